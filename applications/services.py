@@ -1,0 +1,35 @@
+"""Writes of the applications app."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from applications import catalogue_data
+from applications.models import Qualification, Specialty, TitleName, TitleSeries
+
+
+@transaction.atomic
+def catalogue_seed() -> dict[str, int]:
+    """Load the 27 national series, their titles and specialties, and the
+    qualification table; idempotent (update or create by code)."""
+    counts = {"series": 0, "titles": 0, "specialties": 0, "qualifications": 0}
+    by_code = {}
+    for order, row in enumerate(catalogue_data.SERIES, start=1):
+        series, _ = TitleSeries.objects.update_or_create(
+            code=row["code"], defaults={"name": row["name_zh"], "name_en": row["name_en"], "order": order})
+        by_code[series.code] = series
+        counts["series"] += 1
+        titles_en = row.get("titles_en", {})
+        for level, name in row["titles"].items():
+            TitleName.objects.update_or_create(series=series, level=level,
+                                               defaults={"name": name, "name_en": titles_en.get(level, "")})
+            counts["titles"] += 1
+        for code, name, name_en in row["specialties"]:
+            Specialty.objects.update_or_create(series=series, code=code, defaults={"name": name, "name_en": name_en})
+            counts["specialties"] += 1
+    for row in catalogue_data.QUALIFICATION_CORRESPONDENCE:
+        Qualification.objects.update_or_create(code=row["code"], defaults={
+            "name": row["name_zh"], "name_en": row["name_en"], "series": by_code[row["series"]],
+            "level": row["level"]})
+        counts["qualifications"] += 1
+    return counts

@@ -1,0 +1,134 @@
+"""Back office. Personal data appears masked; the audit trail is read-only
+for everyone and visible only to auditors and supervisors."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdmin
+
+from portal.models import (
+    SEPARATED_ADMIN_ROLES,
+    AuditEvent,
+    Employment,
+    Invitation,
+    Membership,
+    Notification,
+    Organization,
+    Region,
+    Role,
+    User,
+)
+
+
+class UserChangeForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["mobile", "password", "real_name", "email", "is_active", "is_staff", "is_superuser", "groups",
+                  "last_login", "date_joined"]
+
+    def clean_groups(self):
+        groups = self.cleaned_data.get("groups")
+        names = {g.name for g in groups or []}
+        if len(names & SEPARATED_ADMIN_ROLES) > 1:
+            raise ValidationError(_("System administrator, security administrator and auditor are separate roles; "
+                                    "choose only one of them."))
+        return groups
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
+    ordering = ["-date_joined"]
+    list_display = ["real_name", "mobile_masked", "id_number_masked", "is_active", "is_staff", "date_joined"]
+    list_filter = ["is_active", "is_staff", "groups"]
+    search_fields = ["real_name"]
+    readonly_fields = ["id_number_masked", "last_login", "date_joined"]
+    fieldsets = (
+        (None, {"fields": ("mobile", "password")}),
+        (_("Person"), {"fields": ("real_name", "id_number_masked", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("mobile", "real_name", "password1", "password2")}),)
+    filter_horizontal = ("groups",)
+
+    @admin.display(description=_("mobile number"))
+    def mobile_masked(self, obj):
+        return obj.mobile_masked
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "parent"]
+    list_select_related = ["parent"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(GuardedModelAdmin):
+    list_display = ["name", "kind", "uscc", "region", "status", "created_at"]
+    list_filter = ["kind", "status", "region"]
+    list_select_related = ["region"]
+    search_fields = ["name", "uscc"]
+    readonly_fields = ["status", "decided_by", "decided_at", "rejection_reason"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Employment)
+class EmploymentAdmin(admin.ModelAdmin):
+    list_display = ["user", "employer", "status", "start_date", "end_date", "dispatch_region"]
+    list_filter = ["status"]
+    list_select_related = ["user", "employer", "dispatch_region"]
+    raw_id_fields = ["user", "employer", "original_unit", "confirmed_by"]
+    readonly_fields = ["status"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["organization", "kind", "real_name", "mobile_masked", "status", "expires_at"]
+    list_select_related = ["organization"]
+    exclude = ["mobile"]
+    readonly_fields = ["mobile_masked", "status", "invited_by", "accepted_by"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["seq", "created_at", "actor_label", "action", "object_type", "object_id", "ip_address"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_id", "action"]
+    ordering = ["-seq"]
+    show_full_result_count = False
+
+    def _may_see(self, request) -> bool:
+        return request.user.has_role(Role.AUDITOR) or request.user.has_role(Role.SUPERVISOR)
+
+    def has_module_permission(self, request):
+        return self._may_see(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_see(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipient", "created_at", "read_at", "emailed_at"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient"]

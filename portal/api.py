@@ -1,0 +1,138 @@
+"""The portal API: one view per action (``<Entity><Action>Api``), and the
+exception handler that turns ``PortalError`` into a 4xx."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal import selectors, services
+from portal.errors import PortalError
+from portal.models import Organization, Region, Role
+from portal.serializers import (
+    EnterpriseInput,
+    EnterpriseOutput,
+    RegionOutput,
+    RejectInput,
+    SignUpInput,
+    UserOutput,
+)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, PortalError):
+        return Response(exc.as_dict(), status=exc.status_code)
+    return drf_exception_handler(exc, context)
+
+
+class HasRole(IsAuthenticated):
+    roles: tuple[str, ...] = ()
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and any(request.user.has_role(r) for r in self.roles)
+
+
+class IsBureauOfficer(HasRole):
+    roles = (Role.BUREAU_OFFICER,)
+
+
+class RegionListApi(ListAPIView):
+    """The autonomous region and its prefecture-level divisions."""
+
+    permission_classes = [AllowAny]
+    serializer_class = RegionOutput
+    pagination_class = None
+    queryset = Region.objects.select_related("parent").order_by("code")
+
+    @extend_schema(summary="List regions")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class AccountRegisterApi(APIView):
+    permission_classes = [AllowAny]
+    throttle_scope = "public_form"
+
+    @extend_schema(summary="Sign up an applicant account", request=SignUpInput, responses={201: UserOutput})
+    def post(self, request):
+        data = SignUpInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data)
+        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+
+
+class EnterpriseListCreateApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(summary="Enterprises the caller does title work for", responses={200: EnterpriseOutput(many=True)})
+    def get(self, request):
+        qs = selectors.organizations_for_hr(user=request.user).order_by("name")
+        return Response(EnterpriseOutput(qs, many=True).data)
+
+    @extend_schema(summary="Register an enterprise title-work account (R1.3)", request=EnterpriseInput,
+                   responses={201: EnterpriseOutput})
+    def post(self, request):
+        data = EnterpriseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        organization = services.enterprise_register(registrant=request.user, **data.validated_data)
+        return Response(EnterpriseOutput(organization).data, status=status.HTTP_201_CREATED)
+
+
+class BureauEnterpriseListApi(ListAPIView):
+    """The bureau's approval queue (its own regions only)."""
+
+    permission_classes = [IsBureauOfficer]
+    serializer_class = EnterpriseOutput
+
+    def get_queryset(self):
+        wanted = self.request.query_params.get("status", Organization.Status.PENDING)
+        if wanted not in Organization.Status.values:
+            wanted = Organization.Status.PENDING
+        return selectors.enterprise_queue_for_bureau(user=self.request.user, status=wanted)
+
+    @extend_schema(summary="Enterprises in the bureau's regions, by status",
+                   parameters=[OpenApiParameter("status", enum=Organization.Status.values)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class EnterpriseApproveApi(APIView):
+    permission_classes = [IsBureauOfficer]
+
+    @extend_schema(summary="Approve an enterprise (bureau of its region)", request=None,
+                   responses={200: EnterpriseOutput})
+    def post(self, request, pk: int):
+        organization = services.enterprise_approve(actor=request.user, organization_id=pk)
+        return Response(EnterpriseOutput(organization).data)
+
+
+class EnterpriseRejectApi(APIView):
+    permission_classes = [IsBureauOfficer]
+
+    @extend_schema(summary="Reject an enterprise with a reason", request=RejectInput,
+                   responses={200: EnterpriseOutput})
+    def post(self, request, pk: int):
+        data = RejectInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        organization = services.enterprise_reject(actor=request.user, organization_id=pk,
+                                                  reason=data.validated_data["reason"])
+        return Response(EnterpriseOutput(organization).data)
+
+
+class MeApi(APIView):
+    @extend_schema(summary="The caller's account (masked)", responses={200: inline_serializer(
+        "Me", {"user": UserOutput(), "roles": serializers.ListField(child=serializers.CharField())})})
+    def get(self, request):
+        if not request.user.is_authenticated:
+            raise PermissionDenied
+        return Response({"user": UserOutput(request.user).data,
+                         "roles": sorted(request.user.groups.values_list("name", flat=True))})
+
+

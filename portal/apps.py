@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "portal"
+    verbose_name = _("People and bodies")
+
+    def ready(self) -> None:
+        from portal import signals  # noqa: F401  (axes lock-out is audited)

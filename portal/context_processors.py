@@ -1,0 +1,17 @@
+"""What every page's navigation needs: the unread count and the user's roles."""
+
+from __future__ import annotations
+
+from django.utils.functional import SimpleLazyObject
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from portal import selectors
+
+    return {
+        "unread_notifications": SimpleLazyObject(lambda: selectors.unread_count(user=user)),
+        "nav_roles": SimpleLazyObject(lambda: set(user.groups.values_list("name", flat=True))),
+    }

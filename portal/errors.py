@@ -1,0 +1,65 @@
+"""One exception family for every service (HackSoft "Approach 2").
+
+Services raise these with a translatable message; ``portal.api`` and
+``portal.views_helpers`` turn them into a 4xx in the user's language. A rule
+violation names the ``domain.md`` rule it broke.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalError(Exception):
+    """Base of every error a user can cause; never a 500."""
+
+    status_code = 400
+    default_message = _("The request could not be completed.")
+
+    def __init__(self, message=None, *, rule: str | None = None, field: str | None = None):
+        self.message = message if message is not None else self.default_message
+        self.rule = rule
+        self.field = field
+        super().__init__(str(self.message))
+
+    def as_text(self) -> str:
+        return f"[{self.rule}] {self.message}" if self.rule else str(self.message)
+
+    def as_dict(self) -> dict:
+        data = {"detail": str(self.message), "code": self.code}
+        if self.rule:
+            data["rule"] = self.rule
+        if self.field:
+            data["field"] = self.field
+        return data
+
+    @property
+    def code(self) -> str:
+        return type(self).__name__
+
+
+class NotAllowed(PortalError):
+    status_code = 403
+    default_message = _("You are not allowed to do this.")
+
+
+class NotFound(PortalError):
+    status_code = 404
+    default_message = _("Not found.")
+
+
+class RuleViolation(PortalError):
+    """A rule of domain.md forbids this; ``rule`` carries its id."""
+
+    status_code = 400
+
+
+class InvalidInput(PortalError):
+    status_code = 400
+
+
+class Conflict(PortalError):
+    """The object changed state meanwhile (e.g. approved twice)."""
+
+    status_code = 409
+    default_message = _("This has already been done or the record changed meanwhile.")

@@ -1,0 +1,15 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from portal.demo import demo_people
+
+
+class Command(BaseCommand):
+    help = "Create demo organisations and one login per role (idempotent)."
+
+    def handle(self, *args, **options):
+        call_command("seed_reference_data", verbosity=0)
+        rows = demo_people()
+        self.stdout.write(self.style.SUCCESS("Demo logins (mobile number / password):"))
+        for label, login, password in rows:
+            self.stdout.write(f"  {label:<36} {login}  /  {password}")

@@ -1,0 +1,420 @@
+"""People and bodies: users, regions, organisations, memberships, employment,
+invitations, the hash-chained audit trail and notifications."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from portal import personal_data
+
+
+class Role(models.TextChoices):
+    """Site-wide roles, kept as Django groups of the same name."""
+
+    APPLICANT = "applicant", _("Applicant")
+    ENTERPRISE_HR = "enterprise_hr", _("Enterprise HR")
+    ACCEPTANCE_OFFICER = "acceptance_officer", _("Acceptance officer")
+    BUREAU_OFFICER = "bureau_officer", _("HR bureau officer")
+    COMMITTEE_SECRETARY = "committee_secretary", _("Committee secretary")
+    EXPERT = "expert", _("Expert")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDITOR = "auditor", _("Security auditor")
+
+
+#: Graded protection level 3: no one holds two of these at once.
+SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, mobile: str, password: str | None = None, **fields) -> User:
+        id_number = fields.pop("id_number", None)
+        user = self.model(mobile=personal_data.normalize_mobile(mobile), **fields)
+        if id_number:
+            user.set_id_number(id_number)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, mobile: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(mobile, password, **fields)
+
+    def get_by_login(self, login: str) -> User | None:
+        """A user by mobile number or ID number (the two ways to log in)."""
+        login = (login or "").strip()
+        try:
+            mobile = personal_data.normalize_mobile(login)
+        except Exception:  # noqa: BLE001 - not a mobile; try an ID number
+            mobile = None
+        if mobile:
+            return self.filter(mobile=mobile).first()
+        try:
+            id_number = personal_data.normalize_id_number(login)
+        except Exception:  # noqa: BLE001
+            return None
+        return self.filter(id_number_hash=personal_data.lookup_hash(id_number)).first()
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A real-name account. The ID number is stored encrypted; ``id_number_hash``
+    (keyed HMAC) enforces uniqueness and serves look-ups."""
+
+    mobile = models.CharField(_("mobile number"), max_length=11, unique=True)
+    real_name = models.CharField(_("real name"), max_length=64)
+    email = models.EmailField(_("email"), blank=True)
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "mobile"
+    REQUIRED_FIELDS = ["real_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return f"{self.real_name} ({self.mobile_masked})"
+
+    def set_id_number(self, raw: str) -> None:
+        number = personal_data.normalize_id_number(raw)
+        self.id_number_encrypted = personal_data.encrypt(number)
+        self.id_number_hash = personal_data.lookup_hash(number)
+        self.id_number_masked = personal_data.mask_id_number(number)
+
+    @property
+    def id_number(self) -> str:
+        """The full ID number; for services that must, never for display."""
+        return personal_data.decrypt(self.id_number_encrypted)
+
+    @property
+    def mobile_masked(self) -> str:
+        return personal_data.mask_mobile(self.mobile)
+
+    def get_full_name(self) -> str:
+        return self.real_name
+
+    def get_short_name(self) -> str:
+        return self.real_name
+
+    def has_role(self, role: str) -> bool:
+        names = getattr(self, "_role_names", None)
+        if names is None:
+            names = self._role_names = set(self.groups.values_list("name", flat=True))
+        return role in names
+
+
+class Region(models.Model):
+    """The autonomous region and its prefecture-level divisions."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Autonomous region")
+        PREFECTURE = "prefecture", _("Prefecture-level division")
+
+    code = models.CharField(_("administrative code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    name_en = models.CharField(_("English name"), max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^\d{6}$"), name="region_code_six_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(models.Model):
+    """An enterprise, HR bureau, acceptance body, association, talent agency
+    or institution."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise")
+        HR_BUREAU = "hr_bureau", _("HR bureau")
+        ACCEPTANCE_BODY = "acceptance_body", _("Acceptance body")
+        ASSOCIATION = "association", _("Association or learned society")
+        TALENT_AGENCY = "talent_agency", _("Talent service agency")
+        INSTITUTION = "institution", _("Institution (university, research institute, hospital)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        ACTIVE = "active", _("Active")
+        REJECTED = "rejected", _("Rejected")
+        SUSPENDED = "suspended", _("Suspended")
+
+    class Ownership(models.TextChoices):
+        PRIVATE = "private", _("Private")
+        STATE = "state", _("State-owned")
+        COLLECTIVE = "collective", _("Collective")
+        FOREIGN = "foreign", _("Foreign-invested")
+        HK_MACAO_TAIWAN = "hmt", _("Hong Kong, Macao or Taiwan invested")
+        MIXED = "mixed", _("Mixed ownership")
+        PUBLIC = "public", _("Public institution or government")
+
+    class Size(models.TextChoices):
+        LARGE = "large", _("Large")
+        MEDIUM = "medium", _("Medium")
+        SMALL = "small", _("Small")
+        MICRO = "micro", _("Micro")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=128)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, null=True, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organizations", verbose_name=_("region"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    ownership = models.CharField(_("ownership"), max_length=16, choices=Ownership.choices, blank=True)
+    size = models.CharField(_("size"), max_length=8, choices=Size.choices, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    business_licence = models.FileField(_("business licence"), upload_to="licences/%Y/%m/", blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        permissions = [
+            ("manage_organization", "Can manage the organization's members and employment"),
+            ("work_organization", "Can do the organization's title work"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["pending", "active", "rejected", "suspended"]),
+                                   name="organization_status_valid"),
+            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                                   name="organization_rejection_has_reason"),
+            models.CheckConstraint(condition=~Q(kind="enterprise") | Q(uscc__isnull=False),
+                                   name="enterprise_has_uscc"),
+        ]
+        indexes = [models.Index(fields=["kind", "status", "region", "created_at"], name="org_queue_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def contact_phone_masked(self) -> str:
+        return personal_data.mask_mobile(self.contact_phone)
+
+
+class OrganizationUserObjectPermission(UserObjectPermissionBase):
+    """Direct-FK guardian permissions (guardian's performance guide)."""
+
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+
+class OrganizationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+
+class Membership(models.Model):
+    """A user's role in an organization."""
+
+    class OrgRole(models.TextChoices):
+        HR_ADMIN = "hr_admin", _("HR administrator")
+        HR_STAFF = "hr_staff", _("HR staff")
+        OFFICER = "officer", _("Officer")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=OrgRole.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.real_name} @ {self.organization} ({self.get_role_display()})"
+
+
+class Employment(models.Model):
+    """劳动关系: employment at an enterprise, confirmed by the enterprise.
+
+    ``dispatch_region`` is where a dispatched professional works (R1.8);
+    ``original_unit`` is the institution a professional on leave for
+    entrepreneurship comes from (R1.7).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Not confirmed")
+        ENDED = "ended", _("Ended")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employments")
+    employer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="employments",
+                                 verbose_name=_("employer"))
+    position = models.CharField(_("position"), max_length=64, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    dispatch_region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                        verbose_name=_("dispatched to region"))
+    dispatch_start = models.DateField(_("dispatched since"), null=True, blank=True)
+    original_unit = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="staff_on_leave", verbose_name=_("original unit (on leave from)"))
+    leave_start = models.DateField(_("leave for entrepreneurship since"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                                   name="employment_end_after_start"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "confirmed", "rejected", "ended"]),
+                                   name="employment_status_valid"),
+            # One open (pending or confirmed) employment per person and employer.
+            models.UniqueConstraint(fields=["user", "employer"], condition=Q(status__in=["pending", "confirmed"]),
+                                    name="employment_one_open_per_employer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.real_name} @ {self.employer}"
+
+
+class Invitation(models.Model):
+    """An HR admin invites a colleague (HR staff) or an employee by mobile."""
+
+    class Kind(models.TextChoices):
+        HR_STAFF = "hr_staff", _("HR staff")
+        EMPLOYEE = "employee", _("Employee")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(_("invited as"), max_length=16, choices=Kind.choices)
+    mobile = models.CharField(_("mobile number"), max_length=11)
+    real_name = models.CharField(_("real name"), max_length=64)
+    position = models.CharField(_("position"), max_length=64, blank=True)
+    start_date = models.DateField(_("employment start date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "mobile", "kind"], condition=Q(status="open"),
+                                    name="invitation_one_open_per_mobile"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} → {self.real_name} ({self.get_kind_display()})"
+
+    @property
+    def mobile_masked(self) -> str:
+        return personal_data.mask_mobile(self.mobile)
+
+
+class AuditChainHead(models.Model):
+    """One row: the sequence number and hash of the newest audit event.
+
+    Locked (``select_for_update``) by every append, so the chain is linear
+    and gap-free on every database.
+    """
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"
+
+
+class AuditEvent(models.Model):
+    """倒查追责 (R6.2): one event per state change, hash-chained.
+
+    ``hash = sha256(canonical JSON of the event including prev_hash)``.
+    ``verify_audit_chain`` recomputes the chain; on PostgreSQL a trigger
+    refuses UPDATE, DELETE and TRUNCATE.
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    created_at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, related_name="+")
+    actor_label = models.CharField(max_length=128, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    object_label = models.CharField(max_length=255, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class Notification(models.Model):
+    """In-app notification; email is sent by a Celery task after commit."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,104 @@
+"""Reads of the people-and-bodies app, each for one purpose, filtered by what
+the user may see, with the joins that keep query counts flat."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from portal.models import Employment, Invitation, Membership, Notification, Organization, Region, User
+
+
+def bureau_regions_for_user(*, user: User) -> QuerySet[Region]:
+    """Regions whose HR bureau the user is an active officer of."""
+    if not user.is_authenticated:
+        return Region.objects.none()
+    return Region.objects.filter(
+        organizations__kind=Organization.Kind.HR_BUREAU,
+        organizations__status=Organization.Status.ACTIVE,
+        organizations__memberships__user=user,
+        organizations__memberships__role=Membership.OrgRole.OFFICER,
+        organizations__memberships__is_active=True,
+    ).distinct()
+
+
+def bureau_officers_for_region(*, region: Region) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True,
+        memberships__is_active=True,
+        memberships__role=Membership.OrgRole.OFFICER,
+        memberships__organization__kind=Organization.Kind.HR_BUREAU,
+        memberships__organization__region=region,
+    ).distinct()
+
+
+def organization_admins(*, organization: Organization) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, memberships__organization=organization, memberships__is_active=True,
+        memberships__role=Membership.OrgRole.HR_ADMIN,
+    ).distinct()
+
+
+def enterprise_queue_for_bureau(*, user: User, status: str = Organization.Status.PENDING) -> QuerySet[Organization]:
+    """The approval queue: enterprises of the officer's regions, oldest first."""
+    return (
+        Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, status=status,
+                                    region__in=bureau_regions_for_user(user=user))
+        .select_related("region")
+        .order_by("created_at", "pk")
+    )
+
+
+def enterprise_get_for_bureau(*, user: User, pk: int) -> Organization | None:
+    return (Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, pk=pk,
+                                        region__in=bureau_regions_for_user(user=user))
+            .select_related("region", "decided_by").first())
+
+
+def organizations_for_hr(*, user: User, perm: str = "portal.work_organization") -> QuerySet[Organization]:
+    """Enterprises the user does title work for (guardian object permissions)."""
+    qs = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE).select_related("region")
+    return get_objects_for_user(user, perm, klass=qs, accept_global_perms=False)
+
+
+def enterprise_members(*, organization: Organization) -> QuerySet[Membership]:
+    return organization.memberships.filter(is_active=True).select_related("user").order_by("role", "created_at")
+
+
+def enterprise_employments(*, organization: Organization) -> QuerySet[Employment]:
+    return (organization.employments.select_related("user", "dispatch_region", "original_unit")
+            .order_by("status", "-created_at"))
+
+
+def enterprise_invitations(*, organization: Organization) -> QuerySet[Invitation]:
+    return organization.invitations.select_related("invited_by").order_by("-created_at")
+
+
+def invitations_for_user(*, user: User) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(mobile=user.mobile, status=Invitation.Status.OPEN).select_related("organization")
+
+
+def employments_for_user(*, user: User) -> QuerySet[Employment]:
+    return user.employments.select_related("employer", "employer__region", "dispatch_region", "original_unit")
+
+
+def active_enterprises() -> QuerySet[Organization]:
+    return (Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, status=Organization.Status.ACTIVE)
+            .select_related("region").order_by("name"))
+
+
+def notifications_for_user(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at")
+
+
+def unread_count(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def queue_counts_for_bureau(*, user: User) -> dict[str, int]:
+    regions = bureau_regions_for_user(user=user)
+    return Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, region__in=regions).aggregate(
+        pending=Count("pk", filter=Q(status=Organization.Status.PENDING)),
+        active=Count("pk", filter=Q(status=Organization.Status.ACTIVE)),
+        rejected=Count("pk", filter=Q(status=Organization.Status.REJECTED)),
+    )

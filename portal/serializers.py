@@ -1,0 +1,59 @@
+"""Input and output shapes of the portal API."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from portal.models import Organization, Region
+
+
+class RegionOutput(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "name_en", "kind", "parent"]
+
+
+class SignUpInput(serializers.Serializer):
+    real_name = serializers.CharField(max_length=64)
+    id_number = serializers.CharField(max_length=18)
+    mobile = serializers.CharField(max_length=14)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+
+class UserOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    real_name = serializers.CharField()
+    mobile = serializers.CharField(source="mobile_masked")
+    id_number = serializers.CharField(source="id_number_masked")
+
+
+class EnterpriseInput(serializers.Serializer):
+    name = serializers.CharField(max_length=128)
+    uscc = serializers.CharField(max_length=18)
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(),
+                                          help_text=_("6-digit region code"))
+    ownership = serializers.ChoiceField(choices=Organization.Ownership.choices)
+    size = serializers.ChoiceField(choices=Organization.Size.choices)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    contact_name = serializers.CharField(max_length=64)
+    contact_phone = serializers.CharField(max_length=14)
+    business_licence = serializers.FileField()
+
+
+class EnterpriseOutput(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    contact_phone = serializers.CharField(source="contact_phone_masked", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "uscc", "region", "region_name", "status", "ownership", "size", "contact_name",
+                  "contact_phone", "rejection_reason", "created_at", "decided_at"]
+
+
+class RejectInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)

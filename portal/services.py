@@ -1,0 +1,430 @@
+"""Every write of the people-and-bodies app, one function per use case.
+
+Each runs in a transaction, locks the row whose status changes, checks the
+workflow table, writes its audit event and schedules notifications on
+commit. Errors are ``portal.errors`` with a message in the user's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from portal import personal_data, selectors
+from portal.audit import audit_record, snapshot
+from portal.errors import Conflict, InvalidInput, NotAllowed, RuleViolation
+from portal.models import (
+    SEPARATED_ADMIN_ROLES,
+    Employment,
+    Invitation,
+    Membership,
+    Organization,
+    Region,
+    Role,
+    User,
+)
+from portal.notifications import notification_send
+from portal.uploads import validate_document
+from portal.workflow import (
+    BUREAU_OF_REGION,
+    EMPLOYMENT_WORKFLOW,
+    ENTERPRISE_HR_ADMIN,
+    ORGANIZATION_WORKFLOW,
+)
+
+ORG_AUDIT_FIELDS = ("status", "name", "uscc", "region", "ownership", "size", "rejection_reason", "decided_by")
+EMPLOYMENT_AUDIT_FIELDS = ("status", "employer", "start_date", "end_date", "dispatch_region", "original_unit")
+
+
+def _invalid(error: ValidationError, field: str | None = None) -> InvalidInput:
+    return InvalidInput(" ".join(str(m) for m in error.messages), field=field)
+
+
+# --- Users and roles -----------------------------------------------------
+
+def user_grant_role(*, user: User, role: str, actor: User | None = None) -> None:
+    """Add ``user`` to the role's group; the three administrator roles are
+    mutually exclusive (graded protection: separation of duties)."""
+    if role not in Role.values:
+        raise InvalidInput(_("Unknown role."))
+    if role in SEPARATED_ADMIN_ROLES:
+        held = set(user.groups.filter(name__in=SEPARATED_ADMIN_ROLES).values_list("name", flat=True)) - {role}
+        if held:
+            raise RuleViolation(
+                _("System administrator, security administrator and auditor are separate roles; "
+                  "this user already holds another of them."),
+                rule="SEC.roles",
+            )
+    group, _created = Group.objects.get_or_create(name=role)
+    if user.groups.filter(pk=group.pk).exists():
+        return
+    with transaction.atomic():
+        user.groups.add(group)
+        if hasattr(user, "_role_names"):
+            del user._role_names
+        audit_record(actor=actor, action="user.grant_role", obj=user, after={"role": role})
+
+
+def user_register(*, mobile: str, real_name: str, password: str, id_number: str = "", email: str = "",
+                  role: str = Role.APPLICANT) -> User:
+    """Sign up a real-name account (applicant by default)."""
+    try:
+        mobile = personal_data.normalize_mobile(mobile)
+    except ValidationError as e:
+        raise _invalid(e, "mobile")
+    real_name = (real_name or "").strip()
+    if not real_name:
+        raise InvalidInput(_("Please enter your real name."), field="real_name")
+    number = ""
+    if id_number:
+        try:
+            number = personal_data.normalize_id_number(id_number)
+        except ValidationError as e:
+            raise _invalid(e, "id_number")
+    if User.objects.filter(mobile=mobile).exists():
+        raise InvalidInput(_("An account with this mobile number already exists."), field="mobile")
+    if number and User.objects.filter(id_number_hash=personal_data.lookup_hash(number)).exists():
+        raise InvalidInput(_("An account with this ID number already exists."), field="id_number")
+    candidate = User(mobile=mobile, real_name=real_name, email=email)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as e:
+        raise _invalid(e, "password")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(mobile, password, real_name=real_name, email=email,
+                                            id_number=number or None)
+            audit_record(actor=user, action="user.register", obj=user,
+                         after={"mobile": user.mobile_masked, "id_number": user.id_number_masked})
+            user_grant_role(user=user, role=role, actor=user)
+    except IntegrityError:
+        raise InvalidInput(_("An account with this mobile number or ID number already exists."))
+    return user
+
+
+# --- Enterprises ---------------------------------------------------------
+
+def _bureau_roles(actor: User, organization: Organization) -> set[str]:
+    roles = set()
+    if selectors.bureau_regions_for_user(user=actor).filter(pk=organization.region_id).exists():
+        roles.add(BUREAU_OF_REGION)
+    return roles
+
+
+def _assign_hr_permissions(user: User, organization: Organization, *, admin: bool) -> None:
+    assign_perm("portal.view_organization", user, organization)
+    assign_perm("portal.work_organization", user, organization)
+    if admin:
+        assign_perm("portal.manage_organization", user, organization)
+
+
+def enterprise_register(*, registrant: User, name: str, uscc: str, region: Region, ownership: str, size: str,
+                        contact_name: str, contact_phone: str, business_licence, address: str = "") -> Organization:
+    """R1.3: an enterprise opens a title-work account; it waits for the bureau
+    of its region. The registrant becomes its HR administrator."""
+    try:
+        code = personal_data.normalize_uscc(uscc)
+    except ValidationError as e:
+        raise _invalid(e, "uscc")
+    try:
+        contact_phone = personal_data.normalize_mobile(contact_phone)
+    except ValidationError as e:
+        raise _invalid(e, "contact_phone")
+    try:
+        validate_document(business_licence)
+    except ValidationError as e:
+        raise _invalid(e, "business_licence")
+    if not (name or "").strip():
+        raise InvalidInput(_("Please enter the enterprise's name."), field="name")
+    if ownership not in Organization.Ownership.values:
+        raise InvalidInput(_("Please choose the ownership."), field="ownership")
+    if size not in Organization.Size.values:
+        raise InvalidInput(_("Please choose the size."), field="size")
+    if Organization.objects.filter(uscc=code).exists():
+        raise InvalidInput(_("An organization with this unified social credit code is already registered."),
+                           field="uscc")
+    organization = Organization(
+        kind=Organization.Kind.ENTERPRISE, name=name.strip(), uscc=code, region=region,
+        status=Organization.Status.PENDING, ownership=ownership, size=size, address=address,
+        contact_name=contact_name, contact_phone=contact_phone,
+    )
+    try:
+        organization.full_clean(exclude=["business_licence"])
+    except ValidationError as e:
+        raise _invalid(e)
+    try:
+        with transaction.atomic():
+            organization.business_licence.save(business_licence.name[-80:], business_licence, save=False)
+            organization.save()
+            Membership.objects.create(user=registrant, organization=organization, role=Membership.OrgRole.HR_ADMIN)
+            _assign_hr_permissions(registrant, organization, admin=True)
+            user_grant_role(user=registrant, role=Role.ENTERPRISE_HR, actor=registrant)
+            audit_record(actor=registrant, action="enterprise.register", obj=organization,
+                         after=snapshot(organization, ORG_AUDIT_FIELDS))
+            officers = selectors.bureau_officers_for_region(region=region)
+            notification_send(
+                recipients=officers,
+                subject=_("New enterprise awaiting approval: %(name)s") % {"name": organization.name},
+                url=reverse("bureau-enterprise-detail", args=[organization.pk]),
+            )
+    except IntegrityError:
+        raise InvalidInput(_("An organization with this unified social credit code is already registered."),
+                           field="uscc")
+    return organization
+
+
+def _decide(*, actor: User, organization_id: int, action: str, reason: str = "") -> Organization:
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().filter(
+            pk=organization_id, kind=Organization.Kind.ENTERPRISE).first()
+        if organization is None:
+            raise NotAllowed()
+        roles = _bureau_roles(actor, organization)
+        if not roles:
+            raise NotAllowed(_("Only the HR bureau of the enterprise's region may decide on it (R1.3)."),
+                             rule="R1.3")
+        transition = ORGANIZATION_WORKFLOW.check(action=action, current=organization.status, roles=roles)
+        before = snapshot(organization, ORG_AUDIT_FIELDS)
+        organization.status = transition.target
+        organization.decided_by = actor
+        organization.decided_at = timezone.now()
+        if action == "reject":
+            organization.rejection_reason = reason
+        organization.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "updated_at"])
+        audit_record(actor=actor, action=f"enterprise.{action}", obj=organization, before=before,
+                     after=snapshot(organization, ORG_AUDIT_FIELDS), reason=reason)
+        admins = selectors.organization_admins(organization=organization)
+        if action == "approve":
+            subject = _("Your enterprise's title-work account is approved: %(name)s")
+        else:
+            subject = _("Your enterprise's title-work account was not approved: %(name)s")
+        notification_send(recipients=admins, subject=subject % {"name": organization.name},
+                          body=reason, url=reverse("enterprise-console", args=[organization.pk]))
+    return organization
+
+
+def enterprise_approve(*, actor: User, organization_id: int) -> Organization:
+    return _decide(actor=actor, organization_id=organization_id, action="approve")
+
+
+def enterprise_reject(*, actor: User, organization_id: int, reason: str) -> Organization:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Please give the reason for rejection; the enterprise will see it."), field="reason")
+    return _decide(actor=actor, organization_id=organization_id, action="reject", reason=reason)
+
+
+# --- Invitations and employment -----------------------------------------
+
+def _require_manager(actor: User, organization: Organization) -> None:
+    if not actor.has_perm("portal.manage_organization", organization):
+        raise NotAllowed()
+    if organization.status != Organization.Status.ACTIVE:
+        raise RuleViolation(_("The enterprise's account is not active yet (R1.3)."), rule="R1.3")
+
+
+def invitation_create(*, actor: User, organization: Organization, kind: str, mobile: str, real_name: str,
+                      position: str = "", start_date: dt.date | None = None) -> Invitation:
+    _require_manager(actor, organization)
+    try:
+        mobile = personal_data.normalize_mobile(mobile)
+    except ValidationError as e:
+        raise _invalid(e, "mobile")
+    if kind not in Invitation.Kind.values:
+        raise InvalidInput(_("Choose whom you invite: HR staff or an employee."), field="kind")
+    if not (real_name or "").strip():
+        raise InvalidInput(_("Please enter the person's real name."), field="real_name")
+    if kind == Invitation.Kind.EMPLOYEE and start_date is None:
+        raise InvalidInput(_("Please enter the employment start date."), field="start_date")
+    if start_date and start_date > timezone.localdate():
+        raise InvalidInput(_("The start date cannot be in the future."), field="start_date")
+    if Invitation.objects.filter(organization=organization, mobile=mobile, kind=kind,
+                                 status=Invitation.Status.OPEN).exists():
+        raise InvalidInput(_("This person already has an open invitation."), field="mobile")
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            organization=organization, kind=kind, mobile=mobile, real_name=real_name.strip(), position=position,
+            start_date=start_date, invited_by=actor,
+            expires_at=timezone.now() + dt.timedelta(days=settings.PORTAL["INVITATION_DAYS"]),
+        )
+        audit_record(actor=actor, action="invitation.create", obj=invitation,
+                     after={"organization": organization.pk, "kind": kind, "mobile": invitation.mobile_masked})
+        invitee = User.objects.filter(mobile=mobile).first()
+        if invitee:
+            notification_send(recipients=[invitee],
+                              subject=_("%(org)s invites you to join its title work") % {"org": organization.name},
+                              url=reverse("my-invitations"))
+    return invitation
+
+
+def invitation_accept(*, user: User, invitation_id: int) -> Invitation:
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("organization").filter(
+            pk=invitation_id, mobile=user.mobile).first()
+        if invitation is None:
+            raise NotAllowed()
+        if invitation.status != Invitation.Status.OPEN:
+            raise Conflict(_("This invitation is no longer open."))
+        if invitation.expires_at < timezone.now():
+            raise RuleViolation(_("This invitation has expired; ask the enterprise to invite you again."))
+        organization = invitation.organization
+        if invitation.kind == Invitation.Kind.HR_STAFF:
+            Membership.objects.get_or_create(user=user, organization=organization, role=Membership.OrgRole.HR_STAFF)
+            _assign_hr_permissions(user, organization, admin=False)
+            user_grant_role(user=user, role=Role.ENTERPRISE_HR, actor=user)
+        else:
+            if Employment.objects.filter(user=user, employer=organization,
+                                         status__in=[Employment.Status.PENDING, Employment.Status.CONFIRMED]).exists():
+                raise Conflict(_("You already have an employment record with this enterprise."))
+            employment = Employment.objects.create(
+                user=user, employer=organization, position=invitation.position, start_date=invitation.start_date,
+                status=Employment.Status.CONFIRMED, confirmed_by=invitation.invited_by, confirmed_at=timezone.now(),
+            )
+            audit_record(actor=user, action="employment.create_from_invitation", obj=employment,
+                         after=snapshot(employment, EMPLOYMENT_AUDIT_FIELDS))
+            user_grant_role(user=user, role=Role.APPLICANT, actor=user)
+        invitation.status = Invitation.Status.ACCEPTED
+        invitation.accepted_by = user
+        invitation.save(update_fields=["status", "accepted_by"])
+        audit_record(actor=user, action="invitation.accept", obj=invitation,
+                     before={"status": "open"}, after={"status": "accepted"})
+    return invitation
+
+
+def invitation_revoke(*, actor: User, invitation_id: int) -> Invitation:
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("organization").filter(
+            pk=invitation_id).first()
+        if invitation is None or not actor.has_perm("portal.manage_organization", invitation.organization):
+            raise NotAllowed()
+        if invitation.status != Invitation.Status.OPEN:
+            raise Conflict(_("This invitation is no longer open."))
+        invitation.status = Invitation.Status.REVOKED
+        invitation.save(update_fields=["status"])
+        audit_record(actor=actor, action="invitation.revoke", obj=invitation,
+                     before={"status": "open"}, after={"status": "revoked"})
+    return invitation
+
+
+def employment_declare(*, user: User, employer: Organization, start_date: dt.date, position: str = "",
+                       dispatch_region: Region | None = None, dispatch_start: dt.date | None = None) -> Employment:
+    """A professional names their employer; the enterprise confirms (R1.1)."""
+    if employer.kind != Organization.Kind.ENTERPRISE or employer.status != Organization.Status.ACTIVE:
+        raise RuleViolation(_("Choose an enterprise whose title-work account is active (R1.3)."), rule="R1.3")
+    if start_date > timezone.localdate():
+        raise InvalidInput(_("The start date cannot be in the future."), field="start_date")
+    if dispatch_region and not dispatch_start:
+        raise InvalidInput(_("Please enter since when you are dispatched."), field="dispatch_start")
+    if Employment.objects.filter(user=user, employer=employer,
+                                 status__in=[Employment.Status.PENDING, Employment.Status.CONFIRMED]).exists():
+        raise InvalidInput(_("You already have an employment record with this enterprise."), field="employer")
+    with transaction.atomic():
+        employment = Employment(user=user, employer=employer, start_date=start_date, position=position,
+                                dispatch_region=dispatch_region, dispatch_start=dispatch_start)
+        employment.full_clean()
+        employment.save()
+        audit_record(actor=user, action="employment.declare", obj=employment,
+                     after=snapshot(employment, EMPLOYMENT_AUDIT_FIELDS))
+        notification_send(recipients=selectors.organization_admins(organization=employer),
+                          subject=_("%(name)s asks you to confirm employment") % {"name": user.real_name},
+                          url=reverse("enterprise-console", args=[employer.pk]) + "#employees")
+    return employment
+
+
+def _employment_transition(*, actor: User, employment_id: int, action: str, end_date: dt.date | None = None,
+                           reason: str = "") -> Employment:
+    with transaction.atomic():
+        employment = Employment.objects.select_for_update().select_related("employer", "user").filter(
+            pk=employment_id).first()
+        if employment is None or not actor.has_perm("portal.manage_organization", employment.employer):
+            raise NotAllowed()
+        transition = EMPLOYMENT_WORKFLOW.check(action=action, current=employment.status,
+                                               roles={ENTERPRISE_HR_ADMIN})
+        before = snapshot(employment, EMPLOYMENT_AUDIT_FIELDS)
+        employment.status = transition.target
+        if action == "confirm":
+            employment.confirmed_by, employment.confirmed_at = actor, timezone.now()
+        if action == "end":
+            end_date = end_date or timezone.localdate()
+            if end_date < employment.start_date:
+                raise InvalidInput(_("The end date cannot be before the start date."), field="end_date")
+            employment.end_date = end_date
+        employment.save()
+        audit_record(actor=actor, action=f"employment.{action}", obj=employment, before=before,
+                     after=snapshot(employment, EMPLOYMENT_AUDIT_FIELDS), reason=reason)
+        messages = {
+            "confirm": _("%(org)s confirmed your employment"),
+            "reject": _("%(org)s did not confirm your employment"),
+            "end": _("%(org)s recorded the end of your employment"),
+        }
+        notification_send(recipients=[employment.user], subject=messages[action] % {"org": employment.employer.name},
+                          body=reason, url=reverse("my-employment"))
+    return employment
+
+
+def employment_confirm(*, actor: User, employment_id: int) -> Employment:
+    return _employment_transition(actor=actor, employment_id=employment_id, action="confirm")
+
+
+def employment_reject(*, actor: User, employment_id: int, reason: str = "") -> Employment:
+    return _employment_transition(actor=actor, employment_id=employment_id, action="reject", reason=reason)
+
+
+def employment_end(*, actor: User, employment_id: int, end_date: dt.date | None = None) -> Employment:
+    return _employment_transition(actor=actor, employment_id=employment_id, action="end", end_date=end_date)
+
+
+def membership_deactivate(*, actor: User, membership_id: int) -> Membership:
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().select_related("organization", "user").filter(
+            pk=membership_id).first()
+        if membership is None or not actor.has_perm("portal.manage_organization", membership.organization):
+            raise NotAllowed()
+        if membership.user_id == actor.pk:
+            raise RuleViolation(_("You cannot remove yourself."))
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        for perm in ("view_organization", "work_organization", "manage_organization"):
+            remove_perm(f"portal.{perm}", membership.user, membership.organization)
+        audit_record(actor=actor, action="membership.deactivate", obj=membership,
+                     before={"is_active": True}, after={"is_active": False})
+    return membership
+
+
+# --- Reference data ------------------------------------------------------
+
+@transaction.atomic
+def regions_seed() -> int:
+    """The autonomous region and its 14 prefecture-level divisions, plus one
+    active HR bureau per region; idempotent."""
+    from django.contrib.auth.models import Group
+
+    from portal.reference_data import PREFECTURES, PROVINCE
+
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)
+    code, name, name_en = PROVINCE
+    province, _created = Region.objects.update_or_create(
+        code=code, defaults={"name": name, "name_en": name_en, "kind": Region.Kind.PROVINCE, "parent": None})
+    regions = [province]
+    for code, name, name_en in PREFECTURES:
+        region, _created = Region.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "kind": Region.Kind.PREFECTURE, "parent": province})
+        regions.append(region)
+    for region in regions:
+        bureau_name = ("新疆维吾尔自治区人力资源和社会保障厅" if region.kind == Region.Kind.PROVINCE
+                       else f"{region.name}人力资源和社会保障局")
+        Organization.objects.get_or_create(
+            kind=Organization.Kind.HR_BUREAU, region=region,
+            defaults={"name": bureau_name, "status": Organization.Status.ACTIVE,
+                      "ownership": Organization.Ownership.PUBLIC})
+    return len(regions)

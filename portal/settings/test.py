@@ -1,0 +1,21 @@
+"""Test settings: the base settings with fast hashing and files in a temp dir.
+
+``DATABASE_URL`` and ``REDIS_URL`` still choose PostgreSQL and Redis when
+set (as ``.ci/run`` does); otherwise SQLite and eager Celery.
+"""
+
+import tempfile
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-test-media-")
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests call tasks eagerly unless an integration test starts a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_ENABLED = True
+LANGUAGE_CODE = "zh-hans"

@@ -1,0 +1,51 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from applications import api as applications_api
+from portal import api, views
+from portal.forms import LoginForm
+
+api_v1 = [
+    path("regions/", api.RegionListApi.as_view(), name="api-regions"),
+    path("catalogue/series/", applications_api.SeriesListApi.as_view(), name="api-series"),
+    path("accounts/register/", api.AccountRegisterApi.as_view(), name="api-account-register"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("me/", api.MeApi.as_view(), name="api-me"),
+    path("enterprises/", api.EnterpriseListCreateApi.as_view(), name="api-enterprises"),
+    path("bureau/enterprises/", api.BureauEnterpriseListApi.as_view(), name="api-bureau-enterprises"),
+    path("bureau/enterprises/<int:pk>/approve/", api.EnterpriseApproveApi.as_view(), name="api-enterprise-approve"),
+    path("bureau/enterprises/<int:pk>/reject/", api.EnterpriseRejectApi.as_view(), name="api-enterprise-reject"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("me/invitations/", views.my_invitations, name="my-invitations"),
+    path("me/employment/", views.my_employment, name="my-employment"),
+    path("me/notifications/", views.notifications, name="notifications"),
+    path("enterprises/register/", views.enterprise_register, name="enterprise-register"),
+    path("enterprises/", views.my_enterprises, name="my-enterprises"),
+    path("enterprises/<int:pk>/", views.enterprise_console, name="enterprise-console"),
+    path("enterprises/<int:pk>/licence/", views.enterprise_licence, name="enterprise-licence"),
+    path("enterprises/<int:pk>/invite/", views.enterprise_invite, name="enterprise-invite"),
+    path("enterprises/<int:pk>/<slug:action>/<int:object_id>/", views.enterprise_action, name="enterprise-action"),
+    path("bureau/enterprises/", views.bureau_queue, name="bureau-queue"),
+    path("bureau/enterprises/<int:pk>/", views.bureau_enterprise_detail, name="bureau-enterprise-detail"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "职称申报评审系统 · 后台"
+admin.site.site_title = "职称申报评审系统"
+
