@@ -111,3 +111,4 @@ class Qualification(models.Model):
 
     def __str__(self) -> str:
         return self.name
+from applications.eligibility_models import *  # noqa: E402,F401,F403

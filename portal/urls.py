@@ -4,13 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from applications import api as applications_api
+from applications import urls as applications_urls
+from certificates import urls as certificates_urls
 from portal import api, views
 from portal.forms import LoginForm
 
 api_v1 = [
     path("regions/", api.RegionListApi.as_view(), name="api-regions"),
-    path("catalogue/series/", applications_api.SeriesListApi.as_view(), name="api-series"),
     path("accounts/register/", api.AccountRegisterApi.as_view(), name="api-account-register"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", api.MeApi.as_view(), name="api-me"),
@@ -18,6 +18,8 @@ api_v1 = [
     path("bureau/enterprises/", api.BureauEnterpriseListApi.as_view(), name="api-bureau-enterprises"),
     path("bureau/enterprises/<int:pk>/approve/", api.EnterpriseApproveApi.as_view(), name="api-enterprise-approve"),
     path("bureau/enterprises/<int:pk>/reject/", api.EnterpriseRejectApi.as_view(), name="api-enterprise-reject"),
+    *applications_urls.api_patterns,
+    *certificates_urls.api_patterns,
 ]
 
 urlpatterns = [
@@ -39,6 +41,8 @@ urlpatterns = [
     path("enterprises/<int:pk>/<slug:action>/<int:object_id>/", views.enterprise_action, name="enterprise-action"),
     path("bureau/enterprises/", views.bureau_queue, name="bureau-queue"),
     path("bureau/enterprises/<int:pk>/", views.bureau_enterprise_detail, name="bureau-enterprise-detail"),
+    *applications_urls.pages,
+    *certificates_urls.pages,
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -163,6 +163,7 @@ USE_TZ = True
 # --- Static and media ----------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 # Bootstrap comes from the xstatic-bootstrap package, served by the app.
 STATICFILES_DIRS = [BASE_DIR / "static", ("bootstrap", xstatic_bootstrap.BASE_DIR)]
 MEDIA_URL = "/media/"
@@ -214,7 +215,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute", "public_form": "20/hour"},
+    # Only views that name a throttle_scope are throttled (public forms and
+    # checks); anonymous traffic as a whole is capped per address.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.ScopedRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute", "public_form": "20/hour",
+                               "eligibility_check": "300/minute"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "职称申报评审系统 API",
@@ -225,6 +233,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "applications.models.Level"},
 }
 
 # --- Security ------------------------------------------------------------

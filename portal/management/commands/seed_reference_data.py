@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from applications.eligibility import eligibility_seed
 from applications.services import catalogue_seed
 from portal.services import regions_seed
 
@@ -10,6 +11,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         regions = regions_seed()
         counts = catalogue_seed()
+        eligibility = eligibility_seed()
         self.stdout.write(self.style.SUCCESS(
             f"regions: {regions}; series: {counts['series']}; titles: {counts['titles']}; "
             f"specialties: {counts['specialties']}; qualifications: {counts['qualifications']}"))
+        self.stdout.write(f"eligibility conditions added: {eligibility['routes']} routes, "
+                          f"{eligibility['requirements']} requirements")

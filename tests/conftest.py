@@ -1,0 +1,100 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+
+def seed_reference_data() -> None:
+    from applications.eligibility import eligibility_seed
+    from applications.services import catalogue_seed
+    from portal.services import regions_seed
+
+    regions_seed()
+    catalogue_seed()
+    eligibility_seed()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed regions, bureaus, role groups and the catalogue once per test DB."""
+    with django_db_blocker.unblock():
+        seed_reference_data()
+        allow_test_flush()
+
+
+def allow_test_flush() -> None:
+    """Transactional tests end with a TRUNCATE of every table; in the test
+    database only, the audit table's TRUNCATE guard is switched off (its
+    UPDATE/DELETE guard stays, and a test switches the TRUNCATE guard back on
+    to prove it)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE portal_auditevent DISABLE TRIGGER portal_auditevent_no_truncate")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Every test may use the database (reference data lives there). Runs
+    before pytest-django sorts the tests, so that every test inside a
+    rolled-back transaction runs before the transactional ones, which flush
+    the database (and re-seed it, committed, when they start)."""
+    for item in items:
+        if item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush the database when they end; put the
+    reference data back for whichever test comes next."""
+    request.getfixturevalue("db")
+    from portal.models import Region
+
+    if not Region.objects.exists():
+        seed_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters and rate limits live in the cache: start each test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assertions compare English messages; the zh-hans UI is tested on its own."""
+    settings.LANGUAGE_CODE = "en"
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def png_file():
+    def make(name: str = "licence.png") -> SimpleUploadedFile:
+        buffer = BytesIO()
+        Image.new("RGB", (40, 30), "white").save(buffer, "PNG")
+        return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+    return make
+
+
+@pytest.fixture
+def pdf_file():
+    def make(name: str = "licence.pdf") -> SimpleUploadedFile:
+        content = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+        return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+    return make

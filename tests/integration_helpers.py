@@ -1,0 +1,38 @@
+"""Run a real Celery worker against Redis for integration tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import pytest
+
+
+def require_redis() -> str:
+    """The broker URL, or skip (locally) / fail (in CI) when there is none."""
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("REDIS_URL must be set in CI: integration tests need a real broker")
+        pytest.skip("REDIS_URL is not set; the integration test needs Redis")
+    return url
+
+
+@contextlib.contextmanager
+def real_worker():
+    """A Celery worker thread consuming from Redis, with eager mode off."""
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    url = require_redis()
+    previous = (app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = url
+    app.conf.result_backend = url
+    try:
+        app.control.purge()
+        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30):
+            yield app
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend = previous

@@ -1,0 +1,148 @@
+"""The portal API: public reference data, registration, the bureau's decisions."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from portal.models import AuditEvent, Organization
+from tests.factories import EnterpriseFactory, UserFactory, bureau_officer, hr_admin_of, make_id_number, make_uscc
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_regions_are_public(api):
+    response = api.get("/api/v1/regions/")
+    assert response.status_code == 200
+    codes = {r["code"] for r in response.json()}
+    assert len(codes) == 15 and {"650000", "650100", "654300"} <= codes
+
+
+def test_catalogue_series_is_public_with_27_series(api, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        response = api.get("/api/v1/catalogue/series/")
+    assert response.status_code == 200
+    series = {s["code"]: s for s in response.json()}
+    assert len(series) == 27
+    engineering = series["engineering"]
+    assert [t["name"] for t in engineering["titles"]] == ["技术员", "助理工程师", "工程师", "高级工程师", "正高级工程师"]
+    assert [t["level"] for t in engineering["titles"]] == [
+        "assistant_junior", "junior", "intermediate", "deputy_senior", "senior"]
+
+
+def test_account_register_api(api):
+    response = api.post("/api/v1/accounts/register/", {
+        "real_name": "张三", "id_number": make_id_number(), "mobile": "13811112222", "password": "Secret#2026"},
+        format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert "*" in body["id_number"] and body["mobile"] == "138****2222"
+
+
+def test_account_register_bad_id_is_400_with_field(api):
+    response = api.post("/api/v1/accounts/register/", {
+        "real_name": "张三", "id_number": "650102199001011235", "mobile": "13811112222", "password": "Secret#2026"},
+        format="json")
+    assert response.status_code == 400
+    assert response.json()["field"] == "id_number"
+
+
+def enterprise_payload(licence, **overrides):
+    data = {"name": "API测试有限公司", "uscc": make_uscc(), "region": "650100", "ownership": "private",
+            "size": "small", "contact_name": "李华", "contact_phone": "13900001111", "business_licence": licence}
+    data.update(overrides)
+    return data
+
+
+def test_enterprise_register_needs_login(api, png_file):
+    assert api.post("/api/v1/enterprises/", enterprise_payload(png_file()), format="multipart").status_code in (401, 403)
+
+
+def test_enterprise_register_and_bureau_approve_with_token(api, png_file):
+    user = UserFactory()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    response = api.post("/api/v1/enterprises/", enterprise_payload(png_file()), format="multipart")
+    assert response.status_code == 201, response.content
+    org_id = response.json()["id"]
+    assert response.json()["status"] == "pending" and response.json()["contact_phone"] == "139****1111"
+    assert [o["id"] for o in api.get("/api/v1/enterprises/").json()] == [org_id]
+
+    officer = bureau_officer("650100")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=officer).key}")
+    queue = api.get("/api/v1/bureau/enterprises/").json()
+    assert [o["id"] for o in queue["results"]] == [org_id]
+    response = api.post(f"/api/v1/bureau/enterprises/{org_id}/approve/")
+    assert response.status_code == 200 and response.json()["status"] == "active"
+
+
+def test_R1_3_api_bureau_of_other_region_is_refused(api):
+    organization = EnterpriseFactory(status="pending")
+    api.force_authenticate(bureau_officer("652300"))
+    response = api.post(f"/api/v1/bureau/enterprises/{organization.pk}/approve/")
+    assert response.status_code == 403 and response.json()["rule"] == "R1.3"
+    organization.refresh_from_db()
+    assert organization.status == "pending"
+
+
+def test_api_approve_refused_to_hr_and_anonymous(api):
+    organization = EnterpriseFactory(status="pending")
+    assert api.post(f"/api/v1/bureau/enterprises/{organization.pk}/approve/").status_code in (401, 403)
+    api.force_authenticate(hr_admin_of(organization))
+    assert api.post(f"/api/v1/bureau/enterprises/{organization.pk}/approve/").status_code == 403
+    organization.refresh_from_db()
+    assert organization.status == "pending"
+
+
+def test_api_reject_needs_reason(api):
+    organization = EnterpriseFactory(status="pending")
+    api.force_authenticate(bureau_officer("650100"))
+    assert api.post(f"/api/v1/bureau/enterprises/{organization.pk}/reject/", {}, format="json").status_code == 400
+    response = api.post(f"/api/v1/bureau/enterprises/{organization.pk}/reject/", {"reason": "执照过期"},
+                        format="json")
+    assert response.status_code == 200 and response.json()["rejection_reason"] == "执照过期"
+
+
+@pytest.mark.parametrize("override, field", [
+    ({"uscc": "91650100MA0000001X"}, "uscc"),
+    ({"contact_phone": "12345"}, "contact_phone"),
+    ({"region": "999999"}, "region"),
+])
+def test_api_enterprise_bad_input_is_400(api, png_file, override, field):
+    api.force_authenticate(UserFactory())
+    response = api.post("/api/v1/enterprises/", enterprise_payload(png_file(), **override), format="multipart")
+    assert response.status_code == 400
+    assert field in response.content.decode()
+    assert not Organization.objects.filter(kind="enterprise").exists()
+    assert not AuditEvent.objects.filter(action="enterprise.register").exists()
+
+
+def test_api_hr_list_is_scoped_to_own_enterprises(api):
+    a, b = EnterpriseFactory(), EnterpriseFactory()
+    api.force_authenticate(hr_admin_of(a))
+    assert [o["id"] for o in api.get("/api/v1/enterprises/").json()] == [a.pk]
+    assert b.pk
+
+
+def test_bureau_api_queue_query_count_is_flat(api, django_assert_max_num_queries):
+    api.force_authenticate(bureau_officer("650100"))
+    Organization.objects.bulk_create([
+        Organization(kind="enterprise", name=f"企业{i}", uscc=make_uscc(), region_id=EnterpriseFactory.build().region_id,
+                     status="pending", ownership="private", size="small") for i in range(200)])
+    with django_assert_max_num_queries(8):
+        assert api.get("/api/v1/bureau/enterprises/").status_code == 200
+
+
+def test_schema_and_docs_are_served(client):
+    assert client.get("/api/schema/").status_code == 200
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    assert b"cdn" not in response.content.lower() and b"unpkg" not in response.content.lower()
+
+
+def test_healthz_reports_database_and_broker(client):
+    body = client.get("/healthz").json()
+    assert body["database"] == "ok" and body["broker"] in ("ok", "eager")

@@ -1,0 +1,45 @@
+"""Notifications are emailed by a real Celery worker through Redis."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from portal.models import Notification
+from portal.notifications import notification_send
+from tests.factories import UserFactory
+from tests.integration_helpers import real_worker
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_notification_email_is_sent_by_a_real_worker():
+    user = UserFactory(email="worker-test@example.com")
+    with real_worker():
+        with transaction.atomic():
+            notification_send(recipients=[user], subject="worker subject", body="hello")
+            # Nothing is enqueued before commit.
+            assert not Notification.objects.filter(emailed_at__isnull=False).exists()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if Notification.objects.filter(recipient=user, emailed_at__isnull=False).exists():
+                break
+            time.sleep(0.2)
+    notification = Notification.objects.get(recipient=user)
+    assert notification.emailed_at is not None
+    assert [m.subject for m in mail.outbox] == ["worker subject"]
+
+
+def test_email_task_is_idempotent(django_capture_on_commit_callbacks):
+    from portal.tasks import send_notification_email
+
+    user = UserFactory(email="twice@example.com")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notification_send(recipients=[user], subject="once")
+    assert len(callbacks) == 1
+    notification = Notification.objects.get(recipient=user)
+    assert send_notification_email(notification.pk) is False  # already sent by the eager on-commit call
+    assert len(mail.outbox) == 1
