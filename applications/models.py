@@ -3,9 +3,12 @@ name) and professional qualifications that correspond to titles (R4.7)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from applications.choices import Channel, Education, Pathway, SkillLevel
 
 
 class Level(models.TextChoices):
@@ -111,4 +114,361 @@ class Qualification(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Profile, entered once and reused (R5.1) -----------------------------
+
+class EducationRecord(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="education_records")
+    level = models.CharField(_("education"), max_length=24, choices=Education.choices)
+    school = models.CharField(_("school"), max_length=128)
+    major = models.CharField(_("major"), max_length=128)
+    graduated_on = models.DateField(_("graduation date"))
+    full_time = models.BooleanField(_("full-time"), default=True)
+
+    class Meta:
+        ordering = ["-graduated_on"]
+        verbose_name = _("education")
+        verbose_name_plural = _("education")
+        constraints = [models.CheckConstraint(condition=Q(level__in=Education.values), name="education_level_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} · {self.school}"
+
+
+class WorkRecord(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_records")
+    employer_name = models.CharField(_("employer"), max_length=128)
+    position = models.CharField(_("position"), max_length=64, blank=True)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    duties = models.TextField(_("duties"), blank=True)
+
+    class Meta:
+        ordering = ["-started_on"]
+        verbose_name = _("work history")
+        verbose_name_plural = _("work history")
+        constraints = [models.CheckConstraint(
+            condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+            name="work_record_period_valid")]
+
+    def __str__(self) -> str:
+        return self.employer_name
+
+
+class TitleHeld(models.Model):
+    """A title the person holds; titles granted by the portal appear by themselves."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="titles_held")
+    series = models.ForeignKey(TitleSeries, on_delete=models.PROTECT, related_name="+", verbose_name=_("series"))
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    title_name = models.CharField(_("title"), max_length=64)
+    granted_on = models.DateField(_("date granted"))
+    certificate_number = models.CharField(_("certificate number"), max_length=64, blank=True)
+    granting_body = models.CharField(_("granting body"), max_length=128, blank=True)
+    granted_by_portal = models.BooleanField(_("granted through this portal"), default=False, editable=False)
+
+    class Meta:
+        ordering = ["-granted_on"]
+        verbose_name = _("title held")
+        verbose_name_plural = _("titles held")
+
+    def __str__(self) -> str:
+        return self.title_name
+
+
+class SkillRecord(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_records")
+    level = models.CharField(_("skill level"), max_length=20, choices=SkillLevel.choices)
+    occupation = models.CharField(_("occupation"), max_length=64)
+    obtained_on = models.DateField(_("date obtained"))
+    certificate_number = models.CharField(_("certificate number"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-obtained_on"]
+        verbose_name = _("vocational skill level")
+        verbose_name_plural = _("vocational skill levels")
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} · {self.occupation}"
+
+
+class QualificationHeld(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications_held")
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name=_("qualification"))
+    obtained_on = models.DateField(_("date obtained"))
+    certificate_number = models.CharField(_("certificate number"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-obtained_on"]
+        verbose_name = _("professional qualification held")
+        verbose_name_plural = _("professional qualifications held")
+
+    def __str__(self) -> str:
+        return str(self.qualification)
+
+
+class ContinuingEducation(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="continuing_education")
+    year = models.PositiveSmallIntegerField(_("year"))
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("continuing education")
+        verbose_name_plural = _("continuing education")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "year"], name="continuing_education_one_per_year"),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="continuing_education_hours_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.hours}"
+
+
+# --- Calls (申报批次) -------------------------------------------------------
+
+class Call(models.Model):
+    """A committee's or a bureau's round of applications."""
+
+    name = models.CharField(_("name"), max_length=128)
+    committee = models.ForeignKey("portal.Committee", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="calls", verbose_name=_("committee"))
+    bureau = models.ForeignKey("portal.Organization", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="calls", verbose_name=_("bureau (for recognition calls)"))
+    series = models.ForeignKey(TitleSeries, on_delete=models.PROTECT, related_name="calls", verbose_name=_("series"))
+    specialties = models.ManyToManyField(Specialty, blank=True, related_name="calls", verbose_name=_("specialties"),
+                                         help_text=_("Empty: every specialty in the committee's scope."))
+    levels = models.JSONField(_("levels"), default=list)
+    year = models.PositiveSmallIntegerField(_("year"))
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    methods = models.JSONField(_("methods (R4.1)"), default=list)
+    pathways = models.JSONField(_("accepted pathways"), default=list)
+    private_enterprise_group = models.BooleanField(_("separate group for private enterprises (R4.2)"), default=False)
+    entrusted_by = models.ForeignKey("portal.Region", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("entrusted by region (R1.5)"))
+    entrustment_note = models.CharField(_("entrustment reference (R1.5)"), max_length=255, blank=True)
+    pass_rate_ceiling = models.DecimalField(_("pass-rate ceiling (R6.7)"), max_digits=4, decimal_places=3,
+                                            default=0.6)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_at"]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_opening"),
+            models.CheckConstraint(condition=Q(pass_rate_ceiling__gt=0) & Q(pass_rate_ceiling__lte=1),
+                                   name="call_pass_rate_ceiling_range"),
+            models.CheckConstraint(condition=Q(committee__isnull=False) | Q(bureau__isnull=False),
+                                   name="call_has_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Applications ---------------------------------------------------------
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    EMPLOYER_REVIEW = "employer_review", _("Employer review")
+    RETURNED = "returned", _("Returned for correction")
+    UNIT_PUBLICITY = "unit_publicity", _("Unit publicity")
+    ACCEPTANCE = "acceptance", _("Acceptance")
+    QUALIFICATION_AUDIT = "qualification_audit", _("Qualification audit")
+    READY = "ready", _("Ready for evaluation")
+    IN_EVALUATION = "in_evaluation", _("In evaluation")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Not passed")
+    RESULT_PUBLICITY = "result_publicity", _("Result publicity")
+    GRANTED = "granted", _("Title granted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REJECTED = "rejected", _("Rejected")
+
+
+#: Statuses in which an application counts as live for R6.4 (one live
+#: application per person, series and year across every committee).
+LIVE_STATUSES = [s.value for s in ApplicationStatus
+                 if s not in (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)]
+
+
+class Application(models.Model):
+    """申报: one person, one target title, in one call."""
+
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call"))
+    series = models.ForeignKey(TitleSeries, on_delete=models.PROTECT, related_name="+", editable=False)
+    year = models.PositiveSmallIntegerField(editable=False)
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+", verbose_name=_("specialty"))
+    level = models.CharField(_("target level"), max_length=20, choices=Level.choices)
+    title_name = models.CharField(_("target title"), max_length=64)
+    pathway = models.CharField(_("pathway"), max_length=20, choices=Pathway.choices, default=Pathway.REGULAR)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.EMPLOYER)
+    employer = models.ForeignKey("portal.Organization", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="employee_applications", verbose_name=_("employer"))
+    sponsor = models.ForeignKey("portal.Organization", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="sponsored_applications",
+                                verbose_name=_("reviewing unit (employer, original unit, association or agency)"))
+    acceptance_body = models.ForeignKey("portal.Organization", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="accepted_applications", verbose_name=_("acceptance body"))
+    region = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="applications",
+                               verbose_name=_("region (R1.1)"))
+    private_enterprise = models.BooleanField(_("private enterprise"), default=False)
+    first_time = models.BooleanField(_("first application"), default=True)
+    status = models.CharField(_("status"), max_length=24, choices=ApplicationStatus.choices,
+                              default=ApplicationStatus.DRAFT)
+    returned_from = models.CharField(max_length=24, blank=True, editable=False)
+    summary = models.TextField(_("professional summary"), blank=True)
+    justification = models.TextField(_("justification of special talent (R4.3)"), blank=True)
+    frozen_conditions = models.JSONField(default=dict, blank=True, editable=False)
+    frozen_profile = models.JSONField(default=dict, blank=True, editable=False)
+    publicity_ends_on = models.DateField(null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    correction_due_on = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="application_level_valid"),
+            models.CheckConstraint(condition=Q(pathway__in=Pathway.values), name="application_pathway_valid"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="application_channel_valid"),
+            # R6.4: one live application per person, series and year, across all calls and committees.
+            models.UniqueConstraint(fields=["applicant", "series", "year"], condition=Q(status__in=LIVE_STATUSES),
+                                    name="application_one_live_per_series_year"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "region", "series", "id"], name="application_queue_idx"),
+            models.Index(fields=["employer", "status", "id"], name="application_employer_idx"),
+            models.Index(fields=["acceptance_body", "status", "id"], name="application_acceptance_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title_name} · {self.applicant_id}"
+
+
+class Achievement(models.Model):
+    """R3.2: patents, breakthroughs, process flows, standards and achievement
+    transformation are first-class, with their own fields and evidence."""
+
+    class Kind(models.TextChoices):
+        PATENT = "patent", _("Patent")
+        BREAKTHROUGH = "breakthrough", _("Technical breakthrough")
+        PROCESS = "process", _("Process flow")
+        STANDARD = "standard", _("Standard")
+        TRANSFORMATION = "transformation", _("Achievement transformation")
+        PROJECT = "project", _("Project")
+        AWARD = "award", _("Award")
+        PAPER = "paper", _("Paper (optional, R3.1)")
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead / first")
+        MAJOR = "major", _("Major contributor")
+        PARTICIPANT = "participant", _("Participant")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="achievements")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    role = models.CharField(_("your role"), max_length=16, choices=Role.choices, blank=True)
+    number = models.CharField(_("number (patent or standard)"), max_length=64, blank=True)
+    achieved_on = models.DateField(_("date"), null=True, blank=True)
+    economic_benefit = models.DecimalField(_("economic benefit (10,000 yuan)"), max_digits=12, decimal_places=2,
+                                           null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = _("achievement")
+        verbose_name_plural = _("achievements")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attachment(models.Model):
+    """A material or evidence file (PDF, JPEG, PNG by content)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    achievement = models.ForeignKey(Achievement, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="evidence")
+    material = models.CharField(_("material"), max_length=40)
+    file = models.FileField(upload_to="applications/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["material", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class IntegrityPledge(models.Model):
+    """诚信承诺 (R6.3), signed at submission."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="pledge")
+    text = models.TextField()
+    signed_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("integrity pledge")
+        verbose_name_plural = _("integrity pledges")
+
+    def __str__(self) -> str:
+        return f"pledge {self.application_id}"
+
+
+class Correction(models.Model):
+    """一次性告知: every correction asked for at once, pinned to a field or document."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="corrections")
+    stage = models.CharField(max_length=24)
+    target = models.CharField(_("field or material"), max_length=64)
+    message = models.TextField(_("what to correct"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self) -> str:
+        return f"{self.target}: {self.message[:40]}"
+
+
+class UnitObjection(models.Model):
+    """An objection raised during unit publicity (R5.5)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="unit_objections")
+    reason = models.TextField(_("reason"))
+    contact = models.CharField(_("contact"), max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    upheld = models.BooleanField(null=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("unit publicity objection")
+        verbose_name_plural = _("unit publicity objections")
+
+    def __str__(self) -> str:
+        return f"objection {self.pk}"
+
+
 from applications.eligibility_models import *  # noqa: E402,F401,F403

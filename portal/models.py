@@ -418,3 +418,207 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class Committee(models.Model):
+    """评审委员会, filed by a bureau with a scope (R2.1–R2.5).
+
+    One series per committee (R2.1); the scope rows name specialties,
+    levels and regions or member units. A lapsed, suspended or revoked
+    committee may not open calls, accept or review (R2.3).
+    """
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", _("HR bureau")
+        INDUSTRY = "industry", _("Industry authority")
+        SOCIAL = "social", _("Social organisation (社会化评审机构)")
+        ENTERPRISE = "enterprise", _("Enterprise self-review (规模以上民营企业)")
+        JOINT = "joint", _("Joint committee of several enterprises")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        REVOKED = "revoked", _("Revoked")
+        LAPSED = "lapsed", _("Lapsed")
+
+    name = models.CharField(_("name"), max_length=128)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    organizer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="committees",
+                                  verbose_name=_("organizer (组建单位)"))
+    filed_by = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="filed_committees",
+                                 verbose_name=_("filed with (bureau)"))
+    series = models.ForeignKey("applications.TitleSeries", on_delete=models.PROTECT, related_name="committees",
+                               verbose_name=_("series"))
+    filing_number = models.CharField(_("filing number"), max_length=64, unique=True)
+    filed_on = models.DateField(_("filed on"))
+    valid_until = models.DateField(_("valid until"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("evaluation committee")
+        verbose_name_plural = _("evaluation committees")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["active", "suspended", "revoked", "lapsed"]),
+                                   name="committee_status_valid"),
+            models.CheckConstraint(condition=Q(valid_until__gt=models.F("filed_on")),
+                                   name="committee_valid_after_filing"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_operational(self, on=None) -> bool:
+        """R2.3: active and within its filing's validity."""
+        on = on or timezone.localdate()
+        return self.status == self.Status.ACTIVE and self.valid_until >= on
+
+
+class CommitteeScope(models.Model):
+    """One row of a committee's filed scope: a level, optionally narrowed to
+    a specialty and to a region or a member unit (R2.1)."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="scopes")
+    level = models.CharField(_("level"), max_length=20)
+    specialty = models.ForeignKey("applications.Specialty", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("specialty"),
+                                  help_text=_("Empty: every specialty of the series."))
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("region"), help_text=_("Empty: every region."))
+    member_unit = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("member unit"),
+                                    help_text=_("For enterprise self-review and joint committees."))
+
+    class Meta:
+        verbose_name = _("committee scope")
+        verbose_name_plural = _("committee scope")
+
+    def __str__(self) -> str:
+        return f"{self.committee} · {self.level}"
+
+
+class CommitteeMember(models.Model):
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        MEMBER = "member", _("Member")
+        SECRETARY = "secretary", _("Secretary (评委会办公室)")
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="committee_roles")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+        constraints = [models.UniqueConstraint(fields=["committee", "user", "role"], name="committee_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user.real_name} · {self.committee}"
+
+
+class AcceptanceScope(models.Model):
+    """Which acceptance body accepts applications of which region and series
+    (R1.4). An HR bureau accepts every series of its own region without a row."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="acceptance_scopes")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    series = models.ForeignKey("applications.TitleSeries", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("acceptance scope")
+        verbose_name_plural = _("acceptance scopes")
+        constraints = [models.UniqueConstraint(fields=["organization", "region", "series"],
+                                               name="acceptance_scope_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.region} · {self.series_id}"
+
+
+class IntegrityRecord(models.Model):
+    """失信记录 (R6.3): while in force, the person may not apply."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="integrity_records")
+    reason = models.TextField(_("reason"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("integrity record")
+        verbose_name_plural = _("integrity records")
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")),
+                                              name="integrity_record_period_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.user.real_name}: {self.starts_on} – {self.ends_on}"
+
+
+class CalendarDay(models.Model):
+    """An official holiday or adjusted working day (调休), entered by the
+    bureau from the State Council's annual notice. Overrides the
+    chinese-calendar package, and covers years it does not know yet."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("official calendar day")
+        verbose_name_plural = _("official calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class PolicySettings(models.Model):
+    """The configurable numbers of domain.md, one row, edited by the regional
+    bureau in the admin (never constants buried in code)."""
+
+    unit_publicity_working_days = models.PositiveSmallIntegerField(_("unit publicity, working days (R5.5)"),
+                                                                   default=5)
+    result_publicity_working_days = models.PositiveSmallIntegerField(_("result publicity, working days (R5.6)"),
+                                                                     default=5)
+    integrity_bar_years = models.PositiveSmallIntegerField(_("years barred after fraud (R6.3)"), default=3)
+    leave_for_entrepreneurship_years = models.PositiveSmallIntegerField(
+        _("years on leave for entrepreneurship that may apply at the original unit (R1.7)"), default=3)
+    dispatch_min_years = models.PositiveSmallIntegerField(_("years dispatched before applying there (R1.8)"),
+                                                          default=1)
+    committee_filing_max_years = models.PositiveSmallIntegerField(_("longest filing validity, years (R2.3)"),
+                                                                  default=3)
+    senior_committee_min_experts_series = models.PositiveSmallIntegerField(
+        _("senior committee covering a series: minimum experts (R2.5)"), default=25)
+    senior_committee_min_experts_specialty = models.PositiveSmallIntegerField(
+        _("senior committee covering one specialty: minimum experts (R2.5)"), default=11)
+    expert_term_max_years = models.PositiveSmallIntegerField(_("longest expert term, years (R2.6)"), default=3)
+    experts_per_application = models.PositiveSmallIntegerField(_("experts drawn per application (R6.6)"),
+                                                               default=3)
+    recusal_employer_years = models.PositiveSmallIntegerField(
+        _("years after leaving an employer during which an expert is still recused (R6.6)"), default=3)
+    reconsideration_days = models.PositiveSmallIntegerField(_("days to request reconsideration"), default=30)
+    filing_late_days = models.PositiveSmallIntegerField(_("days after review before a filing is late"), default=30)
+    max_file_mb = models.PositiveSmallIntegerField(_("largest file, MB"), default=10)
+    max_application_mb = models.PositiveSmallIntegerField(_("largest application, MB"), default=50)
+    max_files_per_application = models.PositiveSmallIntegerField(_("most files per application"), default=40)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("policy settings")
+        verbose_name_plural = _("policy settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="policy_settings_single_row")]
+
+    def __str__(self) -> str:
+        return str(_("Policy settings"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> PolicySettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj

@@ -1,0 +1,79 @@
+"""The profile, entered once and reused (R5.1): what the portal already holds
+about a person becomes the facts the eligibility engine checks, and a
+snapshot frozen with each submitted application."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from applications.choices import Education, Pathway, SkillLevel
+from applications.eligibility import EligibilityInput
+from applications.models import (
+    ContinuingEducation,
+    EducationRecord,
+    Level,
+    QualificationHeld,
+    SkillRecord,
+    TitleHeld,
+    TitleSeries,
+)
+from portal.models import User
+
+
+def _years(since: dt.date | None, today: dt.date) -> Decimal:
+    if since is None:
+        return Decimal(0)
+    return (Decimal((today - since).days) / Decimal("365.25")).quantize(Decimal("0.1"), rounding="ROUND_DOWN")
+
+
+def profile_facts(*, user: User, series: TitleSeries, level: str, pathway: str = Pathway.REGULAR,
+                  private_enterprise: bool = False, first_time: bool = False, recommendations: int = 0,
+                  today: dt.date | None = None) -> EligibilityInput:
+    """The eligibility input for ``user`` applying for ``level`` in ``series``."""
+    today = today or timezone.localdate()
+    educations = list(EducationRecord.objects.filter(user=user))
+    best = max(educations, key=lambda e: (Education.rank(e.level), -e.graduated_on.toordinal()), default=None)
+    first_graduation = (min((e.graduated_on for e in educations if e.level == best.level), default=None)
+                        if best else None)
+    titles = list(TitleHeld.objects.filter(user=user, series=series))
+    held = max(titles, key=lambda t: (Level.rank(t.level), -t.granted_on.toordinal()), default=None)
+    skills = list(SkillRecord.objects.filter(user=user))
+    skill = max(skills, key=lambda s: (SkillLevel.rank(s.level), -s.obtained_on.toordinal()), default=None)
+    qualification = (QualificationHeld.objects.filter(user=user, qualification__series=series)
+                     .select_related("qualification").order_by("-obtained_on").first())
+    current_level, level_since = (held.level, held.granted_on) if held else (None, None)
+    if qualification and Level.rank(qualification.qualification.level) > Level.rank(current_level):
+        # R4.7: a qualification counts as the matching title level when it ranks higher.
+        current_level, level_since = None, qualification.obtained_on
+    hours = (ContinuingEducation.objects.filter(user=user, year=today.year - 1).values_list("hours", flat=True)
+             .first() or Decimal(0))
+    return EligibilityInput(
+        series=series.code, level=level, pathway=pathway,
+        education=best.level if best else None,
+        years_since_graduation=_years(first_graduation, today),
+        current_level=current_level, years_at_current_level=_years(level_since, today),
+        skill_level=skill.level if skill else None, skill_years=_years(skill.obtained_on if skill else None, today),
+        qualification=qualification.qualification.code if qualification else None,
+        continuing_education_hours=Decimal(hours), private_enterprise=private_enterprise, first_time=first_time,
+        recommendations=recommendations,
+    )
+
+
+def profile_snapshot(*, user: User) -> dict:
+    """What the profile said at submission, frozen with the application."""
+    return {
+        "education": [{"level": e.level, "school": e.school, "major": e.major,
+                       "graduated_on": e.graduated_on.isoformat(), "full_time": e.full_time}
+                      for e in EducationRecord.objects.filter(user=user)],
+        "titles": [{"series": t.series_id, "level": t.level, "title": t.title_name,
+                    "granted_on": t.granted_on.isoformat(), "number": t.certificate_number}
+                   for t in TitleHeld.objects.filter(user=user)],
+        "skills": [{"level": s.level, "occupation": s.occupation, "obtained_on": s.obtained_on.isoformat()}
+                   for s in SkillRecord.objects.filter(user=user)],
+        "qualifications": [{"code": q.qualification.code, "obtained_on": q.obtained_on.isoformat()}
+                           for q in QualificationHeld.objects.filter(user=user).select_related("qualification")],
+        "continuing_education": {str(c.year): str(c.hours) for c in ContinuingEducation.objects.filter(user=user)},
+    }
