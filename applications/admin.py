@@ -23,6 +23,18 @@ class SpecialtyAdmin(admin.ModelAdmin):
     list_filter = ["series", "is_active"]
     list_select_related = ["series", "added_by_region"]
     search_fields = ["name", "code"]
+    readonly_fields = ["added_by_region"]
+
+    def save_model(self, request, obj, form, change):
+        """A specialty a bureau adds carries the bureau's region, and is audited."""
+        from portal.audit import audit_record, snapshot
+        from portal.selectors import bureau_regions_for_user
+
+        if not change and obj.added_by_region_id is None:
+            obj.added_by_region = bureau_regions_for_user(user=request.user).order_by("code").first()
+        super().save_model(request, obj, form, change)
+        audit_record(actor=request.user, action="specialty.change" if change else "specialty.add", obj=obj,
+                     after=snapshot(obj, ["series", "code", "name", "is_active", "added_by_region"]))
 
 
 @admin.register(Qualification)

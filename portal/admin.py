@@ -12,12 +12,16 @@ from guardian.admin import GuardedModelAdmin
 
 from portal.models import (
     SEPARATED_ADMIN_ROLES,
+    AcceptanceScope,
     AuditEvent,
+    CalendarDay,
     Employment,
+    IntegrityRecord,
     Invitation,
     Membership,
     Notification,
     Organization,
+    PolicySettings,
     Region,
     Role,
     User,
@@ -132,3 +136,43 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["subject", "recipient", "created_at", "read_at", "emailed_at"]
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(PolicySettings)
+class PolicySettingsAdmin(admin.ModelAdmin):
+    """The configurable numbers of domain.md (one row)."""
+
+    def has_add_permission(self, request):
+        return not PolicySettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from portal.audit import audit_record
+
+        super().save_model(request, obj, form, change)
+        audit_record(actor=request.user, action="policy.change", obj=obj,
+                     after={name: form.cleaned_data[name] for name in form.changed_data})
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Holidays and adjusted working days from the State Council's notice."""
+
+    list_display = ["date", "is_working_day", "name"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"
+
+
+@admin.register(AcceptanceScope)
+class AcceptanceScopeAdmin(admin.ModelAdmin):
+    list_display = ["organization", "region", "series"]
+    list_select_related = ["organization", "region", "series"]
+
+
+@admin.register(IntegrityRecord)
+class IntegrityRecordAdmin(admin.ModelAdmin):
+    list_display = ["user", "starts_on", "ends_on", "recorded_by"]
+    list_select_related = ["user", "recorded_by"]
+    raw_id_fields = ["user", "recorded_by"]

@@ -83,6 +83,19 @@ def demo_people() -> list[tuple[str, str, str]]:
             ownership=Organization.Ownership.PRIVATE, size=Organization.Size.SMALL, contact_name="马丽",
             contact_phone="13900000005", business_licence=demo_licence())
 
+    # The regional bureau adds specialties and eligibility conditions in the admin (R3.4).
+    province = Region.objects.get(code="650000")
+    regional_bureau = Organization.objects.get(kind=Organization.Kind.HR_BUREAU, region=province)
+    regional = _user("13900000010", "周敏", demo_id_number("650102", "19850505", 10), Role.BUREAU_OFFICER,
+                     is_staff=True)
+    Membership.objects.get_or_create(user=regional, organization=regional_bureau, role=Membership.OrgRole.OFFICER)
+    for codename in ("view_specialty", "add_specialty", "change_specialty", "view_titleseries",
+                     "view_eligibilityroute", "add_eligibilityroute", "change_eligibilityroute",
+                     "view_eligibilityrequirement", "change_eligibilityrequirement", "view_policysettings",
+                     "change_policysettings", "view_calendarday", "add_calendarday", "change_calendarday"):
+        app = "portal" if codename.endswith(("policysettings", "calendarday")) else "applications"
+        assign_perm(f"{app}.{codename}", regional)
+
     sysadmin = _user("13900000009", "系统管理员", demo_id_number("650102", "19860201", 99), Role.SYSTEM_ADMIN,
                      is_staff=True, is_superuser=True)
     secadmin = _user("13900000008", "安全管理员", demo_id_number("650102", "19860301", 88), Role.SECURITY_ADMIN,
@@ -94,6 +107,7 @@ def demo_people() -> list[tuple[str, str, str]]:
 
     return [
         ("HR bureau officer (乌鲁木齐)", officer.mobile, DEMO_PASSWORD),
+        ("Regional bureau officer (/admin/: specialties, conditions)", regional.mobile, DEMO_PASSWORD),
         ("Enterprise HR admin (active)", hr.mobile, DEMO_PASSWORD),
         ("Applicant (employee)", applicant.mobile, DEMO_PASSWORD),
         ("Enterprise HR admin (pending)", pending_hr.mobile, DEMO_PASSWORD),

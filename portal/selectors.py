@@ -102,3 +102,26 @@ def queue_counts_for_bureau(*, user: User) -> dict[str, int]:
         active=Count("pk", filter=Q(status=Organization.Status.ACTIVE)),
         rejected=Count("pk", filter=Q(status=Organization.Status.REJECTED)),
     )
+
+
+def audit_events(*, action: str = "", object_type: str = "", object_id: str = "", actor: str = "",
+                 since=None, until=None, before_seq: int | None = None):
+    """Audit events newest first, filtered; keyset pagination on ``seq``."""
+    from portal.models import AuditEvent
+
+    qs = AuditEvent.objects.order_by("-seq")
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if actor:
+        qs = qs.filter(actor_label__icontains=actor) if not actor.isdigit() else qs.filter(actor_id=int(actor))
+    if since:
+        qs = qs.filter(created_at__gte=since)
+    if until:
+        qs = qs.filter(created_at__lt=until)
+    if before_seq:
+        qs = qs.filter(seq__lt=before_seq)
+    return qs

@@ -33,3 +33,26 @@ def send_notification_email(self, notification_id: int) -> bool:
         notification.save(update_fields=["emailed_at"])
     logger.info("notification %s emailed", notification_id)
     return True
+
+
+@shared_task(acks_late=True, time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60)
+def verify_audit_chain_nightly() -> dict:
+    """R6.2: recompute the chain; on a break, alert supervisors and auditors."""
+    from django.db.models import Q
+    from django.utils.translation import gettext as _
+
+    from portal.audit import verify_chain
+    from portal.models import Role, User
+    from portal.notifications import notification_send
+
+    checked, broken = verify_chain()
+    if broken is None:
+        logger.info("audit chain intact: %s events", checked)
+        return {"checked": checked, "broken": None}
+    logger.error("audit chain broken at %s", broken)
+    recipients = User.objects.filter(Q(groups__name=Role.SUPERVISOR) | Q(groups__name=Role.AUDITOR),
+                                     is_active=True).distinct()
+    with transaction.atomic():
+        notification_send(recipients=recipients, subject=_("Audit trail broken at event #%(seq)s") % {
+            "seq": broken.seq}, body=str(broken), url="/supervision/audit/?before=%d" % (broken.seq + 1))
+    return {"checked": checked, "broken": str(broken)}

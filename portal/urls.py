@@ -6,7 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from applications import urls as applications_urls
 from certificates import urls as certificates_urls
-from portal import api, views
+from portal import api, audit_views, views
 from portal.forms import LoginForm
 
 api_v1 = [
@@ -39,6 +39,8 @@ urlpatterns = [
     path("enterprises/<int:pk>/licence/", views.enterprise_licence, name="enterprise-licence"),
     path("enterprises/<int:pk>/invite/", views.enterprise_invite, name="enterprise-invite"),
     path("enterprises/<int:pk>/<slug:action>/<int:object_id>/", views.enterprise_action, name="enterprise-action"),
+    path("supervision/audit/", audit_views.audit_list, name="audit-list"),
+    path("supervision/audit/export/", audit_views.audit_export, name="audit-export"),
     path("bureau/enterprises/", views.bureau_queue, name="bureau-queue"),
     path("bureau/enterprises/<int:pk>/", views.bureau_enterprise_detail, name="bureau-enterprise-detail"),
     *applications_urls.pages,

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 import xstatic.pkg.bootstrap as xstatic_bootstrap
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
@@ -202,7 +203,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "verify-audit-chain-nightly": {"task": "portal.tasks.verify_audit_chain_nightly",
+                                   "schedule": crontab(hour=2, minute=30)},
+}
 
 # --- REST framework and OpenAPI ------------------------------------------
 REST_FRAMEWORK = {
