@@ -54,5 +54,5 @@ def verify_audit_chain_nightly() -> dict:
                                      is_active=True).distinct()
     with transaction.atomic():
         notification_send(recipients=recipients, subject=_("Audit trail broken at event #%(seq)s") % {
-            "seq": broken.seq}, body=str(broken), url="/supervision/audit/?before=%d" % (broken.seq + 1))
+            "seq": broken.seq}, body=str(broken), url=f"/supervision/audit/?before={broken.seq + 1}")
     return {"checked": checked, "broken": str(broken)}

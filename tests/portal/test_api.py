@@ -29,7 +29,8 @@ def test_catalogue_series_is_public_with_27_series(api, django_assert_max_num_qu
     series = {s["code"]: s for s in response.json()}
     assert len(series) == 27
     engineering = series["engineering"]
-    assert [t["name"] for t in engineering["titles"]] == ["技术员", "助理工程师", "工程师", "高级工程师", "正高级工程师"]
+    assert [t["name"] for t in engineering["titles"]] == [
+        "技术员", "助理工程师", "工程师", "高级工程师", "正高级工程师"]
     assert [t["level"] for t in engineering["titles"]] == [
         "assistant_junior", "junior", "intermediate", "deputy_senior", "senior"]
 
