@@ -60,7 +60,8 @@ def enterprise_payload(licence, **overrides):
 
 
 def test_enterprise_register_needs_login(api, png_file):
-    assert api.post("/api/v1/enterprises/", enterprise_payload(png_file()), format="multipart").status_code in (401, 403)
+    response = api.post("/api/v1/enterprises/", enterprise_payload(png_file()), format="multipart")
+    assert response.status_code in (401, 403)
 
 
 def test_enterprise_register_and_bureau_approve_with_token(api, png_file):
@@ -130,8 +131,9 @@ def test_api_hr_list_is_scoped_to_own_enterprises(api):
 
 def test_bureau_api_queue_query_count_is_flat(api, django_assert_max_num_queries):
     api.force_authenticate(bureau_officer("650100"))
+    region_id = EnterpriseFactory.build().region_id
     Organization.objects.bulk_create([
-        Organization(kind="enterprise", name=f"企业{i}", uscc=make_uscc(), region_id=EnterpriseFactory.build().region_id,
+        Organization(kind="enterprise", name=f"企业{i}", uscc=make_uscc(), region_id=region_id,
                      status="pending", ownership="private", size="small") for i in range(200)])
     with django_assert_max_num_queries(8):
         assert api.get("/api/v1/bureau/enterprises/").status_code == 200

@@ -7,7 +7,14 @@ from django.urls import reverse
 
 from portal.models import Employment, Invitation, Organization, User
 from tests.factories import (
-    EnterpriseFactory, UserFactory, bureau_officer, employee_of, hr_admin_of, make_id_number, make_uscc, region,
+    EnterpriseFactory,
+    UserFactory,
+    bureau_officer,
+    employee_of,
+    hr_admin_of,
+    make_id_number,
+    make_uscc,
+    region,
 )
 
 
