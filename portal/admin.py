@@ -21,6 +21,7 @@ from portal.models import (
     Membership,
     Notification,
     Organization,
+    PolicyArticle,
     PolicySettings,
     Region,
     Role,
@@ -176,3 +177,30 @@ class IntegrityRecordAdmin(admin.ModelAdmin):
     list_display = ["user", "starts_on", "ends_on", "recorded_by"]
     list_select_related = ["user", "recorded_by"]
     raw_id_fields = ["user", "recorded_by"]
+
+
+class PolicyArticleForm(forms.ModelForm):
+    class Meta:
+        model = PolicyArticle
+        fields = ["kind", "title", "body", "attachment", "publisher", "published_on", "calls"]
+
+    def clean_attachment(self):
+        from portal.uploads import validate_document
+
+        upload = self.cleaned_data.get("attachment")
+        if upload and hasattr(upload, "content_type"):
+            if validate_document(upload) != "application/pdf":
+                raise ValidationError(_("Attach a PDF."))
+        return upload
+
+
+@admin.register(PolicyArticle)
+class PolicyArticleAdmin(admin.ModelAdmin):
+    """Bureaus publish announcements, interpretations and FAQs (N §5)."""
+
+    form = PolicyArticleForm
+    list_display = ["title", "kind", "publisher", "published_on"]
+    list_filter = ["kind"]
+    list_select_related = ["publisher"]
+    search_fields = ["title"]
+    filter_horizontal = ["calls"]

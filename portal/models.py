@@ -622,3 +622,34 @@ class PolicySettings(models.Model):
     def load(cls) -> PolicySettings:
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+
+class PolicyArticle(models.Model):
+    """政策宣传 (N §5): announcements, policy interpretations and FAQs that
+    bureaus publish on public pages; calls link to them."""
+
+    class Kind(models.TextChoices):
+        ANNOUNCEMENT = "announcement", _("Announcement")
+        INTERPRETATION = "interpretation", _("Policy interpretation")
+        FAQ = "faq", _("Frequently asked question")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    attachment = models.FileField(_("attachment (PDF)"), upload_to="policy/%Y/", blank=True)
+    publisher = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="articles",
+                                  verbose_name=_("published by"))
+    published_on = models.DateField(_("publish date"), null=True, blank=True,
+                                    help_text=_("Empty: not published yet."))
+    calls = models.ManyToManyField("applications.Call", blank=True, related_name="articles",
+                                   verbose_name=_("related calls"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_on", "-pk"]
+        verbose_name = _("policy article")
+        verbose_name_plural = _("policy articles")
+        indexes = [models.Index(fields=["kind", "published_on"], name="article_kind_published_idx")]
+
+    def __str__(self) -> str:
+        return self.title

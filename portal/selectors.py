@@ -125,3 +125,13 @@ def audit_events(*, action: str = "", object_type: str = "", object_id: str = ""
     if before_seq:
         qs = qs.filter(seq__lt=before_seq)
     return qs
+
+
+def published_articles(*, kind: str = ""):
+    from django.utils import timezone
+
+    from portal.models import PolicyArticle
+
+    qs = (PolicyArticle.objects.filter(published_on__isnull=False, published_on__lte=timezone.localdate())
+          .select_related("publisher").order_by("-published_on", "-pk"))
+    return qs.filter(kind=kind) if kind else qs

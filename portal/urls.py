@@ -6,7 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from applications import urls as applications_urls
 from certificates import urls as certificates_urls
-from portal import api, audit_views, views
+from portal import api, audit_views, policy_views, views
 from portal.forms import LoginForm
 
 api_v1 = [
@@ -39,6 +39,9 @@ urlpatterns = [
     path("enterprises/<int:pk>/licence/", views.enterprise_licence, name="enterprise-licence"),
     path("enterprises/<int:pk>/invite/", views.enterprise_invite, name="enterprise-invite"),
     path("enterprises/<int:pk>/<slug:action>/<int:object_id>/", views.enterprise_action, name="enterprise-action"),
+    path("policy/", policy_views.article_list, name="policy-list"),
+    path("policy/<int:pk>/", policy_views.article_detail, name="policy-detail"),
+    path("policy/<int:pk>/attachment/", policy_views.article_attachment, name="policy-attachment"),
     path("supervision/audit/", audit_views.audit_list, name="audit-list"),
     path("supervision/audit/export/", audit_views.audit_export, name="audit-export"),
     path("bureau/enterprises/", views.bureau_queue, name="bureau-queue"),
