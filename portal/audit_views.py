@@ -4,6 +4,7 @@ keyset pagination and an audited Excel export."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from io import BytesIO
 
 from django import forms
@@ -20,10 +21,19 @@ from portal.models import Role
 from portal.views_helpers import role_required
 
 PAGE = 50
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
 EXPORT_LIMIT = 100_000
 
 
 class AuditFilterForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control form-control-sm"
+
     action = forms.CharField(label=gettext_lazy("Action"), required=False, max_length=64)
     object_type = forms.CharField(label=gettext_lazy("Object type"), required=False, max_length=64)
     object_id = forms.CharField(label=gettext_lazy("Object id"), required=False, max_length=64)
@@ -77,8 +87,8 @@ def audit_export(request):
     qs = selectors.audit_events(**filters)[:EXPORT_LIMIT]
     for event in qs.iterator(chunk_size=2000):
         sheet.append([event.seq, timezone.localtime(event.created_at).replace(tzinfo=None), event.actor_label,
-                      event.action, event.object_type, event.object_id, event.object_label, str(event.before),
-                      str(event.after), event.reason, event.ip_address or "", event.hash])
+                      event.action, event.object_type, event.object_id, event.object_label, _json(event.before),
+                      _json(event.after), event.reason, event.ip_address or "", event.hash])
         count += 1
     buffer = BytesIO()
     workbook.save(buffer)

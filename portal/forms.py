@@ -50,8 +50,8 @@ class EnterpriseForm(forms.Form):
     uscc = forms.CharField(label=_("Unified social credit code"), max_length=18, min_length=18)
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(),
                                     help_text=_("The HR bureau of this region approves the account (R1.3)."))
-    ownership = forms.ChoiceField(label=_("Ownership"), choices=Organization.Ownership.choices)
-    size = forms.ChoiceField(label=_("Size"), choices=Organization.Size.choices)
+    ownership = forms.ChoiceField(label=_("Ownership"), choices=[("", "---------"), *Organization.Ownership.choices])
+    size = forms.ChoiceField(label=_("Size"), choices=[("", "---------"), *Organization.Size.choices])
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=64)
     contact_phone = forms.CharField(label=_("Contact mobile"), max_length=14)

@@ -8,6 +8,7 @@ from applications import urls as applications_urls
 from certificates import urls as certificates_urls
 from portal import api, audit_views, policy_views, views
 from portal.forms import LoginForm
+from review import urls as review_urls
 
 api_v1 = [
     path("regions/", api.RegionListApi.as_view(), name="api-regions"),
@@ -20,11 +21,13 @@ api_v1 = [
     path("bureau/enterprises/<int:pk>/reject/", api.EnterpriseRejectApi.as_view(), name="api-enterprise-reject"),
     *applications_urls.api_patterns,
     *certificates_urls.api_patterns,
+    *review_urls.api_patterns,
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
@@ -48,6 +51,7 @@ urlpatterns = [
     path("bureau/enterprises/<int:pk>/", views.bureau_enterprise_detail, name="bureau-enterprise-detail"),
     *applications_urls.pages,
     *certificates_urls.pages,
+    *review_urls.pages,
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

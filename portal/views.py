@@ -262,6 +262,13 @@ def notifications(request):
     return render(request, "portal/notifications.html", {"page": page})
 
 
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says."""
+    from django.templatetags.static import static
+
+    return redirect(static("portal/favicon.svg"), permanent=True)
+
+
 @never_cache
 def healthz(request):
     """Database and broker state, for load balancers and operators."""

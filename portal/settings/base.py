@@ -206,6 +206,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "verify-audit-chain-nightly": {"task": "portal.tasks.verify_audit_chain_nightly",
                                    "schedule": crontab(hour=2, minute=30)},
+    # Applications: deadline reminders (7, 3, 1 days before) and the end of unit publicity (R5.5).
+    "applications-deadline-reminders": {"task": "applications.tasks.send_deadline_reminders",
+                                        "schedule": crontab(hour=8, minute=0)},
+    "applications-close-unit-publicity": {"task": "applications.tasks.close_unit_publicity",
+                                          "schedule": crontab(hour=0, minute=15)},
 }
 
 # --- REST framework and OpenAPI ------------------------------------------
@@ -285,3 +290,6 @@ PORTAL = {
     "ENTERPRISE_LICENCE_TYPES": ("application/pdf", "image/jpeg", "image/png"),
     "INVITATION_DAYS": 14,
 }
+
+# Certificates (docs/certificates.md): "EdDSA" (Ed25519, default) or "SM2" (SM2 with SM3).
+CERTIFICATE_SIGNING_ALGORITHM = env.str("CERTIFICATE_SIGNING_ALGORITHM", default="EdDSA")

@@ -13,3 +13,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo logins (mobile number / password):"))
         for label, login, password in rows:
             self.stdout.write(f"  {label:<36} {login}  /  {password}")
+        # Applications in every state and pathway (the applications app, a layer above, by command name).
+        call_command("demo_data_applications", stdout=self.stdout)

@@ -1,0 +1,202 @@
+"""Take the screenshots of the user guides (``docs/img/*.png``) from a running portal with demo data.
+
+    make run                                            # serves http://127.0.0.1:8000/ with demo data
+    .venv/bin/python docs/screenshots.py                # in another terminal
+    .venv/bin/python docs/screenshots.py http://127.0.0.1:8765 --lang en --only bureau
+
+Drives Debian's Chromium (``CHROMIUM_PATH``, default ``/usr/bin/chromium``) through Playwright at a
+1280x800 viewport, logs in as the demo users of ``portal/demo.py`` and changes nothing: it only reads
+pages (no approval, no invitation, nothing marked read). By default the browser asks for Chinese, so the
+pictures show the site's default language (zh-hans); ``--lang en`` takes them in English. A PNG larger than
+200 KB is reduced to a 256-colour palette. Any console error or failed request is printed as a warning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import Page, sync_playwright
+from stdnum.cn import ric, uscc
+
+IMG = Path(__file__).resolve().parent / "img"
+VIEWPORT = {"width": 1280, "height": 800}
+MAX_BYTES = 200 * 1024
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu",
+                 "--no-first-run", "--disable-sync"]
+
+# The demo logins of portal/demo.py (``manage.py demo_data``); all share one password.
+DEMO_PASSWORD = "Demo#2026pass"  # noqa: S105 - the documented demo password
+OFFICER = "13900000001"      # HR bureau officer of 乌鲁木齐市
+HR_ACTIVE = "13900000002"    # HR admin of 新疆天山智能装备有限公司 (approved)
+APPLICANT = "13900000003"    # employee of that enterprise
+HR_PENDING = "13900000004"   # HR admin of 乌鲁木齐丝路软件科技有限公司 (waiting for approval)
+AUDITOR = "13900000007"      # security auditor (reads the audit trail)
+EXAMPLE_ID_NUMBER = "65010219900101123" + ric.calc_check_digit("650102199001011230")
+EXAMPLE_USCC = "91650100MA0000999" + uscc.calc_check_digit("91650100MA0000999")
+
+
+@dataclass
+class Shooter:
+    page: Page
+    base_url: str
+    only: str | None
+    problems: list[str] = field(default_factory=list)
+    taken: list[Path] = field(default_factory=list)
+
+    def watch(self) -> None:
+        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        self.page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
+
+    def go(self, path: str) -> None:
+        response = self.page.goto(self.base_url + path)
+        if response is None or response.status != 200:
+            raise SystemExit(f"{path}: HTTP {response.status if response else '?'} (is the demo data loaded?)")
+        self.page.wait_for_load_state("networkidle")
+
+    def shot(self, name: str, *, full_page: bool = False) -> None:
+        IMG.mkdir(parents=True, exist_ok=True)
+        path = IMG / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        shrink(path)
+        self.taken.append(path)
+        for problem in self.problems:
+            print(f"  WARNING on {name}: {problem}", file=sys.stderr)
+        self.problems.clear()
+        print(f"  {path.relative_to(IMG.parent.parent)}  {path.stat().st_size // 1024} KB")
+
+    def login(self, mobile: str) -> None:
+        self.page.context.clear_cookies()
+        self.go("/accounts/login/")
+        form = self.page.locator("main form")
+        form.locator("input[name=username]").fill(mobile)
+        form.locator("input[name=password]").fill(DEMO_PASSWORD)
+        with self.page.expect_navigation():
+            form.locator("button[type=submit]").click()
+        if "/accounts/login/" in self.page.url:
+            raise SystemExit(f"could not log in as {mobile}: run `manage.py demo_data` first")
+        self.page.wait_for_load_state("networkidle")
+
+    def wanted(self, group: str) -> bool:
+        return self.only in (None, group)
+
+
+def shrink(path: Path) -> None:
+    """Keep a screenshot under ~200 KB: first re-save optimised, then as a 256-colour palette."""
+    if path.stat().st_size <= MAX_BYTES:
+        return
+    with Image.open(path) as image:
+        image = image.convert("RGB")
+    image.save(path, "PNG", optimize=True)
+    if path.stat().st_size > MAX_BYTES:
+        image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+            path, "PNG", optimize=True)
+
+
+def visitor(s: Shooter) -> None:
+    s.page.context.clear_cookies()
+    s.go("/")
+    s.shot("home-visitor")
+    s.go("/accounts/login/")
+    s.shot("login")
+    s.go("/accounts/signup/")
+    s.shot("applicant-signup")
+    s.go("/api/docs/")
+    s.page.locator("#swagger-ui .opblock").first.wait_for()
+    s.shot("api-docs")
+    # The enterprise registration form, filled in as an example (not submitted).
+    s.go("/enterprises/register/")
+    form = s.page.locator("[data-testid=enterprise-form]")
+    form.locator("[name=name]").fill("新疆天池新材料科技有限公司")
+    form.locator("select[name=region]").select_option(label="乌鲁木齐市")
+    form.locator("[name=uscc]").fill(EXAMPLE_USCC)
+    form.locator("[name=address]").fill("乌鲁木齐市经济技术开发区维泰南路88号")
+    form.locator("[name=contact_name]").fill("古丽娜尔")
+    form.locator("[name=contact_phone]").fill("13912345678")
+    form.locator("[name=real_name]").fill("古丽娜尔")
+    form.locator("[name=id_number]").fill(EXAMPLE_ID_NUMBER)
+    form.locator("[name=mobile]").fill("13912345678")
+    form.locator("[name=email]").fill("hr@tianchi.example.com")
+    form.locator("[name=email]").blur()
+    s.page.mouse.move(0, 0)
+    s.page.evaluate("() => window.scrollTo(0, 0)")
+    s.shot("hr-register")
+    s.page.evaluate("() => window.scrollTo(0, 560)")
+    s.shot("hr-register-account")
+
+
+def enterprise_hr(s: Shooter) -> None:
+    s.login(HR_PENDING)
+    s.page.locator("nav a[href$='/enterprises/']").click()
+    s.page.wait_for_load_state("networkidle")
+    s.shot("hr-console-pending")
+    s.login(HR_ACTIVE)
+    s.shot("hr-home")
+    s.page.locator("nav a[href$='/enterprises/']").click()
+    s.page.wait_for_load_state("networkidle")
+    s.shot("hr-console")
+    s.go("/me/notifications/")
+    s.shot("hr-notifications")
+
+
+def bureau_officer(s: Shooter) -> None:
+    s.login(OFFICER)
+    s.shot("bureau-home")
+    s.go("/bureau/enterprises/")
+    s.shot("bureau-queue")
+    detail = s.page.locator("[data-testid=queue] a[href*='/bureau/enterprises/']").first
+    detail.click()
+    s.page.wait_for_load_state("networkidle")
+    s.shot("bureau-detail")
+    s.go("/bureau/enterprises/?status=active")
+    s.shot("bureau-queue-active")
+    s.go("/me/notifications/")
+    s.shot("bureau-notifications")
+
+
+def applicant(s: Shooter) -> None:
+    s.login(APPLICANT)
+    s.shot("applicant-home")
+    s.go("/me/employment/")
+    s.shot("applicant-employment")
+
+
+def auditor(s: Shooter) -> None:
+    s.login(AUDITOR)
+    s.go("/supervision/audit/")
+    s.shot("audit-trail")
+
+
+GROUPS = {"visitor": visitor, "hr": enterprise_hr, "bureau": bureau_officer, "applicant": applicant,
+          "audit": auditor}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("base_url", nargs="?", default="http://127.0.0.1:8000")
+    parser.add_argument("--lang", choices=["zh-hans", "en"], default="zh-hans")
+    parser.add_argument("--only", choices=sorted(GROUPS))
+    args = parser.parse_args(argv)
+    chromium = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN" if args.lang == "zh-hans" else "en-US",
+                                      timezone_id="Asia/Shanghai")
+        shooter = Shooter(page=context.new_page(), base_url=args.base_url.rstrip("/"), only=args.only)
+        shooter.watch()
+        for name, take in GROUPS.items():
+            if shooter.wanted(name):
+                print(f"{name}:")
+                take(shooter)
+        browser.close()
+    print(f"{len(shooter.taken)} screenshots in {IMG}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
