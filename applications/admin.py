@@ -94,3 +94,111 @@ class EligibilityRequirementAdmin(AuditedConditionAdmin):
     list_filter = ["pathway", "kind", "is_active"]
     list_select_related = ["series"]
     search_fields = ["code", "rule"]
+
+
+# --- Calls and applications: the back office reads; changes go through the services ---
+
+from applications.models import (  # noqa: E402
+    Achievement,
+    Application,
+    Attachment,
+    Call,
+    Correction,
+    IntegrityPledge,
+    Reminder,
+    UnitObjection,
+)
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    """Calls are opened by a committee's secretary or a bureau officer through
+    ``call_open`` (scope and validity checked, R2.1/R2.3); here they are read
+    and their dates corrected."""
+
+    list_display = ["name", "series", "year", "committee", "bureau", "opens_at", "closes_at",
+                    "private_enterprise_group"]
+    list_filter = ["series", "year", "private_enterprise_group"]
+    list_select_related = ["series", "committee", "bureau"]
+    search_fields = ["name"]
+    filter_horizontal = ["specialties"]
+    readonly_fields = ["committee", "bureau", "series", "created_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AchievementInline(_ReadOnlyInline):
+    model = Achievement
+    fields = ["kind", "title", "role", "number", "achieved_on", "economic_benefit"]
+
+
+class AttachmentInline(_ReadOnlyInline):
+    model = Attachment
+    fields = ["material", "achievement", "original_name", "content_type", "size", "uploaded_at"]
+
+
+class CorrectionInline(_ReadOnlyInline):
+    model = Correction
+    fields = ["stage", "target", "message", "requested_by", "requested_at", "resolved_at"]
+
+
+class ObjectionInline(_ReadOnlyInline):
+    model = UnitObjection
+    fields = ["reason", "created_at", "answer", "upheld", "answered_at"]
+
+
+class PledgeInline(_ReadOnlyInline):
+    model = IntegrityPledge
+    fields = ["text", "signed_at", "ip_address"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Read-only: every change of an application is a service with its audit
+    event (R6.2); the admin never assigns a status."""
+
+    list_display = ["id", "applicant", "title_name", "series", "pathway", "channel", "region", "status",
+                    "submitted_at"]
+    list_filter = ["status", "pathway", "channel", "level", "series", "region"]
+    list_select_related = ["applicant", "series", "region"]
+    search_fields = ["applicant__real_name", "title_name", "id"]
+    raw_id_fields = ["applicant", "call", "employer", "sponsor", "acceptance_body"]
+    inlines = [PledgeInline, AchievementInline, AttachmentInline, CorrectionInline, ObjectionInline]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Application._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["application", "kind", "due_on", "days_before", "sent_at"]
+    list_filter = ["kind", "days_before"]
+    raw_id_fields = ["application"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,11 +1,56 @@
+"""The applications API: one view per action, object permissions through the
+selectors (an applicant sees only their own applications, a unit only its
+employees', an acceptance body only its region and series) and again in
+every service."""
+
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework.generics import ListAPIView
-from rest_framework.permissions import AllowAny
+import math
 
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from applications import application_services as svc
+from applications import selectors
+from applications.choices import Pathway
+from applications.eligibility import EligibilityInput, eligibility_check
+from applications.eligibility_models import Education, SkillLevel
+from applications.models import ApplicationStatus, Level, Qualification, TitleSeries
 from applications.selectors import catalogue_series
-from applications.serializers import SeriesOutput
+from applications.serializers import (
+    AchievementInput,
+    AchievementOutput,
+    ApplicationCreateInput,
+    ApplicationListOutput,
+    ApplicationOutput,
+    ApplicationUpdateInput,
+    AttachmentInput,
+    AttachmentOutput,
+    BulkApproveInput,
+    BulkApproveOutput,
+    CallOpenInput,
+    CallOutput,
+    DecideInput,
+    ObjectionAnswerInput,
+    ObjectionInput,
+    PublicityOutput,
+    SeriesOutput,
+    SubmitInput,
+    TimelineOutput,
+    WithdrawInput,
+)
+from portal.api import HasRole
+from portal.models import Role
 
 
 class SeriesListApi(ListAPIView):
@@ -25,17 +70,8 @@ class SeriesListApi(ListAPIView):
 
 # --- Eligibility self-check (R3.1–R3.6, R4.3–R4.7) ---------------------------
 
-import math  # noqa: E402
 
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-from rest_framework import serializers  # noqa: E402
-from rest_framework.response import Response  # noqa: E402
-from rest_framework.throttling import ScopedRateThrottle  # noqa: E402
-from rest_framework.views import APIView  # noqa: E402
 
-from applications.eligibility import EligibilityInput, eligibility_check  # noqa: E402
-from applications.eligibility_models import Education, Pathway, SkillLevel  # noqa: E402
-from applications.models import Level, Qualification, TitleSeries  # noqa: E402
 
 
 class _FiniteFloatField(serializers.FloatField):
@@ -117,3 +153,395 @@ class EligibilityCheckApi(APIView):
         data.is_valid(raise_exception=True)
         result = eligibility_check(facts=EligibilityInput.from_data(data.validated_data))
         return Response(EligibilityCheckOutput(result.as_dict()).data)
+
+
+# --- Applications ---------------------------------------------------------------------
+
+
+
+
+class KeysetPagination(CursorPagination):
+    """Keyset pagination on the id, newest first: the same cost on any page."""
+
+    ordering = "-id"
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def _visible(request, pk: int):
+    application = selectors.application_get_for_user(user=request.user, pk=pk)
+    if application is None:
+        raise Http404
+    return application
+
+
+def _detail(request, pk: int) -> Response:
+    return Response(ApplicationOutput(_visible(request, pk)).data)
+
+
+class CallListApi(ListAPIView):
+    """Calls open now, with their series, levels, pathways and methods; a
+    committee's secretary or a bureau officer opens one."""
+
+    serializer_class = CallOutput
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.open_calls()
+
+    @extend_schema(summary="List open calls")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="Open a call (committee secretary or bureau officer; R2.1, R2.3, R4.1)",
+                   request=CallOpenInput, responses={201: CallOutput})
+    def post(self, request):
+        from portal.models import Region
+
+        data = CallOpenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        region = Region.objects.filter(code=d["entrusted_by"]).first() if d["entrusted_by"] else None
+        if d["entrusted_by"] and region is None:
+            raise Http404
+        call = svc.call_open(actor=request.user, name=d["name"], series_id=d["series"].pk, levels=d["levels"],
+                             year=d["year"], opens_at=d["opens_at"], closes_at=d["closes_at"], methods=d["methods"],
+                             pathways=d["pathways"], committee_id=d["committee"], bureau_id=d["bureau"],
+                             specialty_ids=d["specialties"], private_enterprise_group=d["private_enterprise_group"],
+                             entrusted_by_id=region.pk if region else None, entrustment_note=d["entrustment_note"],
+                             pass_rate_ceiling=d["pass_rate_ceiling"])
+        return Response(CallOutput(call).data, status=status.HTTP_201_CREATED)
+
+
+class ApplicationListCreateApi(ListAPIView):
+    """Applications the caller may see (their own; as reviewer, those submitted to them)."""
+
+    serializer_class = ApplicationListOutput
+    pagination_class = KeysetPagination
+
+    def get_queryset(self):
+        qs = selectors.application_list_for_user(user=self.request.user)
+        wanted = self.request.query_params.get("status")
+        if wanted in ApplicationStatus.values:
+            qs = qs.filter(status=wanted)
+        if self.request.query_params.get("mine") in ("1", "true"):
+            qs = qs.filter(applicant=self.request.user)
+        return qs
+
+    @extend_schema(summary="List applications visible to the caller",
+                   parameters=[OpenApiParameter("status", enum=ApplicationStatus.values),
+                               OpenApiParameter("mine", bool)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="Create a draft application in an open call (R1.1, R2.1, R2.3, R6.4)",
+                   request=ApplicationCreateInput, responses={201: ApplicationOutput})
+    def post(self, request):
+        data = ApplicationCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        application = svc.application_create(applicant=request.user, call_id=d["call"], specialty_id=d["specialty"],
+                                             level=d["level"], pathway=d["pathway"], channel=d["channel"],
+                                             sponsor_id=d.get("sponsor"))
+        return Response(ApplicationOutput(_visible(request, application.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class ApplicationDetailApi(APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(summary="One application (object permissions: applicant or its reviewers)",
+                   responses={200: ApplicationOutput})
+    def get(self, request, pk: int):
+        return _detail(request, pk)
+
+    @extend_schema(summary="Autosave the draft (only the parts a return unlocked, once returned)",
+                   request=ApplicationUpdateInput, responses={200: ApplicationOutput})
+    def patch(self, request, pk: int):
+        data = ApplicationUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        svc.application_update_draft(actor=request.user, application_id=pk, data=dict(data.validated_data))
+        return _detail(request, pk)
+
+
+class AchievementAddApi(APIView):
+    @extend_schema(summary="Add an achievement (R3.2)", request=AchievementInput, responses={201: AchievementOutput})
+    def post(self, request, pk: int):
+        data = AchievementInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        achievement = svc.achievement_add(actor=request.user, application_id=pk, **data.validated_data)
+        return Response(AchievementOutput(achievement).data, status=status.HTTP_201_CREATED)
+
+
+class AchievementDetailApi(APIView):
+    @extend_schema(summary="Change an achievement", request=AchievementInput, responses={200: AchievementOutput})
+    def put(self, request, pk: int, achievement_id: int):
+        data = AchievementInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        achievement = svc.achievement_update(actor=request.user, application_id=pk, achievement_id=achievement_id,
+                                             **data.validated_data)
+        return Response(AchievementOutput(achievement).data)
+
+    @extend_schema(summary="Remove an achievement and its evidence", responses={204: None})
+    def delete(self, request, pk: int, achievement_id: int):
+        svc.achievement_remove(actor=request.user, application_id=pk, achievement_id=achievement_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AttachmentAddApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(summary="Upload a material or evidence file (PDF, JPEG, PNG by content; size and count limits)",
+                   request={"multipart/form-data": AttachmentInput}, responses={201: AttachmentOutput})
+    def post(self, request, pk: int):
+        data = AttachmentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        attachment = svc.attachment_add(actor=request.user, application_id=pk, material=d["material"],
+                                        upload=d["file"], achievement_id=d["achievement"])
+        return Response(AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentDeleteApi(APIView):
+    @extend_schema(summary="Remove a file", responses={204: None})
+    def delete(self, request, pk: int, attachment_id: int):
+        svc.attachment_remove(actor=request.user, application_id=pk, attachment_id=attachment_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApplicationSubmitApi(APIView):
+    @extend_schema(summary="Submit with the integrity pledge (R6.3, R6.4, eligibility)", request=SubmitInput,
+                   responses={200: ApplicationOutput})
+    def post(self, request, pk: int):
+        data = SubmitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        svc.application_submit(actor=request.user, application_id=pk, pledge_text=str(svc.PLEDGE_TEXT),
+                               pledge_accepted=data.validated_data["pledge_accepted"],
+                               ip_address=request.META.get("REMOTE_ADDR") or None)
+        return _detail(request, pk)
+
+
+class ApplicationResubmitApi(APIView):
+    @extend_schema(summary="Resubmit a corrected application (back to the stage that returned it)", request=None,
+                   responses={200: ApplicationOutput})
+    def post(self, request, pk: int):
+        svc.application_resubmit(actor=request.user, application_id=pk)
+        return _detail(request, pk)
+
+
+class ApplicationWithdrawApi(APIView):
+    @extend_schema(summary="Withdraw before evaluation", request=WithdrawInput, responses={200: ApplicationOutput})
+    def post(self, request, pk: int):
+        data = WithdrawInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        svc.application_withdraw(actor=request.user, application_id=pk, reason=data.validated_data["reason"])
+        return _detail(request, pk)
+
+
+class ApplicationDecideApi(APIView):
+    @extend_schema(summary="Employer, acceptance body or bureau decides: approve, accept, audit, return with "
+                           "corrections (一次性告知), reject", request=DecideInput,
+                   responses={200: ApplicationOutput})
+    def post(self, request, pk: int):
+        data = DecideInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        svc.application_decide(actor=request.user, application_id=pk, action=d["action"], reason=d["reason"],
+                               corrections=[dict(c) for c in d["corrections"]], due_on=d["due_on"])
+        return _detail(request, pk)
+
+
+class ApplicationTimelineApi(APIView):
+    @extend_schema(summary="The application's audit trail (R6.2)", responses={200: TimelineOutput(many=True)})
+    def get(self, request, pk: int):
+        application = _visible(request, pk)
+        return Response(TimelineOutput(selectors.application_timeline(application=application), many=True).data)
+
+
+class ApplicationEligibilityApi(APIView):
+    @extend_schema(summary="Eligibility of the applicant's profile for this application",
+                   responses={200: EligibilityCheckOutput})
+    def get(self, request, pk: int):
+        application = _visible(request, pk)
+        return Response(EligibilityCheckOutput(svc.application_eligibility(application).as_dict()).data)
+
+
+class ApplicationPdfApi(APIView):
+    @extend_schema(summary="The application form (申报表) as a PDF",
+                   responses={(200, "application/pdf"): OpenApiResponse(description="PDF")})
+    def get(self, request, pk: int):
+        application = _visible(request, pk)
+        return HttpResponse(selectors.application_form_pdf(application=application), content_type="application/pdf")
+
+
+class ObjectionAnswerApi(APIView):
+    @extend_schema(summary="The reviewing unit answers an objection (R5.5)", request=ObjectionAnswerInput,
+                   responses={200: ApplicationOutput})
+    def post(self, request, pk: int, objection_id: int):
+        data = ObjectionAnswerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        objection = svc.unit_objection_answer(actor=request.user, objection_id=objection_id,
+                                              **data.validated_data)
+        if objection.application_id != pk:
+            raise Http404
+        return _detail(request, pk)
+
+
+# --- Reviewers' lists -------------------------------------------------------------------
+
+class IsAcceptanceOrBureau(HasRole):
+    roles = (Role.ACCEPTANCE_OFFICER, Role.BUREAU_OFFICER)
+
+
+class IsBureau(HasRole):
+    roles = (Role.BUREAU_OFFICER,)
+
+
+class AcceptanceQueueApi(ListAPIView):
+    """Waiting at the caller's acceptance bodies (their region and series)."""
+
+    permission_classes = [IsAcceptanceOrBureau]
+    serializer_class = ApplicationListOutput
+    pagination_class = KeysetPagination
+
+    def get_queryset(self):
+        return selectors.acceptance_queue(user=self.request.user)
+
+    @extend_schema(summary="Acceptance queue")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class AuditQueueApi(ListAPIView):
+    """Waiting for the qualification audit of the caller's bureau (R6.1)."""
+
+    permission_classes = [IsBureau]
+    serializer_class = ApplicationListOutput
+    pagination_class = KeysetPagination
+
+    def get_queryset(self):
+        return selectors.audit_queue(user=self.request.user)
+
+    @extend_schema(summary="Qualification audit queue")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class EnterpriseApplicationListApi(ListAPIView):
+    """The employees' applications of an enterprise the caller does title work for."""
+
+    serializer_class = ApplicationListOutput
+    pagination_class = KeysetPagination
+
+    def get_queryset(self):
+        organization = selectors.sponsor_organization_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        if organization is None:
+            raise Http404
+        params = self.request.query_params
+        wanted = params.get("status", "")
+        return selectors.hr_applications(
+            organization=organization, status=wanted if wanted in ApplicationStatus.values else "",
+            level=params.get("level", "") if params.get("level") in Level.values else "",
+            pathway=params.get("pathway", "") if params.get("pathway") in Pathway.values else "",
+            name=(params.get("name") or "")[:64])
+
+    @extend_schema(summary="Employees' applications of an enterprise",
+                   parameters=[OpenApiParameter("status", enum=ApplicationStatus.values),
+                               OpenApiParameter("level", enum=Level.values),
+                               OpenApiParameter("pathway", enum=Pathway.values), OpenApiParameter("name", str)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class EnterpriseBulkApproveApi(APIView):
+    @extend_schema(summary="Approve several employees' applications (each on its own)", request=BulkApproveInput,
+                   responses={200: BulkApproveOutput})
+    def post(self, request, pk: int):
+        if selectors.sponsor_organization_for_user(user=request.user, pk=pk) is None:
+            raise Http404
+        data = BulkApproveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(svc.application_bulk_approve(actor=request.user, application_ids=data.validated_data["ids"]))
+
+
+# --- Public unit publicity (R5.5) ----------------------------------------------------------
+
+class UnitPublicityListApi(ListAPIView):
+    """Applications in unit publicity, names masked (no login)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    serializer_class = PublicityOutput
+    pagination_class = KeysetPagination
+
+    def get_queryset(self):
+        return selectors.unit_publicity_list()
+
+    @extend_schema(summary="Unit publicity list (public)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class UnitObjectionCreateApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public_form"
+
+    @extend_schema(summary="Raise an objection during unit publicity (public, rate-limited)", request=ObjectionInput,
+                   responses={201: OpenApiResponse(description="Received")})
+    def post(self, request, pk: int):
+        data = ObjectionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        svc.unit_objection_create(application_id=pk, **data.validated_data)
+        return Response({"detail": str(_("Your objection was received."))}, status=status.HTTP_201_CREATED)
+
+
+# --- The profile (R5.1) --------------------------------------------------------------------
+
+class ProfileApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="The caller's profile: every section", responses={200: OpenApiResponse(
+        description="Sections education, work, titles, skills, qualifications, continuing-education")})
+    def get(self, request):
+        from django.forms.models import model_to_dict
+
+        from applications.profile import profile_records
+
+        return Response({kind: [{"id": row.pk, **{k: v for k, v in model_to_dict(row).items() if k != "user"}}
+                                for row in rows]
+                         for kind, rows in profile_records(user=request.user).items()})
+
+
+class ProfileRecordAddApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Add a row to a section of the profile (education, work, titles, skills, "
+                           "qualifications, continuing-education)", request={"application/json": OpenApiTypes.OBJECT},
+                   responses={201: OpenApiResponse(description="Created")})
+    def post(self, request, kind: str):
+        from applications.forms import PROFILE_FORMS
+        from applications.profile import profile_record_add
+
+        if kind not in PROFILE_FORMS:
+            raise Http404
+        form = PROFILE_FORMS[kind][0](data=request.data)
+        if not form.is_valid():
+            return Response({"detail": str(_("Check the fields.")), "errors": form.errors},
+                            status=status.HTTP_400_BAD_REQUEST)
+        record = profile_record_add(user=request.user, kind=kind, data=form.cleaned_data)
+        return Response({"id": record.pk}, status=status.HTTP_201_CREATED)
+
+
+class ProfileRecordRemoveApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Remove a row of the profile", responses={204: None})
+    def delete(self, request, kind: str, record_id: int):
+        from applications.profile import profile_record_remove
+
+        profile_record_remove(user=request.user, kind=kind, record_id=record_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+

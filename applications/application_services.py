@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications import eligibility, workflow
-from applications.choices import Channel, Pathway
+from applications.choices import Channel, Method, Pathway
 from applications.models import (
     LIVE_STATUSES,
     Achievement,
@@ -30,21 +32,39 @@ from applications.models import (
     Correction,
     IntegrityPledge,
     Level,
+    Specialty,
+    TitleHeld,
     TitleName,
+    TitleSeries,
     UnitObjection,
 )
 from applications.profile import profile_facts
 from portal import calendar
 from portal.audit import audit_record, snapshot
-from portal.errors import Conflict, InvalidInput, NotFound, RuleViolation
-from portal.models import Employment, IntegrityRecord, Membership, Organization, PolicySettings, User
+from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound, PortalError, RuleViolation
+from portal.models import (
+    Committee,
+    CommitteeMember,
+    Employment,
+    IntegrityRecord,
+    Membership,
+    Organization,
+    PolicySettings,
+    Region,
+    User,
+)
 from portal.notifications import notification_send
 from portal.uploads import validate_document
 
 S = ApplicationStatus
 AUDIT_FIELDS = ("status", "call", "specialty", "level", "pathway", "channel", "employer", "sponsor",
-                "acceptance_body", "region", "returned_from", "publicity_ends_on")
+                "acceptance_body", "region", "returned_from", "publicity_ends_on", "correction_due_on")
+#: Fields the applicant types; in a returned application only those a correction names unlock.
 EDITABLE_FIELDS = ("specialty", "summary", "justification")
+#: Fields that may change only while the application is a draft (the call is checked again).
+DRAFT_ONLY_FIELDS = ("level", "pathway")
+#: Days the applicant has to answer a return, unless the reviewer sets a date.
+DEFAULT_CORRECTION_DAYS = 14
 
 #: Materials each pathway must carry, beyond the profile the portal holds (R5.1).
 MATERIALS = {
@@ -59,38 +79,73 @@ MATERIALS = {
 #: How many files a material needs at least (two recommendations, R3.6 and R4.3).
 MATERIAL_MINIMUM = {"recommendation": 2}
 MATERIAL_NAMES = {
-    "work_summary": _("Work summary"), "recommendation": _("Recommendation letter"),
-    "degree_certificate": _("Degree certificate"), "postdoc_evidence": _("Postdoctoral grant or project evidence"),
-    "skill_certificate": _("Vocational skill certificate"), "qualification_certificate": _("Qualification certificate"),
-    "evidence": _("Evidence of an achievement"), "other": _("Other material"),
+    "work_summary": gettext_lazy("Work summary"),
+    "recommendation": gettext_lazy("Recommendation letter"),
+    "degree_certificate": gettext_lazy("Degree certificate"),
+    "postdoc_evidence": gettext_lazy("Postdoctoral grant or project evidence"),
+    "skill_certificate": gettext_lazy("Vocational skill certificate"),
+    "qualification_certificate": gettext_lazy("Qualification certificate"),
+    "evidence": gettext_lazy("Evidence of an achievement"),
+    "other": gettext_lazy("Other material"),
 }
+FIELD_NAMES = {
+    "specialty": gettext_lazy("Specialty"),
+    "summary": gettext_lazy("Professional summary"),
+    "justification": gettext_lazy("Justification of special talent"),
+    "achievements": gettext_lazy("Achievements (add, change or remove)"),
+}
+#: The standard text of the integrity pledge (诚信承诺, R6.3).
+PLEDGE_TEXT = gettext_lazy(
+    "I promise that everything in this application and its materials is true, complete and my own work. "
+    "I understand that fraud revokes any title obtained with it, is recorded as an integrity record, and "
+    "bars me from applying for the years the rules set (R6.3).")
+
+_HR_ROLES = (Membership.OrgRole.HR_ADMIN, Membership.OrgRole.HR_STAFF)
 
 
 # --- Reading the actor's relation to an application ------------------------
 
 def application_roles(*, user: User, application: Application) -> set[str]:
-    """The workflow roles ``user`` holds for ``application``."""
-    roles: set[str] = set()
-    if not user.is_authenticated:
-        return roles
+    """The workflow roles ``user`` holds for ``application``.
+
+    Nobody reviews their own application: the applicant holds only the
+    applicant role, whatever organisations they belong to.
+    """
+    if user is None or not user.is_authenticated:
+        return set()
     if application.applicant_id == user.pk:
-        roles.add(workflow.APPLICANT)
-    org_ids = set(Membership.objects.filter(user=user, is_active=True).values_list("organization_id", flat=True))
-    if application.sponsor_id and application.sponsor_id in org_ids and user.has_perm(
-            "portal.work_organization", application.sponsor):
-        roles.add(workflow.SPONSOR_HR)
-    if application.acceptance_body_id and application.acceptance_body_id in org_ids:
-        roles.add(workflow.ACCEPTANCE)
-    if Organization.objects.filter(pk__in=org_ids, kind=Organization.Kind.HR_BUREAU, status="active",
-                                   region_id=application.region_id).exists():
-        roles.add(workflow.BUREAU)
+        return {workflow.APPLICANT}
+    roles: set[str] = set()
+    memberships = Membership.objects.filter(user=user, is_active=True).values_list(
+        "organization_id", "role", "organization__kind", "organization__status", "organization__region_id")
+    for org_id, role, kind, status, region_id in memberships:
+        if status != Organization.Status.ACTIVE:
+            continue
+        if org_id == application.sponsor_id and role in _HR_ROLES and (
+                kind != Organization.Kind.ENTERPRISE or user.has_perm("portal.work_organization",
+                                                                      Organization(pk=org_id))):
+            roles.add(workflow.SPONSOR_HR)
+        if org_id == application.acceptance_body_id and role == Membership.OrgRole.OFFICER:
+            roles.add(workflow.ACCEPTANCE)
+        if (kind == Organization.Kind.HR_BUREAU and role == Membership.OrgRole.OFFICER
+                and region_id == application.region_id):
+            roles.add(workflow.BUREAU)
     return roles
 
 
 def _lock(application_id: int) -> Application:
-    application = (Application.objects.select_for_update().select_related("call", "call__committee", "applicant")
+    """The application row, locked (only its own row: the joins are nullable)."""
+    application = (Application.objects.select_for_update(of=("self",))
+                   .select_related("call", "call__committee", "applicant", "series", "region")
                    .filter(pk=application_id).first())
     if application is None:
+        raise NotFound()
+    return application
+
+
+def _lock_own(actor: User, application_id: int) -> Application:
+    application = _lock(application_id)
+    if application.applicant_id != actor.pk:
         raise NotFound()
     return application
 
@@ -108,12 +163,15 @@ def resolve_channel(*, applicant: User, channel: str, sponsor: Organization | No
         if employment is None:
             raise RuleViolation(_("Apply through your employer once it has confirmed your employment (R1.1)."),
                                 rule="R1.1", field="channel")
+        if employment.employer.status != Organization.Status.ACTIVE:
+            raise RuleViolation(_("Your employer's title-work account is not active (R1.3)."), rule="R1.3",
+                                field="channel")
         return {"region": employment.employer.region, "employer": employment.employer,
                 "sponsor": employment.employer, "private": employment.employer.ownership == "private"}
     if channel == Channel.DISPATCH:
         if employment is None or employment.dispatch_region is None or employment.dispatch_start is None:
             raise RuleViolation(_("No confirmed dispatch is recorded for you (R1.8)."), rule="R1.8", field="channel")
-        if (today - employment.dispatch_start).days < 365 * policy.dispatch_min_years:
+        if (today - employment.dispatch_start).days <= 365 * policy.dispatch_min_years:
             raise RuleViolation(_("You may apply where you are dispatched after more than %(n)d continuous year(s) "
                                   "there (R1.8).") % {"n": policy.dispatch_min_years}, rule="R1.8", field="channel")
         return {"region": employment.dispatch_region, "employer": employment.employer,
@@ -126,6 +184,9 @@ def resolve_channel(*, applicant: User, channel: str, sponsor: Organization | No
             raise RuleViolation(_("More than %(n)d years have passed since you left your original unit (R1.7).")
                                 % {"n": policy.leave_for_entrepreneurship_years}, rule="R1.7", field="channel")
         unit = employment.original_unit
+        if unit.status != Organization.Status.ACTIVE:
+            raise RuleViolation(_("Your original unit has no active account on the portal (R1.7)."), rule="R1.7",
+                                field="channel")
         return {"region": unit.region, "employer": employment.employer, "sponsor": unit,
                 "private": employment.employer.ownership == "private"}
     if channel in (Channel.AGENCY, Channel.ASSOCIATION):
@@ -157,49 +218,175 @@ def acceptance_body_for(*, region, series, channel: str, sponsor: Organization |
 
 # --- Calls ------------------------------------------------------------------
 
-def call_check_open(*, call: Call, level: str, specialty, pathway: str, region, employer=None) -> None:
-    """A call accepts an application: open, in scope (R2.1), committee in
-    force (R2.3), level and pathway named by the call."""
-    now = timezone.now()
-    if not (call.opens_at <= now <= call.closes_at):
-        raise RuleViolation(_("This call is not open for applications."), rule="R2.3", field="call")
+def _check_call_scope(*, call: Call, level: str, specialty: Specialty, pathway: str, region: Region,
+                      employer: Organization | None = None, on: dt.date | None = None) -> None:
+    """Level, specialty, pathway and region inside the call and the committee's
+    filed scope (R2.1), the committee in force (R2.3)."""
     if level not in call.levels:
         raise RuleViolation(_("This call does not cover the level you chose."), rule="R2.1", field="level")
     if call.pathways and pathway not in call.pathways:
         raise RuleViolation(_("This call does not accept that pathway."), rule="R4.1", field="pathway")
     if specialty.series_id != call.series_id:
         raise RuleViolation(_("The specialty is not in the call's series."), rule="R2.1", field="specialty")
-    specialty_ids = set(call.specialties.values_list("pk", flat=True))
+    specialty_ids = {s.pk for s in call.specialties.all()}
     if specialty_ids and specialty.pk not in specialty_ids:
         raise RuleViolation(_("This call does not cover that specialty."), rule="R2.1", field="specialty")
+    regions = {region.pk, region.parent_id}
     committee = call.committee
     if committee is not None:
-        if not committee.is_operational():
-            raise RuleViolation(_("The committee's filing is suspended, revoked or lapsed (R2.3)."), rule="R2.3")
-        scope = committee.scopes.filter(level=level)
-        scope = scope.filter(models_q_specialty(specialty))
-        in_region = scope.filter(region__isnull=True, member_unit__isnull=True).exists() or scope.filter(
-            region=region).exists() or (employer is not None and scope.filter(member_unit=employer).exists())
-        if not in_region:
-            raise RuleViolation(_("The level, specialty or region is outside the committee's filed scope (R2.1)."),
+        if not committee.is_operational(on=on):
+            raise RuleViolation(_("The committee's filing is suspended, revoked or lapsed (R2.3)."), rule="R2.3",
+                                field="call")
+        rows = [r for r in committee.scopes.all()
+                if r.level == level and (r.specialty_id is None or r.specialty_id == specialty.pk)]
+        if not rows:
+            raise RuleViolation(_("The level or specialty is outside the committee's filed scope (R2.1)."),
                                 rule="R2.1", field="level")
+        entrusted = call.entrusted_by_id is not None and call.entrusted_by_id == region.pk  # R1.5
+        in_region = entrusted or any(
+            (r.region_id is None and r.member_unit_id is None) or r.region_id in regions
+            or (employer is not None and r.member_unit_id == employer.pk) for r in rows)
+        if not in_region:
+            raise RuleViolation(_("Your region or unit is outside the committee's filed scope (R2.1)."),
+                                rule="R2.1", field="call")
+    elif call.bureau_id is not None and call.bureau.region_id not in regions:
+        raise RuleViolation(_("This bureau's call is for another region; apply in your own region (R1.1)."),
+                            rule="R1.1", field="call")
 
 
-def models_q_specialty(specialty):
-    from django.db.models import Q
+def call_is_open(call: Call, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return call.opens_at <= now <= call.closes_at
 
-    return Q(specialty__isnull=True) | Q(specialty=specialty)
+
+def call_check_open(*, call: Call, level: str, specialty, pathway: str, region, employer=None) -> None:
+    """A call accepts an application: open, in scope (R2.1), committee in
+    force (R2.3), level and pathway named by the call."""
+    if not call_is_open(call):
+        raise RuleViolation(_("This call is not open for applications."), rule="R2.3", field="call")
+    _check_call_scope(call=call, level=level, specialty=specialty, pathway=pathway, region=region,
+                      employer=employer)
+
+
+def call_open(*, actor: User, name: str, series_id: int, levels: list[str], year: int, opens_at: dt.datetime,
+              closes_at: dt.datetime, methods: list[str], pathways: list[str] | None = None,
+              committee_id: int | None = None, bureau_id: int | None = None, specialty_ids: list[int] | None = None,
+              private_enterprise_group: bool = False, entrusted_by_id: int | None = None,
+              entrustment_note: str = "", pass_rate_ceiling: Decimal = Decimal("0.6")) -> Call:
+    """Open a call (申报批次) of a committee (its secretary) or of a bureau
+    (its officer). A committee's call lies inside its filed scope and validity
+    (R2.1, R2.3); it names its methods (R4.1). A call cannot exclude
+    private-enterprise applicants (R1.6): it has no field that could."""
+    if not (name or "").strip():
+        raise InvalidInput(_("Give the call a name."), field="name")
+    series = TitleSeries.objects.filter(pk=series_id, is_active=True).first()
+    if series is None:
+        raise InvalidInput(_("Choose a series."), field="series")
+    levels = list(dict.fromkeys(levels or []))
+    if not levels or any(level not in Level.values for level in levels):
+        raise InvalidInput(_("Choose the levels the call covers."), field="levels")
+    methods = list(dict.fromkeys(methods or []))
+    if not methods or any(m not in Method.values for m in methods):
+        raise RuleViolation(_("Name the call's evaluation methods (R4.1)."), rule="R4.1", field="methods")
+    pathways = list(dict.fromkeys(pathways or []))
+    if any(p not in Pathway.values for p in pathways):
+        raise InvalidInput(_("Unknown pathway."), field="pathways")
+    if closes_at <= opens_at:
+        raise InvalidInput(_("The call must close after it opens."), field="closes_at")
+    try:
+        ceiling = Decimal(str(pass_rate_ceiling))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(_("Enter the pass-rate ceiling as a fraction."), field="pass_rate_ceiling")
+    if not (Decimal(0) < ceiling <= Decimal(1)):
+        raise RuleViolation(_("The pass-rate ceiling is a fraction above 0 and at most 1 (R6.7)."), rule="R6.7",
+                            field="pass_rate_ceiling")
+    specialties = list(Specialty.objects.filter(pk__in=specialty_ids or [], series=series))
+    if len(specialties) != len(set(specialty_ids or [])):
+        raise InvalidInput(_("Choose specialties of the call's series."), field="specialties")
+    committee = bureau = None
+    if committee_id:
+        committee = Committee.objects.filter(pk=committee_id).first()
+        if committee is None:
+            raise InvalidInput(_("Choose a committee."), field="committee")
+        is_secretary = CommitteeMember.objects.filter(committee=committee, user=actor, is_active=True,
+                                                      role=CommitteeMember.Role.SECRETARY).exists()
+        if not is_secretary:
+            raise NotAllowed()
+        if committee.series_id != series.pk:
+            raise RuleViolation(_("A committee works in the one series it was filed for (R2.1)."), rule="R2.1",
+                                field="series")
+        if not committee.is_operational(on=timezone.localdate()):
+            raise RuleViolation(_("A suspended, revoked or lapsed committee may not open calls (R2.3)."),
+                                rule="R2.3", field="committee")
+        if timezone.localtime(closes_at).date() > committee.valid_until:
+            raise RuleViolation(_("The call must close while the committee's filing is valid (until %(date)s, "
+                                  "R2.3).") % {"date": committee.valid_until.isoformat()}, rule="R2.3",
+                                field="closes_at")
+        scope = list(committee.scopes.all())
+        outside = [lv for lv in levels if not any(r.level == lv for r in scope)]
+        if outside:
+            raise RuleViolation(_("Levels outside the committee's filed scope: %(levels)s (R2.1).")
+                                % {"levels": ", ".join(outside)}, rule="R2.1", field="levels")
+        if specialties and not any(r.specialty_id is None for r in scope):
+            allowed = {r.specialty_id for r in scope}
+            if any(s.pk not in allowed for s in specialties):
+                raise RuleViolation(_("A specialty is outside the committee's filed scope (R2.1)."), rule="R2.1",
+                                    field="specialties")
+    elif bureau_id:
+        bureau = Organization.objects.filter(pk=bureau_id, kind=Organization.Kind.HR_BUREAU,
+                                             status=Organization.Status.ACTIVE).first()
+        if bureau is None or not Membership.objects.filter(user=actor, organization=bureau, is_active=True,
+                                                           role=Membership.OrgRole.OFFICER).exists():
+            raise NotAllowed()
+    else:
+        raise InvalidInput(_("A call belongs to a committee or a bureau."), field="committee")
+    entrusted_by = Region.objects.filter(pk=entrusted_by_id).first() if entrusted_by_id else None
+    if entrusted_by_id and entrusted_by is None:
+        raise InvalidInput(_("Choose the region that entrusts the review (R1.5)."), field="entrusted_by")
+    if entrusted_by and not (entrustment_note or "").strip():
+        raise RuleViolation(_("Record the entrustment's reference (R1.5)."), rule="R1.5", field="entrustment_note")
+    with transaction.atomic():
+        call = Call(name=name.strip(), committee=committee, bureau=bureau, series=series, levels=levels, year=year,
+                    opens_at=opens_at, closes_at=closes_at, methods=methods, pathways=pathways,
+                    private_enterprise_group=private_enterprise_group, entrusted_by=entrusted_by,
+                    entrustment_note=(entrustment_note or "").strip(), pass_rate_ceiling=ceiling, created_by=actor)
+        try:
+            call.full_clean(exclude=["pathways"])
+        except ValidationError as e:
+            raise InvalidInput(" ".join(e.messages))
+        call.save()
+        call.specialties.set(specialties)
+        audit_record(actor=actor, action="call.open", obj=call, after={
+            "series": series.code, "levels": levels, "year": year, "committee": committee_id, "bureau": bureau_id,
+            "opens_at": opens_at, "closes_at": closes_at, "methods": methods, "pathways": pathways})
+    return call
 
 
 # --- Drafts -------------------------------------------------------------------
+
+def _first_time(applicant: User, exclude_pk: int | None = None) -> bool:
+    """R3.3: no title held and no earlier application that was submitted."""
+    if TitleHeld.objects.filter(user=applicant).exists():
+        return False
+    earlier = Application.objects.filter(applicant=applicant, submitted_at__isnull=False)
+    if exclude_pk:
+        earlier = earlier.exclude(pk=exclude_pk)
+    return not earlier.exists()
+
+
+def _as_int(value, field: str, message) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(message, field=field)
+
 
 def application_create(*, applicant: User, call_id: int, specialty_id: int, level: str,
                        pathway: str = Pathway.REGULAR, channel: str = Channel.EMPLOYER,
                        sponsor_id: int | None = None) -> Application:
     """A new draft in an open call; the region follows the channel (R1.1)."""
-    from applications.models import Specialty
-
-    call = Call.objects.select_related("committee", "series").filter(pk=call_id).first()
+    call_id = _as_int(call_id, "call", _("Choose an open call."))
+    call = Call.objects.select_related("committee", "series", "bureau").filter(pk=call_id).first()
     if call is None:
         raise InvalidInput(_("Choose an open call."), field="call")
     if level not in Level.values:
@@ -208,24 +395,27 @@ def application_create(*, applicant: User, call_id: int, specialty_id: int, leve
         raise InvalidInput(_("Choose a pathway."), field="pathway")
     if channel not in Channel.values:
         raise InvalidInput(_("Choose how you apply."), field="channel")
+    specialty_id = _as_int(specialty_id, "specialty", _("Choose a specialty."))
     specialty = Specialty.objects.filter(pk=specialty_id, is_active=True).first()
     if specialty is None:
         raise InvalidInput(_("Choose a specialty."), field="specialty")
-    sponsor = Organization.objects.filter(pk=sponsor_id).first() if sponsor_id else None
+    sponsor = None
+    if sponsor_id:
+        sponsor = Organization.objects.filter(pk=_as_int(sponsor_id, "sponsor", _("Choose an organisation."))).first()
     where = resolve_channel(applicant=applicant, channel=channel, sponsor=sponsor)
     call_check_open(call=call, level=level, specialty=specialty, pathway=pathway, region=where["region"],
                     employer=where["employer"])
     title = TitleName.objects.filter(series=call.series, level=level).first()
     if title is None:
         raise RuleViolation(_("The series has no title at that level."), rule="R3.5", field="level")
+    _guard_integrity(applicant)
     _guard_duplicate(applicant=applicant, series_id=call.series_id, year=call.year)
     with transaction.atomic():
         application = Application(
             applicant=applicant, call=call, series=call.series, year=call.year, specialty=specialty, level=level,
             title_name=title.name, pathway=pathway, channel=channel, employer=where["employer"],
             sponsor=where["sponsor"], region=where["region"], private_enterprise=where["private"],
-            first_time=not Application.objects.filter(applicant=applicant, series=call.series,
-                                                      status__in=LIVE_STATUSES).exists(),
+            first_time=_first_time(applicant),
             acceptance_body=acceptance_body_for(region=where["region"], series=call.series, channel=channel,
                                                 sponsor=sponsor),
         )
@@ -239,31 +429,47 @@ def application_update_draft(*, actor: User, application_id: int, data: dict) ->
     """Save what the applicant typed (autosave). In a returned application only
     the fields named by a correction unlock (一次性告知)."""
     with transaction.atomic():
-        application = _lock(application_id)
-        if application.applicant_id != actor.pk:
-            raise NotFound()
+        application = _lock_own(actor, application_id)
         unlocked = _unlocked_targets(application)
-        before = {f: getattr(application, f"{f}_id" if f == "specialty" else f) for f in EDITABLE_FIELDS}
+        tracked = EDITABLE_FIELDS + DRAFT_ONLY_FIELDS
+        before = {f: getattr(application, f"{f}_id" if f == "specialty" else f) for f in tracked}
         for field, value in data.items():
-            if field not in EDITABLE_FIELDS:
+            if field in DRAFT_ONLY_FIELDS:
+                if application.status != S.DRAFT:
+                    raise RuleViolation(_("The level and pathway can change only while the application is a "
+                                          "draft."), field=field)
+            elif field not in EDITABLE_FIELDS:
                 raise InvalidInput(_("This field cannot be changed here."), field=field)
-            if unlocked is not None and field not in unlocked:
+            elif unlocked is not None and field not in unlocked:
                 raise RuleViolation(_("Only the parts named in the return may change."), field=field)
             if field == "specialty":
-                from applications.models import Specialty
-
-                specialty = Specialty.objects.filter(pk=value, series_id=application.series_id).first()
+                pk = _as_int(value, "specialty", _("Choose a specialty of the call's series."))
+                specialty = Specialty.objects.filter(pk=pk, series_id=application.series_id, is_active=True).first()
                 if specialty is None:
                     raise InvalidInput(_("Choose a specialty of the call's series."), field="specialty")
                 application.specialty = specialty
+            elif field == "level":
+                if value not in Level.values:
+                    raise InvalidInput(_("Choose a level."), field="level")
+                title = TitleName.objects.filter(series_id=application.series_id, level=value).first()
+                if title is None:
+                    raise RuleViolation(_("The series has no title at that level."), rule="R3.5", field="level")
+                application.level, application.title_name = value, title.name
+            elif field == "pathway":
+                if value not in Pathway.values:
+                    raise InvalidInput(_("Choose a pathway."), field="pathway")
+                application.pathway = value
             else:
-                setattr(application, field, str(value)[:20000])
-        application.save()
-        after = {f: getattr(application, f"{f}_id" if f == "specialty" else f) for f in EDITABLE_FIELDS}
-        if before != after:
+                setattr(application, field, str(value if value is not None else "")[:20000])
+        after = {f: getattr(application, f"{f}_id" if f == "specialty" else f) for f in tracked}
+        changed = [f for f in tracked if before[f] != after[f]]
+        if any(f in changed for f in ("specialty", "level", "pathway")):
+            _check_call_scope(call=application.call, level=application.level, specialty=application.specialty,
+                              pathway=application.pathway, region=application.region, employer=application.employer)
+        if changed:
+            application.save()
             audit_record(actor=actor, action="application.edit", obj=application,
-                         before={k: v for k, v in before.items() if before[k] != after[k]},
-                         after={k: v for k, v in after.items() if before[k] != after[k]})
+                         before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
     return application
 
 
@@ -276,73 +482,212 @@ def _unlocked_targets(application: Application) -> set[str] | None:
     raise RuleViolation(_("The application can no longer be edited."))
 
 
+def application_unlocked(application: Application) -> set[str] | None:
+    """What the applicant may change now: None for everything (a draft), the
+    correction targets when returned; raises once submitted."""
+    return _unlocked_targets(application)
+
+
+def _may_change_achievement(unlocked: set[str] | None, achievement_id: int | None) -> bool:
+    return unlocked is None or "achievements" in unlocked or (
+        achievement_id is not None and f"achievement:{achievement_id}" in unlocked)
+
+
+def correction_targets(application: Application) -> list[tuple[str, str]]:
+    """What a return may pin a correction to: a field, the achievements, one
+    achievement, or a material of the pathway."""
+    rows = [(f, str(FIELD_NAMES[f])) for f in ("specialty", "summary")]
+    if application.pathway == Pathway.GREEN_CHANNEL or application.justification:
+        rows.append(("justification", str(FIELD_NAMES["justification"])))
+    rows.append(("achievements", str(FIELD_NAMES["achievements"])))
+    rows += [(f"achievement:{a.pk}", _("Achievement: %(title)s") % {"title": a.title})
+             for a in application.achievements.all()]
+    materials = list(MATERIALS.get(application.pathway, ())) + ["other"]
+    rows += [(m, _("Material: %(name)s") % {"name": MATERIAL_NAMES[m]}) for m in materials]
+    return rows
+
+
+def _achievement_values(*, kind: str, title: str, role: str, number: str, economic_benefit) -> dict:
+    if kind not in Achievement.Kind.values:
+        raise InvalidInput(_("Choose the kind of achievement."), field="kind")
+    title, number, role = (title or "").strip(), (number or "").strip(), role or ""
+    if not title:
+        raise InvalidInput(_("Give the achievement a title."), field="title")
+    if role and role not in Achievement.Role.values:
+        raise InvalidInput(_("Choose your role."), field="role")
+    if kind in (Achievement.Kind.PATENT, Achievement.Kind.STANDARD):
+        if not number:
+            raise InvalidInput(_("Patents and standards need their number (R3.2)."), field="number")
+        if not role:
+            raise InvalidInput(_("Say what your role was (R3.2)."), field="role")
+    if economic_benefit not in (None, ""):
+        try:
+            economic_benefit = Decimal(str(economic_benefit))
+        except (InvalidOperation, ValueError):
+            raise InvalidInput(_("Enter the economic benefit as a number."), field="economic_benefit")
+        if not economic_benefit.is_finite() or economic_benefit < 0:
+            raise InvalidInput(_("Enter the economic benefit as a number."), field="economic_benefit")
+    else:
+        economic_benefit = None
+    if kind == Achievement.Kind.TRANSFORMATION and economic_benefit is None:
+        raise InvalidInput(_("An achievement transformation needs its economic figures (R3.2)."),
+                           field="economic_benefit")
+    return {"kind": kind, "title": title, "role": role, "number": number, "economic_benefit": economic_benefit}
+
+
+def _clean_and_save(obj) -> None:
+    try:
+        obj.full_clean(exclude=["application"])
+    except ValidationError as e:
+        field = next(iter(e.message_dict), None) if hasattr(e, "message_dict") else None
+        raise InvalidInput(" ".join(e.messages), field=field)
+    obj.save()
+
+
 def achievement_add(*, actor: User, application_id: int, kind: str, title: str, role: str = "", number: str = "",
                     achieved_on: dt.date | None = None, economic_benefit: Decimal | None = None,
                     description: str = "") -> Achievement:
+    """R3.2: patents, breakthroughs, process flows, standards and achievement
+    transformation with their own fields (numbers, roles, economic figures)."""
     with transaction.atomic():
-        application = _lock(application_id)
-        if application.applicant_id != actor.pk:
-            raise NotFound()
+        application = _lock_own(actor, application_id)
         unlocked = _unlocked_targets(application)
         if unlocked is not None and "achievements" not in unlocked:
             raise RuleViolation(_("Only the parts named in the return may change."), field="achievements")
-        if kind not in Achievement.Kind.values:
-            raise InvalidInput(_("Choose the kind of achievement."), field="kind")
-        if not (title or "").strip():
-            raise InvalidInput(_("Give the achievement a title."), field="title")
-        if kind in (Achievement.Kind.PATENT, Achievement.Kind.STANDARD) and not number.strip():
-            raise InvalidInput(_("Patents and standards need their number (R3.2)."), field="number")
-        if kind in (Achievement.Kind.PATENT, Achievement.Kind.STANDARD) and not role:
-            raise InvalidInput(_("Say what your role was (R3.2)."), field="role")
-        achievement = Achievement(application=application, kind=kind, title=title.strip(), role=role,
-                                  number=number.strip(), achieved_on=achieved_on,
-                                  economic_benefit=economic_benefit, description=description)
-        try:
-            achievement.full_clean(exclude=["application"])
-        except ValidationError as e:
-            raise InvalidInput(" ".join(e.messages))
-        achievement.save()
+        values = _achievement_values(kind=kind, title=title, role=role, number=number,
+                                     economic_benefit=economic_benefit)
+        achievement = Achievement(application=application, achieved_on=achieved_on,
+                                  description=(description or "")[:20000], **values)
+        _clean_and_save(achievement)
         audit_record(actor=actor, action="application.achievement_add", obj=application,
                      after={"achievement": achievement.pk, "kind": kind, "title": achievement.title})
     return achievement
+
+
+def achievement_update(*, actor: User, application_id: int, achievement_id: int, kind: str, title: str,
+                       role: str = "", number: str = "", achieved_on: dt.date | None = None,
+                       economic_benefit: Decimal | None = None, description: str = "") -> Achievement:
+    with transaction.atomic():
+        application = _lock_own(actor, application_id)
+        unlocked = _unlocked_targets(application)
+        achievement = application.achievements.filter(pk=achievement_id).first()
+        if achievement is None:
+            raise NotFound()
+        if not _may_change_achievement(unlocked, achievement.pk):
+            raise RuleViolation(_("Only the parts named in the return may change."), field="achievements")
+        fields = ("kind", "title", "role", "number", "achieved_on", "economic_benefit", "description")
+        before = snapshot(achievement, fields)
+        values = _achievement_values(kind=kind, title=title, role=role, number=number,
+                                     economic_benefit=economic_benefit)
+        for name, value in {**values, "achieved_on": achieved_on, "description": (description or "")[:20000]}.items():
+            setattr(achievement, name, value)
+        _clean_and_save(achievement)
+        after = snapshot(achievement, fields)
+        changed = [f for f in fields if before[f] != after[f]]
+        if changed:
+            audit_record(actor=actor, action="application.achievement_change", obj=application,
+                         before={"achievement": achievement.pk, **{f: before[f] for f in changed}},
+                         after={"achievement": achievement.pk, **{f: after[f] for f in changed}})
+    return achievement
+
+
+def achievement_remove(*, actor: User, application_id: int, achievement_id: int) -> None:
+    with transaction.atomic():
+        application = _lock_own(actor, application_id)
+        unlocked = _unlocked_targets(application)
+        achievement = application.achievements.filter(pk=achievement_id).first()
+        if achievement is None:
+            raise NotFound()
+        if not _may_change_achievement(unlocked, achievement.pk):
+            raise RuleViolation(_("Only the parts named in the return may change."), field="achievements")
+        names = list(achievement.evidence.values_list("file", flat=True))
+        audit_record(actor=actor, action="application.achievement_remove", obj=application,
+                     before={"achievement": achievement.pk, "kind": achievement.kind, "title": achievement.title})
+        achievement.delete()
+        _delete_files_on_commit(names)
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    def delete():
+        for name in names:
+            if name:
+                default_storage.delete(name)
+
+    transaction.on_commit(delete)
 
 
 def attachment_add(*, actor: User, application_id: int, material: str, upload,
                    achievement_id: int | None = None) -> Attachment:
     """A file checked by content, size and count; a refused file changes nothing."""
     policy = PolicySettings.load()
+    if achievement_id:
+        material = "evidence"
     if material not in MATERIAL_NAMES:
         raise InvalidInput(_("Choose which material this file is."), field="material")
+    if material == "evidence" and not achievement_id:
+        raise InvalidInput(_("Evidence belongs to an achievement: add it from the achievement."), field="material")
     try:
         mime = validate_document(upload, max_bytes=policy.max_file_mb * 1024 * 1024)
     except ValidationError as e:
         raise InvalidInput(" ".join(e.messages), field="file")
     with transaction.atomic():
-        application = _lock(application_id)
-        if application.applicant_id != actor.pk:
-            raise NotFound()
+        application = _lock_own(actor, application_id)
         unlocked = _unlocked_targets(application)
-        if unlocked is not None and material not in unlocked and "attachments" not in unlocked:
-            raise RuleViolation(_("Only the parts named in the return may change."), field="file")
-        existing = application.attachments.aggregate(total=Sum("size"))["total"] or 0
-        if application.attachments.count() >= policy.max_files_per_application:
-            raise InvalidInput(_("An application holds at most %(n)d files.")
-                               % {"n": policy.max_files_per_application}, field="file")
-        if existing + upload.size > policy.max_application_mb * 1024 * 1024:
-            raise InvalidInput(_("The application's files may total at most %(n)d MB.")
-                               % {"n": policy.max_application_mb}, field="file")
         achievement = None
         if achievement_id:
-            achievement = application.achievements.filter(pk=achievement_id).first()
+            achievement = application.achievements.filter(
+                pk=_as_int(achievement_id, "achievement", _("Unknown achievement."))).first()
             if achievement is None:
                 raise InvalidInput(_("Unknown achievement."), field="achievement")
+        allowed = (unlocked is None or material in unlocked or "attachments" in unlocked
+                   or (achievement is not None and _may_change_achievement(unlocked, achievement.pk)))
+        if not allowed:
+            raise RuleViolation(_("Only the parts named in the return may change."), field="file")
+        totals = application.attachments.aggregate(total=Sum("size"), count=Count("pk"))
+        if (totals["count"] or 0) >= policy.max_files_per_application:
+            raise InvalidInput(_("An application holds at most %(n)d files.")
+                               % {"n": policy.max_files_per_application}, field="file")
+        if (totals["total"] or 0) + upload.size > policy.max_application_mb * 1024 * 1024:
+            raise InvalidInput(_("The application's files may total at most %(n)d MB.")
+                               % {"n": policy.max_application_mb}, field="file")
+        name = (getattr(upload, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1] or "file"
         attachment = Attachment(application=application, achievement=achievement, material=material,
-                                original_name=upload.name[-200:], content_type=mime, size=upload.size)
-        attachment.file.save(upload.name[-80:], upload, save=False)
-        attachment.save()
-        audit_record(actor=actor, action="application.attachment_add", obj=application,
-                     after={"attachment": attachment.pk, "material": material, "size": upload.size})
+                                original_name=name[-200:], content_type=mime, size=upload.size)
+        attachment.file.save(f"{application.pk}.{_EXTENSIONS.get(mime, 'bin')}", upload, save=False)
+        try:
+            attachment.save()
+            audit_record(actor=actor, action="application.attachment_add", obj=application,
+                         after={"attachment": attachment.pk, "material": material, "name": attachment.original_name,
+                                "size": upload.size, "achievement": achievement.pk if achievement else None})
+        except Exception:
+            attachment.file.delete(save=False)
+            raise
     return attachment
+
+
+_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+def attachment_remove(*, actor: User, application_id: int, attachment_id: int) -> None:
+    with transaction.atomic():
+        application = _lock_own(actor, application_id)
+        unlocked = _unlocked_targets(application)
+        attachment = application.attachments.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise NotFound()
+        allowed = (unlocked is None or attachment.material in unlocked or "attachments" in unlocked
+                   or (attachment.achievement_id is not None
+                       and _may_change_achievement(unlocked, attachment.achievement_id)))
+        if not allowed:
+            raise RuleViolation(_("Only the parts named in the return may change."), field="file")
+        audit_record(actor=actor, action="application.attachment_remove", obj=application,
+                     before={"attachment": attachment.pk, "material": attachment.material,
+                             "name": attachment.original_name})
+        name = attachment.file.name
+        attachment.delete()
+        _delete_files_on_commit([name])
 
 
 # --- Submission and its guards ------------------------------------------------
@@ -377,20 +722,41 @@ def application_checklist(application: Application) -> list[dict]:
     return rows
 
 
+def _facts(application: Application, first_time: bool | None = None):
+    recommendations = application.attachments.filter(material="recommendation").count()
+    return profile_facts(user=application.applicant, series=application.series, level=application.level,
+                         pathway=application.pathway, private_enterprise=application.private_enterprise,
+                         first_time=application.first_time if first_time is None else first_time,
+                         recommendations=recommendations)
+
+
 def application_eligibility(application: Application) -> eligibility.EligibilityResult:
-    facts = profile_facts(user=application.applicant, series=application.series, level=application.level,
-                          pathway=application.pathway, private_enterprise=application.private_enterprise,
-                          first_time=application.first_time)
-    return eligibility.eligibility_check(facts=facts)
+    """The engine's verdict on the applicant's profile for this application."""
+    return eligibility.eligibility_check(facts=_facts(application))
+
+
+def _jsonable(data: dict) -> dict:
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in data.items()}
+
+
+def _conditions_bilingual(facts, result: eligibility.EligibilityResult) -> list[dict]:
+    """The condition lines as the engine gave them, with their wording in both
+    languages of the site, frozen with the application."""
+    from django.utils import translation
+
+    worded = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            worded[language] = eligibility.eligibility_check(facts=facts).conditions
+    return [{**asdict(line), "message_zh": zh.message, "message_en": en.message}
+            for line, zh, en in zip(result.conditions, worded["zh-hans"], worded["en"], strict=False)]
 
 
 def application_submit(*, actor: User, application_id: int, pledge_text: str, pledge_accepted: bool,
                        ip_address: str | None = None) -> Application:
     """Submit with the integrity pledge (R6.3); freezes conditions and profile."""
     with transaction.atomic():
-        application = _lock(application_id)
-        if application.applicant_id != actor.pk:
-            raise NotFound()
+        application = _lock_own(actor, application_id)
         direct = application.channel in (Channel.AGENCY, Channel.ASSOCIATION)
         action = "submit_direct" if direct else "submit"
         transition = workflow.APPLICATION_WORKFLOW.check(action=action, current=application.status,
@@ -400,38 +766,47 @@ def application_submit(*, actor: User, application_id: int, pledge_text: str, pl
         _guard_integrity(application.applicant)
         _guard_duplicate(applicant=application.applicant, series_id=application.series_id, year=application.year,
                          exclude_pk=application.pk)
-        call = application.call
-        if not (call.opens_at <= timezone.now() <= call.closes_at):
-            raise RuleViolation(_("This call is closed."), rule="R2.3", field="call")
-        if call.committee is not None and not call.committee.is_operational():
-            raise RuleViolation(_("The committee's filing is suspended, revoked or lapsed (R2.3)."), rule="R2.3")
+        call_check_open(call=application.call, level=application.level, specialty=application.specialty,
+                        pathway=application.pathway, region=application.region, employer=application.employer)
         missing = [row["name"] for row in application_checklist(application) if not row["complete"]]
         if missing:
             raise InvalidInput(_("Materials missing: %(list)s.") % {"list": "、".join(missing)}, field="attachments")
+        bare = [a.title for a in application.achievements.all() if not a.evidence.exists()]
+        if bare:
+            raise RuleViolation(_("Each achievement needs its evidence file: %(list)s (R3.2).")
+                                % {"list": "、".join(bare)}, rule="R3.2", field="achievements")
         if application.pathway == Pathway.GREEN_CHANNEL and not application.justification.strip():
             raise RuleViolation(_("The green channel needs a justification of special talent (R4.3)."),
                                 rule="R4.3", field="justification")
-        result = application_eligibility(application)
+        application.first_time = _first_time(application.applicant, exclude_pk=application.pk)
+        facts = _facts(application)
+        result = eligibility.eligibility_check(facts=facts)
         if not result.eligible:
             unmet = "; ".join(f"[{c.rule}] {c.message}" for c in result.conditions if not c.met)
             raise RuleViolation(_("Not eligible: %(unmet)s") % {"unmet": unmet},
                                 rule=next(c.rule for c in result.conditions if not c.met))
         before = snapshot(application, AUDIT_FIELDS)
-        application.frozen_conditions = {"eligible": True, "conditions": [asdict(c) for c in result.conditions],
-                                         "frozen_at": timezone.now().isoformat()}
+        now = timezone.now()
+        call = application.call
+        application.frozen_conditions = {
+            "eligible": True, "conditions": _conditions_bilingual(facts, result), "facts": _jsonable(asdict(facts)),
+            "call": {"id": call.pk, "name": call.name, "levels": call.levels, "methods": call.methods,
+                     "pathways": call.pathways, "closes_at": call.closes_at.isoformat(),
+                     "pass_rate_ceiling": str(call.pass_rate_ceiling)},
+            "frozen_at": now.isoformat()}
         from applications.profile import profile_snapshot
 
         application.frozen_profile = profile_snapshot(user=application.applicant)
         application.status = transition.target
-        application.submitted_at = timezone.now()
+        application.submitted_at = now
         try:
             with transaction.atomic():
                 application.save()
         except IntegrityError:
             raise RuleViolation(_("You already have a live application in this series for this year, in another "
                                   "call or committee (R6.4)."), rule="R6.4")
-        IntegrityPledge.objects.create(application=application, text=pledge_text.strip(), signed_at=timezone.now(),
-                                       ip_address=ip_address)
+        IntegrityPledge.objects.create(application=application, text=pledge_text.strip()[:4000], signed_at=now,
+                                       ip_address=ip_address or None)
         audit_record(actor=actor, action="application.submit", obj=application, before=before,
                      after=snapshot(application, AUDIT_FIELDS))
         _notify_next(application)
@@ -441,9 +816,10 @@ def application_submit(*, actor: User, application_id: int, pledge_text: str, pl
 # --- Reviewing steps -----------------------------------------------------------
 
 def application_decide(*, actor: User, application_id: int, action: str, reason: str = "",
-                       corrections: list[dict] | None = None) -> Application:
+                       corrections: list[dict] | None = None, due_on: dt.date | None = None) -> Application:
     """One reviewing step: approve, accept, audit, or return with every
     correction at once (一次性告知), or reject with a reason."""
+    reason = (reason or "").strip()
     with transaction.atomic():
         application = _lock(application_id)
         roles = application_roles(user=actor, application=application)
@@ -454,22 +830,25 @@ def application_decide(*, actor: User, application_id: int, action: str, reason:
             if not action:
                 raise RuleViolation(_("The application cannot be returned at this stage."))
         if action not in workflow.APPLICATION_WORKFLOW.transitions or action in (
-                "submit", "submit_direct", "resubmit", "withdraw"):
+                "submit", "submit_direct", "resubmit", "withdraw") or action in REVIEW_ACTIONS:
             raise InvalidInput(_("Unknown action."), field="action")
         transition = workflow.APPLICATION_WORKFLOW.check(action=action, current=application.status, roles=roles)
         before = snapshot(application, AUDIT_FIELDS)
         stage = application.status
+        extra: dict = {}
         if transition.target == S.RETURNED:
-            items = [c for c in (corrections or []) if (c.get("message") or "").strip()]
-            if not items:
-                raise InvalidInput(_("List every correction at once, each with what to change (一次性告知)."),
-                                   field="corrections")
+            items = _corrections(application, corrections)
+            today = timezone.localdate()
+            if due_on is not None and due_on <= today:
+                raise InvalidInput(_("The correction must fall due after today."), field="due_on")
             for item in items:
-                Correction.objects.create(application=application, stage=stage, target=(item.get("target")
-                                          or "summary")[:64], message=item["message"].strip(), requested_by=actor)
+                Correction.objects.create(application=application, stage=stage, target=item["target"],
+                                          message=item["message"], requested_by=actor)
             application.returned_from = stage
-            application.correction_due_on = timezone.localdate() + dt.timedelta(days=14)
-        if transition.target == S.REJECTED and not reason.strip():
+            application.correction_due_on = due_on or today + dt.timedelta(
+                days=settings.PORTAL.get("CORRECTION_DAYS", DEFAULT_CORRECTION_DAYS))
+            extra["corrections"] = items
+        if transition.target == S.REJECTED and not reason:
             raise InvalidInput(_("Give the reason for rejection."), field="reason")
         if action == "employer_approve":
             days = PolicySettings.load().unit_publicity_working_days
@@ -479,9 +858,50 @@ def application_decide(*, actor: User, application_id: int, action: str, reason:
         application.status = transition.target
         application.save()
         audit_record(actor=actor, action=f"application.{action}", obj=application, before=before,
-                     after=snapshot(application, AUDIT_FIELDS), reason=reason)
+                     after={**snapshot(application, AUDIT_FIELDS), **extra}, reason=reason)
         _notify_after(application, action, reason)
     return application
+
+
+def _corrections(application: Application, corrections: list[dict] | None) -> list[dict]:
+    """Every correction at once, each pinned to a field, achievement or material."""
+    targets = dict(correction_targets(application))
+    items, seen = [], set()
+    for item in corrections or []:
+        if not isinstance(item, dict):
+            raise InvalidInput(_("Each correction names a target and a message."), field="corrections")
+        message = str(item.get("message") or "").strip()
+        target = str(item.get("target") or "").strip()
+        if not message and not target:
+            continue
+        if not message:
+            raise InvalidInput(_("Say what to correct for each target."), field="corrections")
+        if target not in targets:
+            raise InvalidInput(_("Pin each correction to a field, achievement or material of this application."),
+                               field="corrections")
+        if (target, message) in seen:
+            continue
+        seen.add((target, message))
+        items.append({"target": target, "message": message[:4000]})
+    if not items:
+        raise InvalidInput(_("List every correction at once, each with what to change (一次性告知)."),
+                           field="corrections")
+    return items
+
+
+def application_bulk_approve(*, actor: User, application_ids: list[int]) -> dict:
+    """The employer approves several applications; each one on its own, so a
+    refused one leaves the others approved. Returns the ids done and the
+    messages of those refused."""
+    done, refused = [], []
+    for pk in dict.fromkeys(application_ids):
+        try:
+            application_decide(actor=actor, application_id=pk, action="employer_approve")
+        except PortalError as error:
+            refused.append({"id": pk, "detail": error.as_text()})
+        else:
+            done.append(pk)
+    return {"approved": done, "refused": refused}
 
 
 def _guard_publicity_over(application: Application) -> None:
@@ -495,12 +915,12 @@ def _guard_publicity_over(application: Application) -> None:
 
 
 def application_resubmit(*, actor: User, application_id: int) -> Application:
+    """Send a corrected application back to the stage that returned it."""
     with transaction.atomic():
-        application = _lock(application_id)
-        if application.applicant_id != actor.pk:
-            raise NotFound()
+        application = _lock_own(actor, application_id)
         workflow.APPLICATION_WORKFLOW.check(action="resubmit", current=application.status,
                                             roles={workflow.APPLICANT})
+        _guard_integrity(application.applicant)
         before = snapshot(application, AUDIT_FIELDS)
         application.status = application.returned_from or S.EMPLOYER_REVIEW
         application.returned_from = ""
@@ -515,16 +935,19 @@ def application_resubmit(*, actor: User, application_id: int) -> Application:
 
 def application_withdraw(*, actor: User, application_id: int, reason: str = "") -> Application:
     with transaction.atomic():
-        application = _lock(application_id)
-        if application.applicant_id != actor.pk:
-            raise NotFound()
+        application = _lock_own(actor, application_id)
         transition = workflow.APPLICATION_WORKFLOW.check(action="withdraw", current=application.status,
                                                          roles={workflow.APPLICANT})
         before = snapshot(application, AUDIT_FIELDS)
+        waiting = _waiting_on(application)
         application.status = transition.target
+        application.correction_due_on = None
         application.save()
         audit_record(actor=actor, action="application.withdraw", obj=application, before=before,
-                     after=snapshot(application, AUDIT_FIELDS), reason=reason)
+                     after=snapshot(application, AUDIT_FIELDS), reason=(reason or "").strip())
+        if waiting:
+            notification_send(recipients=waiting, subject=_("An application was withdrawn: %(title)s")
+                              % {"title": application.title_name})
     return application
 
 
@@ -545,16 +968,15 @@ def unit_objection_create(*, application_id: int, reason: str, contact: str) -> 
                                                  contact=contact[:64])
         audit_record(actor=None, action="application.unit_objection", obj=application,
                      after={"objection": objection.pk})
-        recipients = [m.user for m in Membership.objects.filter(organization=application.sponsor_id, is_active=True)
-                      .select_related("user")]
-        notification_send(recipients=recipients, subject=_("An objection was raised during unit publicity"),
-                          url=reverse("hr-applications", args=[application.sponsor_id]))
+        notification_send(recipients=_members(application.sponsor_id, _HR_ROLES),
+                          subject=_("An objection was raised during unit publicity"),
+                          url=reverse("application-review", args=[application.pk]))
     return objection
 
 
 def unit_objection_answer(*, actor: User, objection_id: int, answer: str, upheld: bool) -> UnitObjection:
     with transaction.atomic():
-        objection = UnitObjection.objects.select_for_update().select_related("application").filter(
+        objection = UnitObjection.objects.select_for_update(of=("self",)).select_related("application").filter(
             pk=objection_id).first()
         if objection is None:
             raise NotFound()
@@ -564,16 +986,16 @@ def unit_objection_answer(*, actor: User, objection_id: int, answer: str, upheld
             raise Conflict()
         if not (answer or "").strip():
             raise InvalidInput(_("Write the answer."), field="answer")
-        objection.answer, objection.upheld, objection.answered_at = answer.strip(), upheld, timezone.now()
+        objection.answer, objection.upheld, objection.answered_at = answer.strip()[:4000], bool(upheld), timezone.now()
         objection.save()
         audit_record(actor=actor, action="application.unit_objection_answer", obj=objection.application,
-                     after={"objection": objection.pk, "upheld": upheld})
+                     after={"objection": objection.pk, "upheld": bool(upheld)})
     return objection
 
 
 def unit_publicity_close_due() -> int:
     """Celery beat: forward applications whose unit publicity is over and
-    whose objections are all answered and dismissed."""
+    whose objections are all answered and dismissed. Idempotent."""
     today = timezone.localdate()
     due = list(Application.objects.filter(status=S.UNIT_PUBLICITY, publicity_ends_on__lt=today)
                .values_list("pk", flat=True))
@@ -587,8 +1009,10 @@ def unit_publicity_close_due() -> int:
                 _guard_publicity_over(application)
             except RuleViolation:
                 continue
+            transition = workflow.APPLICATION_WORKFLOW.check(action="publicity_end", current=application.status,
+                                                             roles={workflow.SYSTEM})
             before = snapshot(application, AUDIT_FIELDS)
-            application.status = workflow.APPLICATION_WORKFLOW.get("publicity_end").target
+            application.status = transition.target
             application.save()
             audit_record(actor=None, action="application.publicity_end", obj=application, before=before,
                          after=snapshot(application, AUDIT_FIELDS))
@@ -597,26 +1021,96 @@ def unit_publicity_close_due() -> int:
     return moved
 
 
+# --- Deadline reminders (7, 3 and 1 days before) ----------------------------------
+
+REMINDER_DAYS = (7, 3, 1)
+
+
+def _reminder_threshold(days_left: int) -> int | None:
+    """The reminder due for ``days_left``: 7 from a week before, then 3, then 1."""
+    if days_left < 0:
+        return None
+    return min((d for d in REMINDER_DAYS if days_left <= d), default=None)
+
+
+def deadline_reminders_send(*, today: dt.date | None = None) -> int:
+    """Remind applicants with drafts before their call closes, and applicants
+    with a returned application before the correction falls due. Each
+    reminder is recorded once (``Reminder``), so the task is idempotent and a
+    day missed by beat is caught up with the nearest reminder."""
+    from applications.models import Reminder
+
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=max(REMINDER_DAYS))
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(horizon, dt.time.max))
+    candidates = []
+    for application in (Application.objects.filter(status=S.DRAFT, call__closes_at__range=(start, end))
+                        .select_related("call", "applicant")):
+        candidates.append((application, Reminder.Kind.CALL_CLOSES, timezone.localtime(application.call.closes_at)
+                           .date()))
+    for application in (Application.objects.filter(status=S.RETURNED, correction_due_on__range=(today, horizon))
+                        .select_related("applicant")):
+        candidates.append((application, Reminder.Kind.CORRECTION_DUE, application.correction_due_on))
+    sent = 0
+    for application, kind, due in candidates:
+        days_left = (due - today).days
+        threshold = _reminder_threshold(days_left)
+        if threshold is None:
+            continue
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(application=application, kind=kind, due_on=due, days_before=threshold)
+                if kind == Reminder.Kind.CALL_CLOSES:
+                    subject = _("%(n)d day(s) left: the call closes on %(date)s; your draft is not submitted") % {
+                        "n": days_left, "date": due.isoformat()}
+                    url = reverse("application-edit", args=[application.pk, "submit"])
+                else:
+                    subject = _("%(n)d day(s) left to correct your application (due %(date)s)") % {
+                        "n": days_left, "date": due.isoformat()}
+                    url = reverse("application-edit", args=[application.pk, "basics"])
+                notification_send(recipients=[application.applicant], subject=subject,
+                                  body=f"{application.title_name} · {application.call.name}", url=url)
+        except IntegrityError:
+            continue  # already reminded (another run got there first)
+        sent += 1
+    return sent
+
+
 # --- Notifications ---------------------------------------------------------------
 
-def _members(org_id: int | None) -> list[User]:
+def _members(org_id: int | None, roles=None) -> list[User]:
     if not org_id:
         return []
-    return [m.user for m in Membership.objects.filter(organization_id=org_id, is_active=True).select_related("user")]
+    qs = Membership.objects.filter(organization_id=org_id, is_active=True)
+    if roles:
+        qs = qs.filter(role__in=roles)
+    return [m.user for m in qs.select_related("user")]
+
+
+def _bureau_officers(region_id: int) -> list[User]:
+    return [m.user for m in Membership.objects.filter(
+        organization__kind=Organization.Kind.HR_BUREAU, organization__region_id=region_id,
+        organization__status=Organization.Status.ACTIVE, role=Membership.OrgRole.OFFICER, is_active=True,
+    ).select_related("user")]
+
+
+def _waiting_on(application: Application) -> list[User]:
+    """Who has the application in their queue now."""
+    if application.status in (S.EMPLOYER_REVIEW, S.UNIT_PUBLICITY):
+        return _members(application.sponsor_id, _HR_ROLES)
+    if application.status == S.ACCEPTANCE:
+        return _members(application.acceptance_body_id, (Membership.OrgRole.OFFICER,))
+    if application.status == S.QUALIFICATION_AUDIT:
+        return _bureau_officers(application.region_id)
+    return []
 
 
 def _notify_next(application: Application) -> None:
     """Tell whoever acts next."""
-    if application.status == S.EMPLOYER_REVIEW:
-        recipients = _members(application.sponsor_id)
-    elif application.status == S.ACCEPTANCE:
-        recipients = _members(application.acceptance_body_id)
-    elif application.status == S.QUALIFICATION_AUDIT:
-        bureau = Organization.objects.filter(kind=Organization.Kind.HR_BUREAU, region=application.region_id).first()
-        recipients = _members(bureau.pk if bureau else None)
-    else:
+    if application.status not in (S.EMPLOYER_REVIEW, S.ACCEPTANCE, S.QUALIFICATION_AUDIT):
         return
-    notification_send(recipients=recipients,
+    notification_send(recipients=_waiting_on(application),
                       subject=_("An application awaits you: %(title)s") % {"title": application.title_name},
                       url=reverse("application-review", args=[application.pk]))
 
@@ -633,7 +1127,12 @@ def _notify_after(application: Application, action: str, reason: str) -> None:
         subject = messages[application.status]
         if application.status == S.UNIT_PUBLICITY:
             subject = subject % {"date": application.publicity_ends_on.isoformat()}
-        notification_send(recipients=[application.applicant], subject=subject, body=reason,
+        body = reason
+        if application.status == S.RETURNED:
+            lines = [f"· {c.target}: {c.message}" for c in application.corrections.filter(resolved_at__isnull=True)]
+            body = "\n".join(([reason] if reason else []) + lines + [
+                _("Please correct by %(date)s.") % {"date": application.correction_due_on.isoformat()}])
+        notification_send(recipients=[application.applicant], subject=subject, body=body,
                           url=reverse("application-detail", args=[application.pk]))
     _notify_next(application)
 

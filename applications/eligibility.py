@@ -349,7 +349,7 @@ def _route_line(facts: EligibilityInput, catalogue: CatalogueFacts, routes: list
     # The closest routes; those the applicant's education already allows come first.
     closest = sorted(((route, failures) for route, failures in evaluated if len(failures) == fewest),
                      key=lambda pair: Education.rank(facts.education) < Education.rank(pair[0].education))
-    explanation = _(". Or: ").join("; ".join(failures) for _route, failures in closest)
+    explanation = _(". Or: ").join(_("; ").join(failures) for _route, failures in closest)
     return ConditionLine(closest[0][0].rule or default_rule, False,
                          _("Not met: %(explanation)s.") % {"explanation": explanation})
 

@@ -56,3 +56,294 @@ class EligibilityCheckForm(forms.Form):
                                          help_text=_("Needed for an exceptional application (R3.6)."))
     private_enterprise = forms.BooleanField(label=_("I work in a private enterprise"), required=False)
     first_time = forms.BooleanField(label=_("This is my first title application"), required=False)
+
+
+# --- The profile (R5.1) -----------------------------------------------------------
+
+from applications.models import (  # noqa: E402
+    Achievement,
+    ContinuingEducation,
+    EducationRecord,
+    QualificationHeld,
+    SkillRecord,
+    TitleHeld,
+    WorkRecord,
+)
+from portal.forms import DateInput  # noqa: E402
+
+
+class _DatesModelForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+
+
+class EducationForm(_DatesModelForm):
+    class Meta:
+        model = EducationRecord
+        fields = ["level", "school", "major", "graduated_on", "full_time"]
+
+
+class WorkForm(_DatesModelForm):
+    class Meta:
+        model = WorkRecord
+        fields = ["employer_name", "position", "started_on", "ended_on", "duties"]
+        widgets = {"duties": forms.Textarea(attrs={"rows": 2})}
+
+
+class TitleHeldForm(_DatesModelForm):
+    class Meta:
+        model = TitleHeld
+        fields = ["series", "level", "title_name", "granted_on", "certificate_number", "granting_body"]
+        help_texts = {"title_name": _("Left empty: the catalogue's title of that series and level.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title_name"].required = False
+        self.fields["series"].queryset = TitleSeries.objects.filter(is_active=True)
+
+
+class SkillForm(_DatesModelForm):
+    class Meta:
+        model = SkillRecord
+        fields = ["level", "occupation", "obtained_on", "certificate_number"]
+
+
+class QualificationHeldForm(_DatesModelForm):
+    class Meta:
+        model = QualificationHeld
+        fields = ["qualification", "obtained_on", "certificate_number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["qualification"].queryset = Qualification.objects.select_related("series")
+
+
+class ContinuingEducationForm(forms.ModelForm):
+    class Meta:
+        model = ContinuingEducation
+        fields = ["year", "hours"]
+
+
+PROFILE_FORMS = {
+    "education": (EducationForm, _("Education")),
+    "work": (WorkForm, _("Work history")),
+    "titles": (TitleHeldForm, _("Titles held")),
+    "skills": (SkillForm, _("Vocational skill levels")),
+    "qualifications": (QualificationHeldForm, _("Professional qualifications")),
+    "continuing-education": (ContinuingEducationForm, _("Continuing education")),
+}
+
+
+# --- The application --------------------------------------------------------------
+
+from applications.choices import Channel  # noqa: E402
+from applications.models import Specialty  # noqa: E402
+from portal.models import Organization  # noqa: E402
+
+
+def _specialties_of(call):
+    chosen = list(call.specialties.all())
+    if chosen:
+        return Specialty.objects.filter(pk__in=[s.pk for s in chosen])
+    return Specialty.objects.filter(series_id=call.series_id, is_active=True)
+
+
+class ApplicationStartForm(forms.Form):
+    """Choose specialty, level, pathway and channel in an open call."""
+
+    specialty = forms.ModelChoiceField(label=_("Specialty"), queryset=Specialty.objects.none())
+    level = forms.ChoiceField(label=_("Target level"))
+    pathway = forms.ChoiceField(label=_("Pathway"))
+    channel = forms.ChoiceField(label=_("How you apply"), choices=Channel.choices, initial=Channel.EMPLOYER,
+                                help_text=_("Employees apply through their employer (R1.1); freelancers through "
+                                            "a talent service agency or association (R1.4)."))
+    sponsor = forms.ModelChoiceField(
+        label=_("Agency or association (freelancers only)"), required=False,
+        queryset=Organization.objects.filter(
+            kind__in=[Organization.Kind.TALENT_AGENCY, Organization.Kind.ASSOCIATION,
+                      Organization.Kind.ACCEPTANCE_BODY], status=Organization.Status.ACTIVE).select_related("region"))
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialty"].queryset = _specialties_of(call)
+        self.fields["level"].choices = [(c.value, c.label) for c in Level if c.value in call.levels]
+        pathways = call.pathways or Pathway.values
+        self.fields["pathway"].choices = [(c.value, c.label) for c in Pathway if c.value in pathways]
+
+
+class BasicsForm(forms.Form):
+    """Step 1. Fields the application does not let change are disabled."""
+
+    specialty = forms.ModelChoiceField(label=_("Specialty"), queryset=Specialty.objects.none())
+    level = forms.ChoiceField(label=_("Target level"))
+    pathway = forms.ChoiceField(label=_("Pathway"))
+    summary = forms.CharField(label=_("Professional summary"), required=False, max_length=20000,
+                              widget=forms.Textarea(attrs={"rows": 8}),
+                              help_text=_("Your work, responsibilities and contributions. Saved as you type."))
+    justification = forms.CharField(label=_("Justification of special talent (green channel, R4.3)"),
+                                    required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, application, unlocked, **kwargs):
+        kwargs.setdefault("initial", {"specialty": application.specialty_id, "level": application.level,
+                                      "pathway": application.pathway, "summary": application.summary,
+                                      "justification": application.justification})
+        super().__init__(*args, **kwargs)
+        call = application.call
+        self.fields["specialty"].queryset = _specialties_of(call)
+        self.fields["level"].choices = [(c.value, c.label) for c in Level if c.value in call.levels]
+        pathways = call.pathways or Pathway.values
+        self.fields["pathway"].choices = [(c.value, c.label) for c in Pathway if c.value in pathways]
+        draft = unlocked is None
+        for name, field in self.fields.items():
+            editable = draft if name in ("level", "pathway") else (draft or name in unlocked)
+            if not editable:
+                field.disabled = True
+            field.widget.attrs["data-autosave"] = name if editable else ""
+        if application.pathway != Pathway.GREEN_CHANNEL and not application.justification:
+            self.fields["justification"].help_text = _("Only the green channel needs it.")
+
+    def changed_values(self) -> dict:
+        data = {}
+        for name, field in self.fields.items():
+            if field.disabled or name not in self.cleaned_data:
+                continue
+            value = self.cleaned_data[name]
+            data[name] = value.pk if name == "specialty" else value
+        return data
+
+
+class AchievementForm(_DatesModelForm):
+    class Meta:
+        model = Achievement
+        fields = ["kind", "title", "role", "number", "achieved_on", "economic_benefit", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"number": _("Patents and standards: the number, and your role (R3.2)."),
+                      "economic_benefit": _("Achievement transformation: the economic benefit (R3.2).")}
+
+
+class AttachmentForm(forms.Form):
+    material = forms.ChoiceField(label=_("Material"))
+    file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+
+    def __init__(self, *args, materials, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["material"].choices = materials
+
+
+class EvidenceForm(forms.Form):
+    achievement = forms.IntegerField(widget=forms.HiddenInput)
+    file = forms.FileField(label=_("Evidence (PDF, JPEG or PNG)"))
+
+
+class SubmitForm(forms.Form):
+    pledge_accepted = forms.BooleanField(label=_("I sign the integrity pledge above (R6.3)."), required=True)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=2000)
+
+
+# --- Reviewing ----------------------------------------------------------------------
+
+class DecisionForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    reason = forms.CharField(label=_("Reason or remarks"), required=False, max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    due_on = forms.DateField(label=_("Corrections due on"), required=False, widget=DateInput,
+                             help_text=_("Empty: 14 days from today."))
+
+
+class CorrectionForm(forms.Form):
+    target = forms.ChoiceField(label=_("Field or material"), required=False,
+                               widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    message = forms.CharField(label=_("What to correct"), required=False, max_length=4000,
+                              widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [("", "—")] + list(targets)
+
+
+CorrectionFormSet = forms.formset_factory(CorrectionForm, extra=5, max_num=30, absolute_max=30)
+
+
+class ObjectionAnswerForm(forms.Form):
+    objection = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.CharField(label=_("Answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    upheld = forms.TypedChoiceField(label=_("Finding"), coerce=lambda v: v == "1",
+                                    choices=[("0", _("Not upheld: the application goes on")),
+                                             ("1", _("Upheld: the application cannot be forwarded"))])
+
+
+class ApplicationFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("All levels"))] + Level.choices)
+    pathway = forms.ChoiceField(label=_("Pathway"), required=False,
+                                choices=[("", _("All pathways"))] + Pathway.choices)
+    name = forms.CharField(label=_("Name"), required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        from applications.models import ApplicationStatus
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses"))] + [
+            c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT]
+        for field in self.fields.values():
+            choice = isinstance(field, forms.ChoiceField)
+            field.widget.attrs["class"] = "form-select form-select-sm" if choice else "form-control form-control-sm"
+
+
+class ObjectionForm(forms.Form):
+    reason = forms.CharField(label=_("Your objection"), min_length=5, max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("What is untrue or wrong in this application, as precisely as you can."))
+    contact = forms.CharField(label=_("How to contact you"), max_length=64,
+                              help_text=_("Seen only by the unit that answers the objection."))
+
+
+# --- Opening a call -------------------------------------------------------------------
+
+from applications.choices import Method  # noqa: E402
+from portal.models import Region  # noqa: E402
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class CallOpenForm(forms.Form):
+    """A committee's secretary or a bureau officer opens a call (R2.1, R2.3, R4.1)."""
+
+    owner = forms.ChoiceField(label=_("Opened by"))
+    name = forms.CharField(label=_("Name"), max_length=128)
+    series = forms.ModelChoiceField(label=_("Series"), queryset=TitleSeries.objects.filter(is_active=True),
+                                    help_text=_("A committee's call is in the series it was filed for (R2.1)."))
+    levels = forms.MultipleChoiceField(label=_("Levels"), choices=Level.choices, widget=forms.CheckboxSelectMultiple)
+    specialties = forms.ModelMultipleChoiceField(label=_("Specialties (empty: every specialty in scope)"),
+                                                 queryset=Specialty.objects.filter(is_active=True)
+                                                 .select_related("series"), required=False)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    opens_at = forms.DateTimeField(label=_("Opens"), widget=DateTimeInput)
+    closes_at = forms.DateTimeField(label=_("Closes"), widget=DateTimeInput)
+    methods = forms.MultipleChoiceField(label=_("Methods (R4.1)"), choices=Method.choices,
+                                        widget=forms.CheckboxSelectMultiple)
+    pathways = forms.MultipleChoiceField(label=_("Accepted pathways (empty: all)"), choices=Pathway.choices,
+                                         widget=forms.CheckboxSelectMultiple, required=False)
+    private_enterprise_group = forms.BooleanField(label=_("Separate group for private enterprises (R4.2)"),
+                                                  required=False)
+    entrusted_by = forms.ModelChoiceField(label=_("Entrusted by region (R1.5)"), required=False,
+                                          queryset=Region.objects.order_by("code"))
+    entrustment_note = forms.CharField(label=_("Entrustment reference (R1.5)"), max_length=255, required=False)
+    pass_rate_ceiling = forms.DecimalField(label=_("Pass-rate ceiling (R6.7)"), min_value=Decimal("0.01"),
+                                           max_value=Decimal(1), decimal_places=3, max_digits=4,
+                                           initial=Decimal("0.6"))
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = owners

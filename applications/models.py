@@ -349,6 +349,7 @@ class Application(models.Model):
             models.Index(fields=["status", "region", "series", "id"], name="application_queue_idx"),
             models.Index(fields=["employer", "status", "id"], name="application_employer_idx"),
             models.Index(fields=["acceptance_body", "status", "id"], name="application_acceptance_idx"),
+            models.Index(fields=["sponsor", "status", "id"], name="application_sponsor_idx"),
         ]
 
     def __str__(self) -> str:
@@ -469,6 +470,32 @@ class UnitObjection(models.Model):
 
     def __str__(self) -> str:
         return f"objection {self.pk}"
+
+
+class Reminder(models.Model):
+    """A deadline reminder that was sent (7, 3 and 1 days before a call closes
+    or a correction falls due); the unique constraint makes the reminder task
+    idempotent: running it twice sends nothing twice."""
+
+    class Kind(models.TextChoices):
+        CALL_CLOSES = "call_closes", _("Call closes")
+        CORRECTION_DUE = "correction_due", _("Correction due")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    due_on = models.DateField()
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [models.UniqueConstraint(fields=["application", "kind", "due_on", "days_before"],
+                                               name="reminder_sent_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.due_on} −{self.days_before}d · {self.application_id}"
 
 
 from applications.eligibility_models import *  # noqa: E402,F401,F403

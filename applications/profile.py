@@ -19,6 +19,7 @@ from applications.models import (
     SkillRecord,
     TitleHeld,
     TitleSeries,
+    WorkRecord,
 )
 from portal.models import User
 
@@ -76,4 +77,103 @@ def profile_snapshot(*, user: User) -> dict:
         "qualifications": [{"code": q.qualification.code, "obtained_on": q.obtained_on.isoformat()}
                            for q in QualificationHeld.objects.filter(user=user).select_related("qualification")],
         "continuing_education": {str(c.year): str(c.hours) for c in ContinuingEducation.objects.filter(user=user)},
+    }
+
+
+# --- Writes: the applicant keeps the profile (R5.1) ----------------------------
+
+PROFILE_SECTIONS = {
+    "education": (EducationRecord, ("level", "school", "major", "graduated_on", "full_time"), "graduated_on"),
+    "work": (WorkRecord, ("employer_name", "position", "started_on", "ended_on", "duties"), "started_on"),
+    "titles": (TitleHeld, ("series", "level", "title_name", "granted_on", "certificate_number", "granting_body"),
+               "granted_on"),
+    "skills": (SkillRecord, ("level", "occupation", "obtained_on", "certificate_number"), "obtained_on"),
+    "qualifications": (QualificationHeld, ("qualification", "obtained_on", "certificate_number"), "obtained_on"),
+    "continuing-education": (ContinuingEducation, ("year", "hours"), None),
+}
+
+
+def _section(kind: str):
+    from portal.errors import NotFound
+
+    if kind not in PROFILE_SECTIONS:
+        raise NotFound()
+    return PROFILE_SECTIONS[kind]
+
+
+def profile_record_add(*, user: User, kind: str, data: dict):
+    """Add one row to a section of the profile (education, work, titles held,
+    skills, qualifications, continuing education); audited."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from portal.audit import audit_record, snapshot
+    from portal.errors import InvalidInput
+
+    model, fields, date_field = _section(kind)
+    values = {f: data.get(f) for f in fields if f in data}
+    today = timezone.localdate()
+    if date_field and isinstance(values.get(date_field), dt.date) and values[date_field] > today:
+        raise InvalidInput(_("The date cannot be in the future."), field=date_field)
+    if kind == "titles":
+        values.setdefault("title_name", "")
+        if not values["title_name"] and values.get("series") is not None and values.get("level"):
+            from applications.models import TitleName
+
+            title = TitleName.objects.filter(series=values["series"], level=values["level"]).first()
+            values["title_name"] = title.name if title else ""
+    if kind == "continuing-education":
+        year = values.get("year")
+        if not isinstance(year, int) or not (1980 <= year <= today.year):
+            raise InvalidInput(_("Enter a year from 1980 to this year."), field="year")
+    for name, value in list(values.items()):
+        if isinstance(value, str):
+            values[name] = value.strip()
+    with transaction.atomic():
+        if kind == "continuing-education":
+            obj = ContinuingEducation.objects.select_for_update().filter(user=user, year=values["year"]).first()
+            if obj is not None:
+                obj.hours = values.get("hours")
+            else:
+                obj = ContinuingEducation(user=user, **values)
+        else:
+            obj = model(user=user, **values)
+        try:
+            obj.full_clean()
+        except ValidationError as e:
+            field = next(iter(e.message_dict), None) if hasattr(e, "message_dict") else None
+            raise InvalidInput(" ".join(e.messages), field=field)
+        obj.save()
+        audit_record(actor=user, action=f"profile.{kind}_add", obj=obj, after=snapshot(obj, fields))
+    return obj
+
+
+def profile_record_remove(*, user: User, kind: str, record_id: int) -> None:
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from portal.audit import audit_record, snapshot
+    from portal.errors import NotFound, RuleViolation
+
+    model, fields, _date = _section(kind)
+    with transaction.atomic():
+        obj = model.objects.select_for_update().filter(user=user, pk=record_id).first()
+        if obj is None:
+            raise NotFound()
+        if kind == "titles" and obj.granted_by_portal:
+            raise RuleViolation(_("A title granted through this portal stays on your profile."), rule="R5.1")
+        audit_record(actor=user, action=f"profile.{kind}_remove", obj=obj, before=snapshot(obj, fields))
+        obj.delete()
+
+
+def profile_records(*, user: User) -> dict[str, list]:
+    """Every section of the profile (one query per section)."""
+    return {
+        "education": list(EducationRecord.objects.filter(user=user)),
+        "work": list(WorkRecord.objects.filter(user=user)),
+        "titles": list(TitleHeld.objects.filter(user=user).select_related("series")),
+        "skills": list(SkillRecord.objects.filter(user=user)),
+        "qualifications": list(QualificationHeld.objects.filter(user=user).select_related("qualification")),
+        "continuing-education": list(ContinuingEducation.objects.filter(user=user)),
     }

@@ -1,10 +1,43 @@
-"""Reads of the applications app."""
+"""Reads of the applications app, each for one purpose, filtered by what the
+user may see, with the joins that keep query counts flat.
+
+Who sees an application (the same rules answer the pages and the API):
+
+- the applicant, always;
+- once submitted: HR of the reviewing unit (employer, dispatching employer or
+  original unit) and HR of the employer (R5.4); officers of its acceptance
+  body (which serves its region and series, R1.4); officers of the HR bureau
+  of its region (R6.1).
+
+Lists are paginated by keyset on the id (newest first), so a page costs the
+same at 1,000 or 100,000 rows.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+import datetime as dt
+from dataclasses import dataclass, field
 
-from applications.models import Specialty, TitleName, TitleSeries
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from applications.models import (
+    Achievement,
+    Application,
+    ApplicationStatus,
+    Attachment,
+    Call,
+    Correction,
+    Specialty,
+    TitleName,
+    TitleSeries,
+)
+from portal.models import AuditEvent, Membership, Organization, User
+
+S = ApplicationStatus
+PAGE_SIZE = 25
+#: What a list row needs, in one query.
+ROW_RELATED = ("applicant", "specialty", "series", "region", "employer", "call")
 
 
 def catalogue_series() -> QuerySet[TitleSeries]:
@@ -13,3 +46,376 @@ def catalogue_series() -> QuerySet[TitleSeries]:
         Prefetch("titles", queryset=TitleName.objects.order_by("rank")),
         Prefetch("specialties", queryset=Specialty.objects.filter(is_active=True).order_by("name")),
     )
+
+
+# --- Who the user is to applications ------------------------------------------
+
+@dataclass
+class ReviewerScope:
+    """The organisations and regions through which a user reviews."""
+
+    hr_org_ids: set[int] = field(default_factory=set)  # units whose title work the user does
+    officer_org_ids: set[int] = field(default_factory=set)  # acceptance bodies and bureaus
+    bureau_region_ids: set[int] = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.hr_org_ids or self.officer_org_ids or self.bureau_region_ids)
+
+
+def reviewer_scope(*, user: User) -> ReviewerScope:
+    """Two queries: the user's active memberships, and the enterprises whose
+    title work they may do (django-guardian ``work_organization``)."""
+    scope = ReviewerScope()
+    if user is None or not user.is_authenticated:
+        return scope
+    rows = Membership.objects.filter(user=user, is_active=True, organization__status=Organization.Status.ACTIVE
+                                     ).values_list("organization_id", "role", "organization__kind",
+                                                   "organization__region_id")
+    enterprise_hr = False
+    for org_id, role, kind, region_id in rows:
+        if role in (Membership.OrgRole.HR_ADMIN, Membership.OrgRole.HR_STAFF):
+            if kind == Organization.Kind.ENTERPRISE:
+                enterprise_hr = True
+            else:
+                scope.hr_org_ids.add(org_id)
+        elif role == Membership.OrgRole.OFFICER:
+            scope.officer_org_ids.add(org_id)
+            if kind == Organization.Kind.HR_BUREAU:
+                scope.bureau_region_ids.add(region_id)
+    if enterprise_hr:
+        from portal.selectors import organizations_for_hr
+
+        scope.hr_org_ids |= set(organizations_for_hr(user=user).values_list("pk", flat=True))
+    return scope
+
+
+def visible_q(*, user: User, scope: ReviewerScope | None = None) -> Q:
+    """The filter of applications ``user`` may see."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    scope = scope or reviewer_scope(user=user)
+    mine = Q(applicant=user)
+    if scope.empty:
+        return mine
+    reviewed = Q(pk__in=[])
+    if scope.hr_org_ids:
+        reviewed |= Q(sponsor_id__in=scope.hr_org_ids) | Q(employer_id__in=scope.hr_org_ids)
+    if scope.officer_org_ids:
+        reviewed |= Q(acceptance_body_id__in=scope.officer_org_ids)
+    if scope.bureau_region_ids:
+        reviewed |= Q(region_id__in=scope.bureau_region_ids)
+    return mine | (Q(submitted_at__isnull=False) & reviewed)
+
+
+def application_list_for_user(*, user: User) -> QuerySet[Application]:
+    return Application.objects.filter(visible_q(user=user)).select_related(*ROW_RELATED).order_by("-id")
+
+
+def application_get_for_user(*, user: User, pk: int) -> Application | None:
+    """One application with everything a detail page shows, if visible."""
+    return (Application.objects.filter(visible_q(user=user), pk=pk)
+            .select_related("applicant", "call", "call__committee", "call__bureau", "series", "specialty", "region",
+                            "employer", "sponsor", "acceptance_body", "pledge")
+            .prefetch_related(
+                Prefetch("achievements", queryset=Achievement.objects.prefetch_related(
+                    Prefetch("evidence", queryset=Attachment.objects.order_by("id")))),
+                Prefetch("attachments", queryset=Attachment.objects.filter(achievement__isnull=True)
+                         .order_by("material", "id"), to_attr="materials"),
+                Prefetch("corrections", queryset=Correction.objects.select_related("requested_by")),
+                "unit_objections")
+            .first())
+
+
+def applications_for_applicant(*, user: User) -> QuerySet[Application]:
+    return (Application.objects.filter(applicant=user).select_related("call", "series", "specialty", "region")
+            .order_by("-id"))
+
+
+# --- Timelines and changes ------------------------------------------------------
+
+def application_events(*, application_ids: list[int]) -> dict[int, list[AuditEvent]]:
+    """The audit events of several applications, oldest first (one query)."""
+    events: dict[int, list[AuditEvent]] = {pk: [] for pk in application_ids}
+    qs = AuditEvent.objects.filter(object_type="applications.application",
+                                   object_id__in=[str(pk) for pk in application_ids]).order_by("seq")
+    for event in qs:
+        events[int(event.object_id)].append(event)
+    return events
+
+
+def application_timeline(*, application: Application) -> list[AuditEvent]:
+    return application_events(application_ids=[application.pk])[application.pk]
+
+
+RETURN_ACTIONS = ("application.employer_return", "application.acceptance_return", "application.audit_return")
+CHANGE_ACTIONS = ("application.edit", "application.achievement_add", "application.achievement_change",
+                  "application.achievement_remove", "application.attachment_add", "application.attachment_remove")
+
+
+def changes_since_return(events: list[AuditEvent]) -> list[AuditEvent]:
+    """What the applicant changed between the last return and the resubmission
+    that followed it (empty when never returned)."""
+    last_return = max((i for i, e in enumerate(events) if e.action in RETURN_ACTIONS), default=None)
+    if last_return is None:
+        return []
+    return [e for e in events[last_return + 1:] if e.action in CHANGE_ACTIONS]
+
+
+# --- Calls ------------------------------------------------------------------------
+
+def call_owners_for_user(*, user: User) -> list[tuple[str, str]]:
+    """What the user may open calls for: committees they are the secretary
+    of, bureaus they are an officer of (``committee:<id>`` / ``bureau:<id>``)."""
+    from portal.models import Committee, CommitteeMember
+
+    committees = Committee.objects.filter(members__user=user, members__is_active=True,
+                                          members__role=CommitteeMember.Role.SECRETARY).distinct()
+    bureaus = Organization.objects.filter(kind=Organization.Kind.HR_BUREAU, status=Organization.Status.ACTIVE,
+                                          memberships__user=user, memberships__is_active=True,
+                                          memberships__role=Membership.OrgRole.OFFICER).distinct()
+    return ([(f"committee:{c.pk}", c.name) for c in committees.order_by("name")]
+            + [(f"bureau:{b.pk}", b.name) for b in bureaus.order_by("name")])
+
+
+def open_calls(*, now: dt.datetime | None = None) -> QuerySet[Call]:
+    now = now or timezone.now()
+    return (Call.objects.filter(opens_at__lte=now, closes_at__gte=now)
+            .select_related("series", "committee", "bureau__region", "entrusted_by")
+            .prefetch_related("specialties").order_by("closes_at", "pk"))
+
+
+# --- Keyset pagination --------------------------------------------------------------
+
+@dataclass
+class KeysetPage:
+    rows: list
+    next_after: int | None
+    prev_before: int | None
+    size: int
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self):
+        return len(self.rows)
+
+
+def _cursor(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**62 else None
+
+
+def keyset_page(qs: QuerySet, *, after=None, before=None, size: int = PAGE_SIZE) -> KeysetPage:
+    """Newest first by id; ``after`` = the last id of the previous page,
+    ``before`` = the first id of the next page (one query, plus none)."""
+    after, before = _cursor(after), _cursor(before)
+    if before is not None:
+        rows = list(qs.filter(pk__gt=before).order_by("id")[:size + 1])
+        more_before = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        return KeysetPage(rows, rows[-1].pk if rows else None, rows[0].pk if rows and more_before else None, size)
+    if after is not None:
+        qs = qs.filter(pk__lt=after)
+    rows = list(qs.order_by("-id")[:size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(rows, rows[-1].pk if rows and more else None, rows[0].pk if rows and after else None, size)
+
+
+# --- Reviewers' lists -----------------------------------------------------------------
+
+def hr_applications(*, organization: Organization, status: str = "", level: str = "", pathway: str = "",
+                    name: str = "") -> QuerySet[Application]:
+    """Applications of an enterprise's employees (employer) or that the unit
+    reviews (sponsor), submitted ones only."""
+    column = "employer" if organization.kind == Organization.Kind.ENTERPRISE else "sponsor"
+    qs = Application.objects.filter(**{column: organization}, submitted_at__isnull=False)
+    if status:
+        qs = qs.filter(status=status)
+    if level:
+        qs = qs.filter(level=level)
+    if pathway:
+        qs = qs.filter(pathway=pathway)
+    if name:
+        qs = qs.filter(applicant__real_name__icontains=name)
+    return qs.select_related(*ROW_RELATED)
+
+
+def hr_status_counts(*, organization: Organization) -> dict[str, int]:
+    """How many wait for the unit: in employer review and in unit publicity.
+    Index-only counts on (employer or sponsor, status): they cost what is
+    waiting, not what the unit has ever had."""
+    column = "employer" if organization.kind == Organization.Kind.ENTERPRISE else "sponsor"
+    qs = Application.objects.filter(**{column: organization})
+    return {status: qs.filter(status=status).count() for status in (S.EMPLOYER_REVIEW, S.UNIT_PUBLICITY)}
+
+
+def sponsor_organization_for_user(*, user: User, pk: int) -> Organization | None:
+    """A unit whose title work ``user`` does (an enterprise by guardian
+    permission; an institution by HR membership)."""
+    scope = reviewer_scope(user=user)
+    if pk not in scope.hr_org_ids:
+        return None
+    return Organization.objects.filter(pk=pk).select_related("region").first()
+
+
+def acceptance_queue(*, user: User, scope: ReviewerScope | None = None) -> QuerySet[Application]:
+    """Applications waiting for acceptance at the user's acceptance bodies."""
+    scope = scope or reviewer_scope(user=user)
+    return (Application.objects.filter(status=S.ACCEPTANCE, acceptance_body_id__in=scope.officer_org_ids)
+            .select_related(*ROW_RELATED))
+
+
+def audit_queue(*, user: User, scope: ReviewerScope | None = None) -> QuerySet[Application]:
+    """Applications waiting for the qualification audit of the user's bureau (R6.1)."""
+    scope = scope or reviewer_scope(user=user)
+    return (Application.objects.filter(status=S.QUALIFICATION_AUDIT, region_id__in=scope.bureau_region_ids)
+            .select_related(*ROW_RELATED))
+
+
+def unit_publicity_list(*, region_id: int | None = None) -> QuerySet[Application]:
+    """R5.5: applications in unit publicity (public, shown with masked names)."""
+    qs = Application.objects.filter(status=S.UNIT_PUBLICITY)
+    if region_id:
+        qs = qs.filter(region_id=region_id)
+    return qs.select_related("applicant", "specialty", "series", "region", "sponsor")
+
+
+def unit_publicity_get(*, pk: int) -> Application | None:
+    return unit_publicity_list().filter(pk=pk).first()
+
+
+# --- Deadlines and stages shown to the applicant ---------------------------------------
+
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from applications.choices import Channel  # noqa: E402
+
+
+@dataclass
+class Deadline:
+    label: str
+    at: dt.datetime
+    days_left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.at < timezone.now()
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+
+
+def application_deadline(application: Application, *, now: dt.datetime | None = None) -> Deadline | None:
+    """The deadline the applicant watches: the call's close for a draft, the
+    correction's due date when returned, the end of unit publicity."""
+    now = now or timezone.now()
+    if application.status == S.DRAFT:
+        label, at = _("Call closes"), application.call.closes_at
+    elif application.status == S.RETURNED and application.correction_due_on:
+        label, at = _("Corrections due"), _end_of(application.correction_due_on)
+    elif application.status == S.UNIT_PUBLICITY and application.publicity_ends_on:
+        label, at = _("Unit publicity ends"), _end_of(application.publicity_ends_on)
+    else:
+        return None
+    days = (timezone.localtime(at).date() - timezone.localtime(now).date()).days
+    return Deadline(str(label), at, days)
+
+
+STAGES = [
+    (S.DRAFT, _("Draft")),
+    (S.EMPLOYER_REVIEW, _("Employer review")),
+    (S.UNIT_PUBLICITY, _("Unit publicity")),
+    (S.ACCEPTANCE, _("Acceptance")),
+    (S.QUALIFICATION_AUDIT, _("Qualification audit")),
+    (S.READY, _("Ready for evaluation")),
+]
+
+
+def application_stages(application: Application) -> list[dict]:
+    """The stages up to evaluation, marked done, current or to come (freelancers
+    through an agency or association skip the employer, R1.4)."""
+    direct = application.channel in (Channel.AGENCY, Channel.ASSOCIATION)
+    stages = [(code, label) for code, label in STAGES
+              if not (direct and code in (S.EMPLOYER_REVIEW, S.UNIT_PUBLICITY))]
+    codes = [code for code, _label in stages]
+    status = application.status
+    if status == S.RETURNED:
+        status = application.returned_from or S.EMPLOYER_REVIEW
+    if status in codes:
+        current = codes.index(status)
+    elif status in (S.WITHDRAWN, S.REJECTED):
+        current = -1
+    else:  # in evaluation and after
+        current = len(codes)
+    return [{"code": code, "label": label,
+             "state": "done" if i < current else ("current" if i == current else "todo")}
+            for i, (code, label) in enumerate(stages)]
+
+
+ACTION_LABELS = {
+    "application.create": _("Draft created"),
+    "application.edit": _("Edited"),
+    "application.achievement_add": _("Achievement added"),
+    "application.achievement_change": _("Achievement changed"),
+    "application.achievement_remove": _("Achievement removed"),
+    "application.attachment_add": _("File added"),
+    "application.attachment_remove": _("File removed"),
+    "application.submit": _("Submitted with the integrity pledge"),
+    "application.resubmit": _("Corrected and resubmitted"),
+    "application.withdraw": _("Withdrawn"),
+    "application.employer_approve": _("Approved by the employer; unit publicity begins"),
+    "application.employer_return": _("Returned for correction by the employer"),
+    "application.publicity_end": _("Unit publicity ended; forwarded for acceptance"),
+    "application.publicity_reject": _("Rejected after unit publicity"),
+    "application.unit_objection": _("Objection raised during unit publicity"),
+    "application.unit_objection_answer": _("Objection answered"),
+    "application.accept": _("Accepted; sent to the qualification audit"),
+    "application.acceptance_return": _("Returned for correction by the acceptance body"),
+    "application.audit_approve": _("Passed the qualification audit"),
+    "application.audit_return": _("Returned for correction by the bureau"),
+    "application.audit_reject": _("Rejected at the qualification audit"),
+    "application.start_evaluation": _("Evaluation started"),
+    "application.pass": _("Passed the evaluation"),
+    "application.fail": _("Not passed"),
+    "application.publicise_result": _("Result publicised"),
+    "application.withdraw_result": _("Result withdrawn"),
+    "application.grant": _("Title granted"),
+}
+
+#: What the applicant's timeline shows (the edits are many; the reviewer sees them as changes).
+MILESTONES = tuple(a for a in ACTION_LABELS if a not in CHANGE_ACTIONS and a != "application.edit")
+
+
+def timeline_rows(events: list[AuditEvent], *, milestones_only: bool = False) -> list[dict]:
+    rows = []
+    for event in events:
+        if milestones_only and event.action not in MILESTONES:
+            continue
+        rows.append({"event": event, "label": ACTION_LABELS.get(event.action, event.action),
+                     "corrections": (event.after or {}).get("corrections", [])})
+    return rows
+
+
+# --- The application form (申报表) as a PDF ---------------------------------------------
+
+def application_form_pdf(*, application: Application) -> bytes:
+    """The application form for the record, rendered by WeasyPrint with the
+    Noto CJK fonts the server has (nothing needs paper)."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from applications.models import Level
+
+    html = render_to_string("applications/pdf/application_form.html", {
+        "application": application, "level_label": Level(application.level).label,
+        "achievements": list(application.achievements.all()),
+        "materials": list(application.attachments.all()),
+        "generated_at": timezone.now(),
+    })
+    return HTML(string=html).write_pdf()

@@ -24,3 +24,242 @@ class SeriesOutput(serializers.ModelSerializer):
     class Meta:
         model = TitleSeries
         fields = ["code", "name", "name_en", "titles", "specialties"]
+
+
+# --- Applications -------------------------------------------------------------------
+
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from applications.choices import Channel, Pathway  # noqa: E402
+from applications.models import (  # noqa: E402
+    Achievement,
+    Application,
+    ApplicationStatus,
+    Attachment,
+    Call,
+    Correction,
+    Level,
+)
+from portal.personal_data import mask_name  # noqa: E402
+
+
+class _NamedOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class _RegionOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CallOutput(serializers.ModelSerializer):
+    series = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    committee = _NamedOutput(read_only=True, allow_null=True)
+    bureau = _NamedOutput(read_only=True, allow_null=True)
+    specialties = SpecialtyOutput(many=True, read_only=True)
+    entrusted_by = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Call
+        fields = ["id", "name", "series", "year", "levels", "pathways", "methods", "opens_at", "closes_at",
+                  "private_enterprise_group", "committee", "bureau", "specialties", "entrusted_by",
+                  "entrustment_note", "pass_rate_ceiling"]
+
+
+class ApplicantOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    real_name = serializers.CharField()
+    id_number = serializers.CharField(source="id_number_masked")
+
+
+class AttachmentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "material", "achievement", "original_name", "content_type", "size", "uploaded_at"]
+
+
+class AchievementOutput(serializers.ModelSerializer):
+    evidence = AttachmentOutput(many=True, read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="patent, breakthrough, process, standard, transformation, "
+                                                           "project, award or paper")
+    role = serializers.CharField(read_only=True, help_text="lead, major, participant or empty")
+
+    class Meta:
+        model = Achievement
+        fields = ["id", "kind", "title", "role", "number", "achieved_on", "economic_benefit", "description",
+                  "evidence"]
+
+
+class CorrectionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Correction
+        fields = ["id", "stage", "target", "message", "requested_at", "resolved_at"]
+
+
+class ApplicationListOutput(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(ApplicationStatus.values))
+    applicant = ApplicantOutput(read_only=True)
+    series = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    specialty = _NamedOutput(read_only=True)
+    region = _RegionOutput(read_only=True)
+    employer = _NamedOutput(read_only=True, allow_null=True)
+    call = _NamedOutput(read_only=True)
+
+    class Meta:
+        model = Application
+        fields = ["id", "status", "applicant", "call", "series", "specialty", "level", "title_name", "pathway",
+                  "channel", "region", "employer", "year", "submitted_at", "publicity_ends_on",
+                  "correction_due_on", "returned_from"]
+
+
+class ApplicationOutput(ApplicationListOutput):
+    sponsor = _NamedOutput(read_only=True, allow_null=True)
+    acceptance_body = _NamedOutput(read_only=True, allow_null=True)
+    achievements = AchievementOutput(many=True, read_only=True)
+    attachments = AttachmentOutput(many=True, read_only=True, source="materials")
+    corrections = CorrectionOutput(many=True, read_only=True)
+
+    class Meta(ApplicationListOutput.Meta):
+        fields = ApplicationListOutput.Meta.fields + [
+            "sponsor", "acceptance_body", "private_enterprise", "first_time", "summary", "justification",
+            "frozen_conditions", "achievements", "attachments", "corrections", "created_at", "updated_at"]
+
+
+class ApplicationCreateInput(serializers.Serializer):
+    call = serializers.IntegerField(min_value=1)
+    specialty = serializers.IntegerField(min_value=1)
+    level = serializers.ChoiceField(choices=Level.choices)
+    pathway = serializers.ChoiceField(choices=Pathway.choices, default=Pathway.REGULAR)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.EMPLOYER)
+    sponsor = serializers.IntegerField(min_value=1, required=False, allow_null=True,
+                                       help_text="The agency or association, for channels agency/association.")
+
+
+class ApplicationUpdateInput(serializers.Serializer):
+    """Autosave: any subset of the fields the applicant types."""
+
+    specialty = serializers.IntegerField(min_value=1, required=False)
+    level = serializers.ChoiceField(choices=Level.choices, required=False)
+    pathway = serializers.ChoiceField(choices=Pathway.choices, required=False)
+    summary = serializers.CharField(max_length=20000, required=False, allow_blank=True, trim_whitespace=False)
+    justification = serializers.CharField(max_length=20000, required=False, allow_blank=True,
+                                          trim_whitespace=False)
+
+
+class AchievementInput(serializers.Serializer):
+    kind = serializers.CharField(max_length=16, help_text="One of: " + ", ".join(Achievement.Kind.values))
+    title = serializers.CharField(max_length=200)
+    role = serializers.CharField(max_length=16, required=False, allow_blank=True, default="",
+                                 help_text="One of: " + ", ".join(Achievement.Role.values) + " (patents, standards)")
+    number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    achieved_on = serializers.DateField(required=False, allow_null=True, default=None)
+    economic_benefit = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False,
+                                                allow_null=True, default=None)
+    description = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+
+
+class AttachmentInput(serializers.Serializer):
+    material = serializers.CharField(max_length=40, required=False, default="other")
+    file = serializers.FileField()
+    achievement = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+
+
+class SubmitInput(serializers.Serializer):
+    pledge_accepted = serializers.BooleanField(help_text="The applicant signs the integrity pledge (R6.3).")
+
+
+class WithdrawInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class CorrectionInput(serializers.Serializer):
+    target = serializers.CharField(max_length=64, help_text="A field, `achievements`, `achievement:<id>` or a "
+                                                            "material code.")
+    message = serializers.CharField(max_length=4000)
+
+
+class DecideInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["employer_approve", "return", "publicity_end", "publicity_reject",
+                                              "accept", "audit_approve", "audit_reject"])
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    corrections = CorrectionInput(many=True, required=False, default=list)
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class BulkApproveInput(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=200)
+
+
+class BulkApproveOutput(serializers.Serializer):
+    approved = serializers.ListField(child=serializers.IntegerField())
+    refused = serializers.ListField(child=serializers.DictField())
+
+
+class ObjectionInput(serializers.Serializer):
+    reason = serializers.CharField(min_length=5, max_length=4000)
+    contact = serializers.CharField(max_length=64)
+
+
+class ObjectionAnswerInput(serializers.Serializer):
+    answer = serializers.CharField(max_length=4000)
+    upheld = serializers.BooleanField()
+
+
+class PublicityOutput(serializers.Serializer):
+    """A row of the unit-publicity list: the name masked (public)."""
+
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+    unit = serializers.CharField(source="sponsor.name", default="")
+    title_name = serializers.CharField()
+    series = serializers.CharField(source="series.code")
+    specialty = serializers.CharField(source="specialty.name")
+    pathway = serializers.CharField()
+    region = serializers.CharField(source="region.code")
+    publicity_ends_on = serializers.DateField()
+
+    def get_name(self, obj) -> str:
+        return mask_name(obj.applicant.real_name)
+
+
+class TimelineOutput(serializers.Serializer):
+    seq = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    action = serializers.CharField()
+    actor = serializers.CharField(source="actor_label")
+    before = serializers.DictField()
+    after = serializers.DictField()
+    reason = serializers.CharField()
+
+
+class ProfileRecordInput(serializers.Serializer):
+    """A row of a profile section; the fields depend on the section."""
+
+    data = serializers.DictField(help_text=_("The row's fields, as in the profile forms."))
+
+
+STATUS_CHOICES = ApplicationStatus.choices
+
+
+class CallOpenInput(serializers.Serializer):
+    """A committee's secretary (``committee``) or a bureau officer (``bureau``) opens a call."""
+
+    committee = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    bureau = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    name = serializers.CharField(max_length=128)
+    series = serializers.SlugRelatedField(slug_field="code", queryset=TitleSeries.objects.filter(is_active=True))
+    levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), min_length=1)
+    specialties = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    opens_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+    methods = serializers.ListField(child=serializers.CharField(max_length=20), min_length=1,
+                                   help_text="exam, review, defence, recognition, practical, performance (R4.1)")
+    pathways = serializers.ListField(child=serializers.CharField(max_length=20), required=False, default=list)
+    private_enterprise_group = serializers.BooleanField(required=False, default=False)
+    entrusted_by = serializers.CharField(max_length=6, required=False, allow_blank=True, default="",
+                                         help_text="Region code of the entrusting region (R1.5)")
+    entrustment_note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    pass_rate_ceiling = serializers.DecimalField(max_digits=4, decimal_places=3, required=False,
+                                                 default="0.600")

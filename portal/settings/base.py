@@ -211,6 +211,11 @@ CELERY_BEAT_SCHEDULE: dict = {
                                         "schedule": crontab(hour=8, minute=0)},
     "applications-close-unit-publicity": {"task": "applications.tasks.close_unit_publicity",
                                           "schedule": crontab(hour=0, minute=15)},
+    # Review: expired committee filings lapse (R2.3); result publicity periods close (R5.6).
+    "review-lapse-expired-committees": {"task": "review.tasks.lapse_expired_committees",
+                                        "schedule": crontab(hour=0, minute=5)},
+    "review-close-due-publicity": {"task": "review.tasks.close_due_publicity",
+                                   "schedule": crontab(hour=0, minute=20)},
 }
 
 # --- REST framework and OpenAPI ------------------------------------------

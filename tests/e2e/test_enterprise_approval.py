@@ -118,7 +118,8 @@ def test_R1_3_visitor_registers_enterprise_and_bureau_of_region_approves(page, w
     assert page.locator("[data-testid=nav-notifications] .badge").inner_text().strip() == "1"
     shot(page, "approval-04-officer-home")
 
-    # 5. Opens the queue: the enterprise is there.
+    # 5. Opens the queue from the "work" menu: the enterprise is there.
+    page.locator("[data-testid=nav-work]").click()
     with page.expect_navigation():
         page.locator("nav a[href$='/bureau/enterprises/']").click()
     row = page.locator("[data-testid=queue] tbody tr", has_text=data["name"])
