@@ -833,6 +833,9 @@ def application_decide(*, actor: User, application_id: int, action: str, reason:
                 "submit", "submit_direct", "resubmit", "withdraw") or action in REVIEW_ACTIONS:
             raise InvalidInput(_("Unknown action."), field="action")
         transition = workflow.APPLICATION_WORKFLOW.check(action=action, current=application.status, roles=roles)
+        committee = application.call.committee
+        if action in ("accept", "audit_approve") and committee is not None and not committee.is_operational():
+            raise RuleViolation(_("The committee's filing is suspended, revoked or lapsed (R2.3)."), rule="R2.3")
         before = snapshot(application, AUDIT_FIELDS)
         stage = application.status
         extra: dict = {}
@@ -1139,7 +1142,7 @@ def _notify_after(application: Application, action: str, reason: str) -> None:
 
 # --- Driven by the review app (layer above) -------------------------------------
 
-REVIEW_ACTIONS = ("start_evaluation", "pass", "fail", "publicise_result", "withdraw_result", "grant")
+REVIEW_ACTIONS = ("start_evaluation", "pass", "fail", "publicise_result", "withdraw_result", "grant", "reconsider")
 
 
 def application_advance(*, actor: User | None, application_id: int, action: str, roles: set[str],
@@ -1155,6 +1158,22 @@ def application_advance(*, actor: User | None, application_id: int, action: str,
         before = snapshot(application, AUDIT_FIELDS)
         application.status = transition.target
         application.save()
+        if action == "grant":
+            _title_held_from_grant(application)
         audit_record(actor=actor, action=f"application.{action}", obj=application, before=before,
                      after=snapshot(application, AUDIT_FIELDS), reason=reason)
     return application
+
+
+def _title_held_from_grant(application: Application) -> None:
+    """A title granted through the portal appears in the profile by itself (R5.1)."""
+    from applications.models import TitleHeld
+
+    committee = application.call.committee
+    body = committee.name if committee is not None else (application.call.bureau.name if application.call.bureau
+                                                          else "")
+    TitleHeld.objects.get_or_create(
+        user=application.applicant, series=application.series, level=application.level,
+        granted_by_portal=True, title_name=application.title_name,
+        defaults={"granted_on": timezone.localdate(), "granting_body": body[:128]},
+    )

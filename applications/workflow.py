@@ -53,6 +53,8 @@ APPLICATION_WORKFLOW = Workflow("application", [
     Transition("publicise_result", (S.PASSED,), S.RESULT_PUBLICITY, frozenset({SECRETARY, BUREAU})),
     Transition("withdraw_result", (S.RESULT_PUBLICITY, S.PASSED), S.FAILED, frozenset({SECRETARY, BUREAU})),
     Transition("grant", (S.RESULT_PUBLICITY, S.PASSED), S.GRANTED, frozenset({BUREAU})),
+    # An upheld reconsideration (复查) sends a failed application back into evaluation.
+    Transition("reconsider", (S.FAILED,), S.IN_EVALUATION, frozenset({SECRETARY, BUREAU})),
 ])
 
 #: Which action returns an application, by the stage it is in.

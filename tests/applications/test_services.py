@@ -1014,3 +1014,39 @@ def test_models_ordering_of_achievements(world):
     svc.achievement_add(actor=world.applicant, application_id=application.pk, kind="project", title="b")
     svc.achievement_add(actor=world.applicant, application_id=application.pk, kind="award", title="a")
     assert [a.kind for a in Achievement.objects.filter(application=application)] == ["award", "project"]
+
+
+def test_R5_1_granted_title_appears_in_the_profile(world):
+    from applications.models import TitleHeld
+
+    application = world.ready()
+    for action in ("start_evaluation", "pass", "publicise_result", "grant"):
+        application = svc.application_advance(actor=world.officer, application_id=application.pk, action=action,
+                                              roles={workflow.BUREAU})
+    held = TitleHeld.objects.get(user=world.applicant, granted_by_portal=True)
+    assert (held.series_id, held.level, held.title_name) == (application.series_id, "intermediate", "工程师")
+
+
+def test_upheld_reconsideration_reopens_a_failed_result(world):
+    application = world.ready()
+    for action in ("start_evaluation", "fail"):
+        application = svc.application_advance(actor=None, application_id=application.pk, action=action,
+                                              roles={workflow.SECRETARY})
+    application = svc.application_advance(actor=None, application_id=application.pk, action="reconsider",
+                                          roles={workflow.SECRETARY}, reason="复查成立")
+    assert application.status == "in_evaluation"
+    with pytest.raises(RuleViolation):  # only a failed result can be reconsidered
+        svc.application_advance(actor=None, application_id=application.pk, action="reconsider",
+                                roles={workflow.SECRETARY})
+
+
+@pytest.mark.parametrize("step", ["accept", "audit_approve"])
+def test_R2_3_suspended_committee_stops_acceptance_and_audit(world, step):
+    application = world.in_acceptance() if step == "accept" else world.in_audit()
+    world.committee.status = "suspended"
+    world.committee.save(update_fields=["status"])
+    with pytest.raises(RuleViolation) as error:
+        svc.application_decide(actor=world.officer, application_id=application.pk, action=step)
+    assert error.value.rule == "R2.3"
+    application.refresh_from_db()
+    assert application.status == ("acceptance" if step == "accept" else "qualification_audit")

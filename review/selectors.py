@@ -1,0 +1,241 @@
+"""Reads of the review app, each for one purpose, filtered by what the user
+may see, with the joins that keep query counts flat."""
+
+from __future__ import annotations
+
+from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from applications.models import Application, ApplicationStatus, Call
+from portal.models import Committee, CommitteeMember, CommitteeScope, User
+from review.models import (
+    Assignment,
+    DefenceSlot,
+    Meeting,
+    MeetingAttendance,
+    MeetingCandidate,
+    PublicityEntry,
+    PublicityPeriod,
+    Reconsideration,
+    Score,
+    VoteMarker,
+)
+from review.services._common import RECOGNITION_PATHWAYS, bureau_region_ids, secretary_committee_ids
+
+# --- Bureau ---------------------------------------------------------------------------
+
+def committees_for_bureau(*, user: User) -> QuerySet[Committee]:
+    """Committees filed with the officer's bureaus (every one for the region's bureau)."""
+    return (Committee.objects.filter(filed_by__region__in=bureau_region_ids(user))
+            .select_related("organizer", "filed_by", "series")
+            .annotate(n_members=Count("members", filter=Q(members__is_active=True,
+                                                          members__role__in=["chair", "member"]), distinct=True),
+                      n_sanctions=Count("sanctions", distinct=True))
+            .order_by("status", "name", "pk"))
+
+
+def committee_for_bureau(*, user: User, pk: int) -> Committee | None:
+    return (Committee.objects.filter(pk=pk, filed_by__region__in=bureau_region_ids(user))
+            .select_related("organizer", "filed_by", "series")
+            .prefetch_related(Prefetch("scopes", queryset=CommitteeScope.objects
+                                       .select_related("specialty", "region", "member_unit")),
+                              Prefetch("members", queryset=CommitteeMember.objects.filter(is_active=True)
+                                       .select_related("user").order_by("role", "pk")),
+                              "sanctions", "fees")
+            .first())
+
+
+def filing_queue_for_bureau(*, user: User) -> QuerySet[PublicityPeriod]:
+    """Publicity periods of the officer's committees or bureau, not yet filed."""
+    regions = bureau_region_ids(user)
+    return (PublicityPeriod.objects.filter(Q(committee__filed_by__region__in=regions) | Q(bureau__region__in=regions))
+            .filter(filing__isnull=True)
+            .select_related("committee", "bureau", "call")
+            .annotate(n_entries=Count("entries", filter=Q(entries__status="listed"), distinct=True),
+                      n_open_objections=Count("entries__objections",
+                                              filter=Q(entries__objections__answered_at__isnull=True), distinct=True))
+            .order_by("status", "ends_on", "pk"))
+
+
+def period_for_bureau(*, user: User, pk: int) -> PublicityPeriod | None:
+    regions = bureau_region_ids(user)
+    return (PublicityPeriod.objects.filter(Q(committee__filed_by__region__in=regions) | Q(bureau__region__in=regions))
+            .filter(pk=pk).select_related("committee", "committee__filed_by", "bureau", "call").first())
+
+
+def recognition_queue_for_bureau(*, user: User) -> QuerySet[Application]:
+    return (Application.objects.filter(pathway__in=RECOGNITION_PATHWAYS, region__in=bureau_region_ids(user),
+                                       status__in=[ApplicationStatus.READY, ApplicationStatus.IN_EVALUATION])
+            .select_related("applicant", "specialty", "employer", "call").order_by("pk"))
+
+
+# --- Secretary ---------------------------------------------------------------------------
+
+def committees_for_secretary(*, user: User) -> QuerySet[Committee]:
+    return Committee.objects.filter(pk__in=secretary_committee_ids(user)).select_related("series").order_by("name")
+
+
+def calls_for_secretary(*, user: User) -> QuerySet[Call]:
+    return (Call.objects.filter(committee__in=secretary_committee_ids(user)).select_related("committee")
+            .annotate(n_applications=Count("applications", distinct=True)).order_by("-opens_at", "-pk"))
+
+
+def call_for_secretary(*, user: User, pk: int) -> Call | None:
+    """The call if the user is the secretary of its committee (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (Call.objects.filter(pk=pk, committee__members__user=user, committee__members__is_active=True,
+                                committee__members__role=CommitteeMember.Role.SECRETARY)
+            .select_related("committee", "series").distinct().first())
+
+
+def call_summary(*, call: Call) -> dict:
+    """Counts by status and the progress of reviews, in one query."""
+    active = Q(review_assignments__status=Assignment.Status.ACTIVE)
+    row = Application.objects.filter(call=call).aggregate(
+        total=Count("pk", distinct=True),
+        **{s.value: Count("pk", filter=Q(status=s.value), distinct=True) for s in ApplicationStatus},
+        active=Count("review_assignments", filter=active),
+        submitted=Count("review_assignments", filter=active & Q(review_assignments__score__status="submitted")),
+        drafts=Count("review_assignments", filter=active & Q(review_assignments__score__status="draft")),
+        recused=Count("review_assignments", filter=Q(review_assignments__status=Assignment.Status.RECUSED)))
+    reviews = {k: row.pop(k) for k in ("active", "submitted", "drafts", "recused")}
+    reviews["missing"] = reviews["active"] - reviews["submitted"]
+    return {"statuses": row, "reviews": reviews}
+
+
+def _per_application(aggregate, *, submitted: bool):
+    """A correlated subquery over the application's active assignments
+    (evaluated for the rows of the page only, whatever the call's size)."""
+    rows = Assignment.objects.filter(application=OuterRef("pk"), status=Assignment.Status.ACTIVE)
+    if submitted:
+        rows = rows.filter(score__status=Score.Status.SUBMITTED)
+    return Subquery(rows.order_by().values("application").annotate(v=aggregate).values("v")[:1])
+
+
+def call_applications(*, call: Call, status: str = "") -> QuerySet[Application]:
+    """The call's applications with mean, spread and missing reviews."""
+    qs = Application.objects.filter(call=call)
+    if status in ApplicationStatus.values:
+        qs = qs.filter(status=status)
+    return (qs.select_related("applicant", "specialty", "employer")
+            .annotate(n_experts=Coalesce(_per_application(Count("pk"), submitted=False), 0),
+                      n_submitted=Coalesce(_per_application(Count("pk"), submitted=True), 0),
+                      mean=_per_application(Avg("score__total"), submitted=True),
+                      high=_per_application(Max("score__total"), submitted=True),
+                      low=_per_application(Min("score__total"), submitted=True))
+            .order_by("pk"))
+
+
+def expert_progress(*, call: Call) -> QuerySet:
+    """Per expert drawn in this call: assigned, submitted and draft scores
+    (one grouped query over the call's active assignments)."""
+    return (Assignment.objects.filter(application__call=call, status=Assignment.Status.ACTIVE)
+            .values("expert_id", name=F("expert_user__real_name"))
+            .annotate(assigned=Count("pk"),
+                      submitted=Count("pk", filter=Q(score__status=Score.Status.SUBMITTED)),
+                      drafts=Count("pk", filter=Q(score__status=Score.Status.DRAFT)))
+            .order_by("-assigned", "expert_id"))
+
+
+def application_for_secretary(*, user: User, call: Call, pk: int) -> Application | None:
+    return (Application.objects.filter(pk=pk, call=call)
+            .select_related("applicant", "specialty", "employer", "call")
+            .prefetch_related(Prefetch("review_assignments", queryset=Assignment.objects
+                                       .select_related("expert_user", "score").order_by("pk")),
+                              Prefetch("defence_slots", queryset=DefenceSlot.objects
+                                       .select_related("session")),
+                              Prefetch("meeting_candidacies", queryset=MeetingCandidate.objects
+                                       .select_related("meeting")),
+                              "reconsiderations")
+            .first())
+
+
+def meeting_for_secretary(*, user: User, pk: int) -> Meeting | None:
+    return (Meeting.objects.filter(pk=pk, committee__in=secretary_committee_ids(user))
+            .select_related("committee", "call")
+            .prefetch_related(Prefetch("candidates", queryset=MeetingCandidate.objects.select_related(
+                "application__applicant", "application__specialty").annotate(n_markers=Count("markers"))
+                .order_by("pk")),
+                Prefetch("attendance", queryset=MeetingAttendance.objects.select_related("member")))
+            .first())
+
+
+def periods_for_secretary(*, user: User, call: Call | None = None) -> QuerySet[PublicityPeriod]:
+    qs = PublicityPeriod.objects.filter(committee__in=secretary_committee_ids(user))
+    if call is not None:
+        qs = qs.filter(call=call)
+    return qs.select_related("call").order_by("-starts_on", "-pk")
+
+
+def period_for_manager(*, user: User, pk: int) -> PublicityPeriod | None:
+    regions = bureau_region_ids(user)
+    return (PublicityPeriod.objects.filter(Q(committee__in=secretary_committee_ids(user))
+                                           | Q(committee__isnull=True, bureau__region__in=regions))
+            .filter(pk=pk).select_related("call", "committee", "bureau")
+            .prefetch_related(Prefetch("entries", queryset=PublicityEntry.objects.prefetch_related("objections")
+                                       .order_by("pk")))
+            .first())
+
+
+def pending_reconsiderations(*, user: User) -> QuerySet[Reconsideration]:
+    return (Reconsideration.objects.filter(status="pending", application__call__committee__in=secretary_committee_ids(
+        user)).exclude(application__pathway__in=RECOGNITION_PATHWAYS)
+            .select_related("application", "application__call").order_by("requested_at"))
+
+
+# --- Experts and members -----------------------------------------------------------------
+
+def assignments_for_expert(*, user: User) -> QuerySet[Assignment]:
+    """The expert's active assignments only: recused and withdrawn ones vanish (R6.6)."""
+    return (Assignment.objects.filter(expert_user=user, status=Assignment.Status.ACTIVE)
+            .select_related("application", "application__specialty", "application__applicant",
+                            "application__employer", "application__call", "application__call__review_setup", "score")
+            .order_by("application__call_id", "pk"))
+
+
+def assignment_for_expert(*, user: User, pk: int) -> Assignment | None:
+    """The expert's own active assignment, or None (a 404 for anything else)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return assignments_for_expert(user=user).filter(pk=pk).first()
+
+
+def meetings_for_member(*, user: User) -> QuerySet[Meeting]:
+    return (Meeting.objects.filter(status=Meeting.Status.OPEN, attendance__member=user).select_related("committee")
+            .order_by("-opened_at"))
+
+
+def meeting_for_member(*, user: User, pk: int) -> Meeting | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    voted = VoteMarker.objects.filter(candidate=OuterRef("pk"), member=user)
+    return (Meeting.objects.filter(pk=pk, attendance__member=user).select_related("committee", "call")
+            .prefetch_related(Prefetch("candidates", queryset=MeetingCandidate.objects
+                                       .select_related("application", "application__specialty",
+                                                       "application__applicant")
+                                       .annotate(voted=Exists(voted)).order_by("pk")))
+            .first())
+
+
+# --- Applicant and public -------------------------------------------------------------------
+
+def reviews_for_applicant(*, user: User) -> QuerySet[Application]:
+    return (Application.objects.filter(applicant=user)
+            .exclude(status__in=[ApplicationStatus.DRAFT])
+            .select_related("call", "specialty")
+            .prefetch_related(Prefetch("defence_slots", queryset=DefenceSlot.objects
+                                       .select_related("session")),
+                              "reconsiderations", "review_results")
+            .order_by("-pk"))
+
+
+def publicity_public(*, query: str = "") -> QuerySet[PublicityEntry]:
+    """Listed entries of open periods (masked names only)."""
+    qs = (PublicityEntry.objects.filter(status=PublicityEntry.Status.LISTED, period__status=PublicityPeriod.Status.OPEN)
+          .select_related("period", "period__committee", "period__bureau").order_by("-period__starts_on", "pk"))
+    query = (query or "").strip()[:64]
+    if query:
+        qs = qs.filter(Q(employer_name__icontains=query) | Q(title_name__icontains=query)
+                       | Q(period__title__icontains=query))
+    return qs

@@ -1,0 +1,667 @@
+"""HTML pages of the review app: the bureau's committee registry, filing
+queue and recognition; the secretary's call dashboard, expert pool,
+defences, meeting console and publicity; the expert's assignments and
+scoring form; committee members' ballots; the applicant's review page; the
+public publicity list and objection form.
+
+Every page scopes its objects to the user (selectors) and answers 404 for
+anything else, so an expert not assigned (or recused) and another
+committee's secretary learn nothing from a URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from applications.models import ApplicationStatus, Attachment
+from portal.errors import PortalError
+from portal.models import Committee, CommitteeMember, User
+from portal.views_helpers import run
+from review import forms, selectors, services
+from review.models import (
+    Assignment,
+    CommentTemplate,
+    DefenceSession,
+    ExpertProfile,
+    Meeting,
+    PublicityEntry,
+    RecognitionAssessment,
+    Score,
+)
+from review.services._common import bureau_region_ids
+
+PAGE_SIZE = 50
+
+
+def _page(request, qs, size: int = PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def _user_by_mobile(mobile: str) -> User | None:
+    return User.objects.filter(mobile=(mobile or "").strip(), is_active=True).first()
+
+
+def _require_bureau(request) -> None:
+    if not bureau_region_ids(request.user):
+        raise Http404
+
+
+# --- Public: publicity and objections (R5.6, R6.10) ------------------------------------------
+
+def _source(request) -> str:
+    return hashlib.sha256((request.META.get("REMOTE_ADDR") or "").encode()).hexdigest()[:32]
+
+
+def _objection_allowed(request) -> bool:
+    """At most ``REVIEW_OBJECTION_LIMIT`` objections per address per hour."""
+    limit, window = getattr(settings, "REVIEW_OBJECTION_LIMIT", (5, 3600))
+    key = f"review:objection:{_source(request)}:{int(time.time() // window)}"
+    cache.add(key, 0, window + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, window + 5)
+        count = 1
+    return count <= limit
+
+
+def publicity_list(request):
+    """公示: results in publicity, with masked names only."""
+    query = (request.GET.get("q") or "")[:64]
+    page = _page(request, selectors.publicity_public(query=query))
+    return render(request, "review/publicity_list.html", {"page": page, "query": query,
+                                                          "today": timezone.localdate()})
+
+
+@never_cache
+def objection_form(request, entry_pk: int):
+    entry = selectors.publicity_public().filter(pk=entry_pk).first()
+    if entry is None:
+        raise Http404
+    form = forms.ObjectionForm(request.POST or None)
+    if request.method == "POST":
+        if not _objection_allowed(request):
+            return render(request, "review/objection_form.html", {"entry": entry, "form": form, "limited": True},
+                          status=429)
+        if form.is_valid():
+            objection = run(request, services.objection_create, form=form, entry_id=entry.pk,
+                            reason=form.cleaned_data["reason"], contact=form.cleaned_data["contact"],
+                            source=_source(request))
+            if objection:
+                return render(request, "review/objection_form.html", {"entry": entry, "done": True})
+    return render(request, "review/objection_form.html", {"entry": entry, "form": form})
+
+
+# --- Bureau: committee registry (R2.1–R2.5, R6.8) -----------------------------------------------
+
+@login_required
+def committee_registry(request):
+    _require_bureau(request)
+    status = request.GET.get("status", "")
+    qs = selectors.committees_for_bureau(user=request.user)
+    if status:
+        qs = qs.filter(status=status)
+    return render(request, "review/committee_registry.html", {"page": _page(request, qs), "status": status,
+                                                              "statuses": Committee.Status.choices})
+
+
+def _people(text: str, form, field: str) -> list[User] | None:
+    people = []
+    for line in (text or "").replace(",", "\n").replace("，", "\n").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        user = _user_by_mobile(line)
+        if user is None:
+            form.add_error(field, _("No active account uses the mobile number %(mobile)s.") % {"mobile": line})
+            return None
+        people.append(user)
+    return people
+
+
+@login_required
+def committee_new(request):
+    _require_bureau(request)
+    form = forms.CommitteeFileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        chair = _user_by_mobile(d["chair"])
+        if chair is None:
+            form.add_error("chair", _("No active account uses this mobile number."))
+        members = _people(d["members"], form, "members")
+        secretaries = _people(d["secretaries"], form, "secretaries")
+        if chair is not None and members is not None and secretaries is not None:
+            scopes = [{"level": level, "specialty_id": getattr(s, "pk", None), "region_id": getattr(r, "pk", None),
+                       "member_unit_id": getattr(u, "pk", None)}
+                      for level in d["levels"] for s in (list(d["specialties"]) or [None])
+                      for r in (list(d["regions"]) or [None]) for u in (list(d["member_units"]) or [None])]
+            people = ([{"user_id": chair.pk, "role": "chair"}]
+                      + [{"user_id": m.pk, "role": "member"} for m in members if m.pk != chair.pk]
+                      + [{"user_id": s.pk, "role": "secretary"} for s in secretaries])
+            committee = run(request, services.committee_file, form=form, actor=request.user, name=d["name"],
+                            kind=d["kind"], organizer_id=d["organizer"].pk, series_id=d["series"].pk,
+                            filing_number=d["filing_number"], filed_on=d["filed_on"], valid_until=d["valid_until"],
+                            scopes=scopes, members=people)
+            if committee:
+                messages.success(request, _("Committee filed."))
+                return redirect("review-committee-detail", committee.pk)
+    return render(request, "review/committee_new.html", {"form": form})
+
+
+@login_required
+def committee_detail(request, pk: int):
+    committee = selectors.committee_for_bureau(user=request.user, pk=pk)
+    if committee is None:
+        raise Http404
+    sanction_form, reason_form = forms.SanctionForm(), forms.ReasonForm()
+    renew_form, member_form = forms.RenewForm(), forms.MemberAddForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        done = None
+        if action == "sanction":
+            sanction_form = forms.SanctionForm(request.POST)
+            if sanction_form.is_valid():
+                done = run(request, services.committee_sanction, form=sanction_form, actor=request.user,
+                           committee_id=committee.pk, **sanction_form.cleaned_data)
+        elif action == "reinstate":
+            reason_form = forms.ReasonForm(request.POST)
+            if reason_form.is_valid():
+                done = run(request, services.committee_reinstate, form=reason_form, actor=request.user,
+                           committee_id=committee.pk, reason=reason_form.cleaned_data["reason"])
+        elif action == "renew":
+            renew_form = forms.RenewForm(request.POST)
+            if renew_form.is_valid():
+                done = run(request, services.committee_renew, form=renew_form, actor=request.user,
+                           committee_id=committee.pk, **renew_form.cleaned_data)
+        elif action == "member-add":
+            member_form = forms.MemberAddForm(request.POST)
+            if member_form.is_valid():
+                user = _user_by_mobile(member_form.cleaned_data["mobile"])
+                if user is None:
+                    member_form.add_error("mobile", _("No active account uses this mobile number."))
+                else:
+                    done = run(request, services.committee_member_add, form=member_form, actor=request.user,
+                               committee_id=committee.pk, user_id=user.pk, role=member_form.cleaned_data["role"])
+        elif action == "member-remove":
+            done = run(request, services.committee_member_remove, actor=request.user, committee_id=committee.pk,
+                       member_id=_int(request.POST.get("member")), reason=request.POST.get("reason", ""))
+        else:
+            raise Http404
+        if done:
+            messages.success(request, _("Saved."))
+            return redirect("review-committee-detail", committee.pk)
+    return render(request, "review/committee_detail.html", {
+        "committee": committee, "sanction_form": sanction_form, "reason_form": reason_form,
+        "renew_form": renew_form, "member_form": member_form})
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404
+
+
+# --- Bureau: filing (备案) and recognition (R4.4–R4.7) -----------------------------------------
+
+@login_required
+def filing_queue(request):
+    _require_bureau(request)
+    page = _page(request, selectors.filing_queue_for_bureau(user=request.user))
+    return render(request, "review/filing_queue.html", {"page": page, "today": timezone.localdate()})
+
+
+@login_required
+def filing_detail(request, pk: int):
+    period = selectors.period_for_bureau(user=request.user, pk=pk)
+    if period is None:
+        raise Http404
+    form = forms.FilingForm(request.POST or None, initial={"granted_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        filing = run(request, services.result_file, form=form, actor=request.user, period_id=period.pk,
+                     **form.cleaned_data)
+        if filing:
+            messages.success(request, _("Filed: %(n)d title(s) granted; certificates are being issued.")
+                             % {"n": filing.items.count()})
+            return redirect("review-filing-queue")
+    entries = period.entries.select_related("application").prefetch_related("objections").order_by("pk")
+    return render(request, "review/filing_detail.html", {
+        "period": period, "entries": entries, "form": form, "filing": getattr(period, "filing", None)})
+
+
+@login_required
+def recognition_queue(request):
+    _require_bureau(request)
+    page = _page(request, selectors.recognition_queue_for_bureau(user=request.user))
+    return render(request, "review/recognition_queue.html", {"page": page})
+
+
+@login_required
+def recognition_detail(request, pk: int):
+    application = selectors.recognition_queue_for_bureau(user=request.user).filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    form = forms.RecognitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        record = run(request, services.recognition_decide, form=form, actor=request.user,
+                     application_id=application.pk, **form.cleaned_data)
+        if record:
+            messages.success(request, _("Decided: %(decision)s.") % {"decision": record.get_decision_display()})
+            return redirect("review-recognition-queue")
+    conditions = (application.frozen_conditions or {}).get("conditions", [])
+    return render(request, "review/recognition_detail.html", {
+        "application": application, "form": form, "conditions": conditions,
+        "achievements": application.achievements.all(), "decisions": RecognitionAssessment.Decision})
+
+
+# --- Secretary ----------------------------------------------------------------------------------
+
+@login_required
+def secretary_home(request):
+    committees = list(selectors.committees_for_secretary(user=request.user))
+    if not committees:
+        raise Http404
+    return render(request, "review/secretary_home.html", {
+        "committees": committees,
+        "calls": _page(request, selectors.calls_for_secretary(user=request.user)),
+        "meetings": Meeting.objects.filter(committee__in=committees).exclude(status="closed")
+        .select_related("call").order_by("scheduled_at")[:20],
+        "reconsiderations": selectors.pending_reconsiderations(user=request.user)[:50],
+    })
+
+
+@login_required
+def expert_pool(request, pk: int):
+    committee = selectors.committees_for_secretary(user=request.user).filter(pk=pk).first()
+    if committee is None:
+        committee = selectors.committees_for_bureau(user=request.user).filter(pk=pk).first()
+    if committee is None:
+        raise Http404
+    import_form = forms.ExpertImportForm()
+    add_form = forms.ExpertAddForm(series=committee.series)
+    report = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "import":
+            import_form = forms.ExpertImportForm(request.POST, request.FILES)
+            if import_form.is_valid():
+                report = run(request, services.expert_import_excel, form=import_form, actor=request.user,
+                             committee_id=committee.pk, upload=import_form.cleaned_data["file"],
+                             dry_run=import_form.cleaned_data["dry_run"])
+        elif action == "add":
+            add_form = forms.ExpertAddForm(request.POST, series=committee.series)
+            if add_form.is_valid():
+                d = add_form.cleaned_data
+                user = _user_by_mobile(d["mobile"])
+                if user is None:
+                    add_form.add_error("mobile", _("No active account uses this mobile number."))
+                elif run(request, services.expert_add, form=add_form, actor=request.user, committee_id=committee.pk,
+                         user_id=user.pk, level=d["level"], specialty_ids=[s.pk for s in d["specialties"]],
+                         term_start=d["term_start"], term_end=d["term_end"], employer_name=d["employer_name"]):
+                    messages.success(request, _("Expert added."))
+                    return redirect("review-expert-pool", committee.pk)
+        elif action == "deactivate":
+            if run(request, services.expert_deactivate, actor=request.user, expert_id=_int(request.POST.get("expert")),
+                   reason=request.POST.get("reason", "")):
+                return redirect("review-expert-pool", committee.pk)
+        else:
+            raise Http404
+    experts = (ExpertProfile.objects.filter(committee=committee).select_related("user", "employer")
+               .prefetch_related("specialties").order_by("-is_active", "pk"))
+    return render(request, "review/expert_pool.html", {
+        "committee": committee, "page": _page(request, experts), "import_form": import_form, "add_form": add_form,
+        "report": report, "today": timezone.localdate()})
+
+
+def _secretary_call(request, pk: int):
+    call = selectors.call_for_secretary(user=request.user, pk=pk)
+    if call is None:
+        raise Http404
+    return call
+
+
+@login_required
+def call_dashboard(request, pk: int):
+    """The secretary's call dashboard: progress, mean, spread and missing
+    reviews per application, per-expert progress; in flat queries."""
+    call = _secretary_call(request, pk)
+    setup = services.review_setup_for(call)
+    setup_form = forms.ReviewSetupForm(initial={"blind": setup.blind,
+                                                "experts_per_application": setup.experts_per_application})
+    publicise_form = forms.PubliciseForm(initial={"starts_on": timezone.localdate()})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        result = None
+        if action == "setup":
+            setup_form = forms.ReviewSetupForm(request.POST)
+            if setup_form.is_valid():
+                result = run(request, services.review_setup_configure, form=setup_form, actor=request.user,
+                             call_id=call.pk, **setup_form.cleaned_data)
+        elif action == "start":
+            result = run(request, services.evaluation_start, actor=request.user, call_id=call.pk)
+            if result is not None:
+                messages.success(request, _("%(n)d application(s) taken into evaluation.") % {"n": result})
+        elif action == "draw":
+            result = run(request, services.assignment_draw, actor=request.user, call_id=call.pk)
+            if result is not None:
+                messages.success(request, _("%(n)d expert(s) drawn.") % {"n": result.drawn})
+                if result.short:
+                    messages.warning(request, _("Not enough eligible experts for %(n)d application(s).")
+                                     % {"n": len(result.short)})
+        elif action == "publicise":
+            publicise_form = forms.PubliciseForm(request.POST)
+            if publicise_form.is_valid():
+                result = run(request, services.result_publicise, form=publicise_form, actor=request.user,
+                             call_id=call.pk, starts_on=publicise_form.cleaned_data["starts_on"])
+                if result:
+                    return redirect("review-publicity-manage", result.pk)
+        else:
+            raise Http404
+        if result is not None or action in ("start", "draw"):
+            return redirect("review-call-dashboard", call.pk)
+    status = request.GET.get("status", "")
+    if status not in ApplicationStatus.values:
+        status = ""
+    summary = selectors.call_summary(call=call)
+    paginator = Paginator(selectors.call_applications(call=call, status=status), PAGE_SIZE)
+    paginator.count = summary["statuses"][status] if status else summary["statuses"]["total"]  # known already
+    return render(request, "review/call_dashboard.html", {
+        "call": call, "setup": setup, "setup_form": setup_form, "publicise_form": publicise_form,
+        "summary": summary, "page": paginator.get_page(request.GET.get("page")), "status": status,
+        "experts": selectors.expert_progress(call=call)[:200],
+        "meetings": list(call.meetings.order_by("-scheduled_at")),
+        "periods": list(call.publicity_periods.order_by("-starts_on", "-pk")),
+    })
+
+
+@login_required
+def call_application(request, pk: int, app_pk: int):
+    call = _secretary_call(request, pk)
+    application = selectors.application_for_secretary(user=request.user, call=call, pk=app_pk)
+    if application is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "redraw":
+            form = forms.ReasonForm(request.POST)
+            if form.is_valid():
+                assignment = application.review_assignments.filter(pk=_int(request.POST.get("assignment"))).first()
+                if assignment is None:
+                    raise Http404
+                if run(request, services.assignment_redraw, actor=request.user, assignment_id=assignment.pk,
+                       reason=form.cleaned_data["reason"]) is not None:
+                    messages.success(request, _("The expert was withdrawn and another drawn."))
+            else:
+                messages.error(request, _("Give the reason for the redraw (R6.6)."))
+        elif action == "reconsideration":
+            form = forms.ReconsiderationDecideForm(request.POST)
+            if form.is_valid() and application.reconsiderations.filter(
+                    pk=form.cleaned_data["reconsideration"]).exists():
+                run(request, services.reconsideration_decide, actor=request.user,
+                    reconsideration_id=form.cleaned_data["reconsideration"], upheld=form.cleaned_data["upheld"],
+                    outcome=form.cleaned_data["outcome"])
+            else:
+                messages.error(request, _("Record the outcome."))
+        else:
+            raise Http404
+        return redirect("review-call-application", call.pk, application.pk)
+    return render(request, "review/call_application.html", {
+        "call": call, "application": application, "redraw_form": forms.ReasonForm(),
+        "reconsideration_form": forms.ReconsiderationDecideForm()})
+
+
+@login_required
+def defences(request, pk: int):
+    call = _secretary_call(request, pk)
+    session_form = forms.DefenceSessionForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "session":
+            session_form = forms.DefenceSessionForm(request.POST)
+            if session_form.is_valid() and run(request, services.defence_session_create, form=session_form,
+                                               actor=request.user, call_id=call.pk, **session_form.cleaned_data):
+                return redirect("review-defences", call.pk)
+        elif action == "slot":
+            form = forms.DefenceSlotForm(request.POST)
+            if form.is_valid():
+                d = form.cleaned_data
+                run(request, services.defence_slot_add, actor=request.user, session_id=d["session"],
+                    application_id=d["application"], starts_at=d["starts_at"], ends_at=d["ends_at"])
+            else:
+                messages.error(request, _("Enter the application number and the slot's start and end."))
+            return redirect("review-defences", call.pk)
+        elif action == "result":
+            form = forms.DefenceResultForm(request.POST)
+            if form.is_valid():
+                d = form.cleaned_data
+                run(request, services.defence_result_record, actor=request.user, slot_id=d["slot"],
+                    attendance=d["attendance"], score=d["score"], comment=d["comment"])
+            else:
+                messages.error(request, _("The defence score is a number from 0 to 100."))
+            return redirect("review-defences", call.pk)
+        else:
+            raise Http404
+    sessions = (DefenceSession.objects.filter(call=call).prefetch_related("slots__application__applicant")
+                .order_by("starts_at"))
+    return render(request, "review/defences.html", {"call": call, "sessions": sessions,
+                                                    "session_form": session_form})
+
+
+@login_required
+def meeting_new(request, pk: int):
+    call = _secretary_call(request, pk)
+    form = forms.MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        meeting = run(request, services.meeting_create, form=form, actor=request.user, call_id=call.pk,
+                      **form.cleaned_data)
+        if meeting:
+            return redirect("review-meeting-console", meeting.pk)
+    return render(request, "review/meeting_new.html", {"call": call, "form": form})
+
+
+@login_required
+def meeting_console(request, pk: int):
+    meeting = selectors.meeting_for_secretary(user=request.user, pk=pk)
+    if meeting is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "attendance":
+            run(request, services.meeting_attendance_record, actor=request.user, meeting_id=meeting.pk,
+                member_ids=[_int(v) for v in request.POST.getlist("present")])
+        elif action == "open":
+            run(request, services.meeting_open, actor=request.user, meeting_id=meeting.pk,
+                success=_("The meeting is open."))
+        elif action == "resolve":
+            run(request, services.meeting_resolve_excess, actor=request.user, meeting_id=meeting.pk,
+                candidate_ids=[_int(v) for v in request.POST.getlist("candidates")],
+                reason=request.POST.get("reason", ""))
+        elif action == "close":
+            run(request, services.meeting_close, actor=request.user, meeting_id=meeting.pk,
+                success=_("The meeting is closed; the results are recorded."))
+        else:
+            raise Http404
+        return redirect("review-meeting-console", meeting.pk)
+    members = (CommitteeMember.objects.filter(committee_id=meeting.committee_id, is_active=True,
+                                              role__in=["chair", "member"]).select_related("user").order_by("pk"))
+    present = {a.member_id for a in meeting.attendance.all()}
+    candidates = list(meeting.candidates.all())
+    passing = [c for c in candidates if not c.excluded_by_ceiling and services.candidate_passes(
+        yes=c.yes_votes, present=meeting.present_total or 0)]
+    return render(request, "review/meeting_console.html", {
+        "meeting": meeting, "members": members, "present": present, "candidates": candidates,
+        "quorum": services.quorum_met(present=len(present), members=len({m.user_id for m in members})),
+        "n_members": len({m.user_id for m in members}),
+        "over_ceiling": meeting.status == "open" and not services.ceiling_allows(
+            passes=len(passing), candidates=len(candidates), ceiling=meeting.call.pass_rate_ceiling)})
+
+
+@login_required
+def publicity_manage(request, pk: int):
+    period = selectors.period_for_manager(user=request.user, pk=pk)
+    if period is None:
+        raise Http404
+    if request.method == "POST":
+        form = forms.ObjectionAnswerForm(request.POST)
+        if form.is_valid() and PublicityEntry.objects.filter(period=period, objections__pk=form.cleaned_data[
+                "objection"]).exists():
+            run(request, services.objection_answer, actor=request.user, objection_id=form.cleaned_data["objection"],
+                answer=form.cleaned_data["answer"], upheld=form.cleaned_data["upheld"], success=_("Answered."))
+        else:
+            messages.error(request, _("Write the answer (R6.10)."))
+        return redirect("review-publicity-manage", period.pk)
+    return render(request, "review/publicity_manage.html",
+                  {"period": period, "answer_form": forms.ObjectionAnswerForm()})
+
+
+# --- Members: secret ballot (R6.5) -------------------------------------------------------------------
+
+@login_required
+def meeting_vote(request, pk: int):
+    meeting = selectors.meeting_for_member(user=request.user, pk=pk)
+    if meeting is None:
+        raise Http404
+    if request.method == "POST":
+        run(request, services.ballot_cast, actor=request.user, meeting_id=meeting.pk,
+            candidate_id=_int(request.POST.get("candidate")), choice=request.POST.get("choice", ""),
+            success=_("Your vote is recorded."))
+        return redirect("review-meeting-vote", meeting.pk)
+    return render(request, "review/meeting_vote.html", {"meeting": meeting, "candidates": meeting.candidates.all()})
+
+
+# --- Experts (R5.2, R6.6) ---------------------------------------------------------------------------
+
+@login_required
+def expert_home(request):
+    assignments = selectors.assignments_for_expert(user=request.user)
+    if request.method == "POST":
+        form = forms.ConflictForm(request.POST)
+        assignment_id = _int(request.POST.get("assignment"))
+        if form.is_valid():
+            if run(request, services.conflict_declare, actor=request.user, assignment_id=assignment_id,
+                   reason=form.cleaned_data["reason"]):
+                messages.success(request, _("Conflict declared: the application is no longer yours and another "
+                                            "expert is drawn."))
+        else:
+            messages.error(request, _("Say what the conflict of interest is."))
+        return redirect("review-expert-home")
+    return render(request, "review/expert_home.html", {
+        "page": _page(request, assignments), "meetings": selectors.meetings_for_member(user=request.user),
+        "conflict_form": forms.ConflictForm()})
+
+
+def _own_assignment(request, pk: int) -> Assignment:
+    assignment = selectors.assignment_for_expert(user=request.user, pk=pk)
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def _criteria(assignment: Assignment) -> list[dict]:
+    score = getattr(assignment, "score", None)
+    if score is not None:
+        return score.rubric_frozen
+    return services.freeze_rubric(services.review_setup_for(assignment.application.call).rubric)
+
+
+@login_required
+def expert_assignment(request, pk: int):
+    """The scoring form with the materials beside it (R5.2)."""
+    assignment = _own_assignment(request, pk)
+    application = assignment.application
+    setup = services.review_setup_for(application.call)
+    services.assignment_mark_seen(assignment=assignment)
+    criteria = _criteria(assignment)
+    score = getattr(assignment, "score", None)
+    initial = {"verdict": score.verdict if score else "", "comment": score.comment if score else ""}
+    for c in criteria:
+        initial[f"c_{c['code']}"] = (score.values.get(c["code"]) if score else None)
+    form = forms.ScoreForm(request.POST or None, criteria=criteria, initial=initial)
+    locked = score is not None and score.status == Score.Status.SUBMITTED
+    if request.method == "POST" and not locked and form.is_valid():
+        fn = services.score_submit if request.POST.get("action") == "submit" else services.score_save
+        saved = run(request, fn, form=form, actor=request.user, assignment_id=assignment.pk, values=form.values(),
+                    verdict=form.cleaned_data["verdict"], comment=form.cleaned_data["comment"])
+        if saved:
+            messages.success(request, _("Submitted; the score is locked.") if saved.status == "submitted"
+                             else _("Saved."))
+            return redirect("review-expert-assignment", assignment.pk)
+    templates = CommentTemplate.objects.filter(rubric=setup.rubric).order_by("verdict", "order")
+    return render(request, "review/expert_assignment.html", {
+        "assignment": assignment, "application": application, "blind": setup.blind, "form": form,
+        "criteria": criteria, "score": score, "locked": locked, "templates": templates,
+        "achievements": application.achievements.all(), "attachments": application.attachments.all(),
+        "version": score.version if score else 0})
+
+
+@login_required
+@require_POST
+def score_autosave(request, pk: int):
+    """JSON autosave of the scoring form (static/review/js/scoring.js)."""
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"detail": _("Not JSON.")}, status=400)
+    if not isinstance(data, dict):
+        return JsonResponse({"detail": _("Not JSON.")}, status=400)
+    version = data.get("version")
+    if version is not None and not isinstance(version, int):
+        return JsonResponse({"detail": _("Bad version.")}, status=400)
+    try:
+        score = services.score_save(actor=request.user, assignment_id=pk, values=data.get("values"),
+                                    verdict=data.get("verdict") if isinstance(data.get("verdict"), str) else None,
+                                    comment=data.get("comment") if isinstance(data.get("comment"), str) else None,
+                                    version=version)
+    except PortalError as error:
+        return JsonResponse(error.as_dict(), status=error.status_code)
+    return JsonResponse({"version": score.version, "total": str(score.total) if score.total is not None else None,
+                         "saved_at": timezone.localtime(score.saved_at).strftime("%H:%M:%S")})
+
+
+@login_required
+def expert_attachment(request, pk: int, file_pk: int):
+    assignment = _own_assignment(request, pk)
+    attachment = Attachment.objects.filter(pk=file_pk, application_id=assignment.application_id).first()
+    if attachment is None:
+        raise Http404
+    services.assignment_mark_seen(assignment=assignment)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404
+    return FileResponse(handle, content_type=attachment.content_type, as_attachment=False,
+                        filename=attachment.original_name)
+
+
+# --- Applicant --------------------------------------------------------------------------------------
+
+@login_required
+def my_reviews(request):
+    applications = selectors.reviews_for_applicant(user=request.user)
+    if request.method == "POST":
+        form = forms.ReconsiderationRequestForm(request.POST)
+        if form.is_valid():
+            run(request, services.reconsideration_request, form=form, actor=request.user,
+                application_id=form.cleaned_data["application"], reason=form.cleaned_data["reason"],
+                success=_("Your request is recorded; the committee will answer."))
+            if not form.errors:
+                return redirect("review-my-reviews")
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("review-my-reviews")
+    return render(request, "review/my_reviews.html", {"page": _page(request, applications),
+                                                      "request_form": forms.ReconsiderationRequestForm()})
+
