@@ -6,3 +6,10 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "certificates"
     verbose_name = _("Certificates")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from certificates.services import clear_reference_cache
+
+        post_migrate.connect(clear_reference_cache, dispatch_uid="certificates.clear_reference_cache")

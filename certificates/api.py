@@ -1,0 +1,108 @@
+"""The certificates API: public verification (rate-limited per address),
+the holder's list and the bureau's batch progress."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from certificates import selectors, services
+from certificates.models import VerificationEvent
+from certificates.ratelimit import VerifyRateThrottle
+from certificates.serializers import (
+    BatchProgressOutput,
+    FileVerificationOutput,
+    FileVerifyInput,
+    MyCertificateOutput,
+    VerificationOutput,
+    VerifyInput,
+)
+from portal.api import IsBureauOfficer
+from portal.errors import InvalidInput
+
+
+def _private(response: Response) -> Response:
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class CertificateVerifyApi(APIView):
+    """Anyone may verify; a wrong name and an unknown number answer the same."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [VerifyRateThrottle]
+
+    @extend_schema(summary="Verify a certificate by number and holder name",
+                   parameters=[OpenApiParameter("number", str, required=True),
+                               OpenApiParameter("name", str, required=True)],
+                   responses={200: VerificationOutput})
+    def get(self, request):
+        data = VerifyInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        result = services.certificate_verify_number(
+            number=data.validated_data["number"], name=data.validated_data["name"],
+            channel=VerificationEvent.Channel.API, verifier=request.user)
+        return _private(Response(result.public()))
+
+
+class CertificateFileVerifyApi(APIView):
+    """Anyone may check a certificate PDF: genuine, unaltered, still valid."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [VerifyRateThrottle]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(summary="Verify a certificate PDF", request=FileVerifyInput,
+                   responses={200: FileVerificationOutput})
+    def post(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > services.file_upload_limit() + 64 * 1024:
+            return _private(Response({"outcome": "unreadable", "valid": False, "genuine": False,
+                                      "unaltered": False, "status": None, "certificate": None,
+                                      "detail": _("The file is too large.")}))
+        data = FileVerifyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        if upload.size > services.file_upload_limit():
+            raise InvalidInput(_("The file is too large."), field="file")
+        result = services.certificate_verify_file(data=upload.read(), verifier=request.user)
+        return _private(Response(result.public()))
+
+
+class MyCertificateListApi(ListAPIView):
+    """The caller's own certificates."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MyCertificateOutput
+
+    def get_queryset(self):
+        return selectors.certificates_for_holder(user=self.request.user)
+
+    @extend_schema(summary="My certificates")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class IssueBatchProgressApi(APIView):
+    """Issued, failed and remaining certificates of a batch (polled by the page)."""
+
+    permission_classes = [IsBureauOfficer]
+
+    @extend_schema(summary="Progress of an issuing batch", responses={200: BatchProgressOutput})
+    def get(self, request, pk: int):
+        batch = selectors.batch_for_bureau(user=request.user, pk=pk)
+        if batch is None:
+            raise Http404
+        response = Response(BatchProgressOutput(selectors.batch_progress(batch=batch)).data)
+        response["Cache-Control"] = "no-store"
+        return response

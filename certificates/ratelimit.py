@@ -1,0 +1,79 @@
+"""Per-address rate limits: a DRF throttle for the API and a cache counter
+for the HTML pages. Addresses are hashed in cache keys."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+from rest_framework.throttling import SimpleRateThrottle
+
+DEFAULT_API_RATE = "30/minute"
+DEFAULT_PAGE_LIMIT = (30, 60)  # requests per seconds
+
+
+class VerifyRateThrottle(SimpleRateThrottle):
+    """Per client address, logged in or not."""
+
+    scope = "certificate_verify"
+
+    def get_rate(self):
+        rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+        return rates.get(self.scope) or getattr(settings, "CERTIFICATE_VERIFY_RATE", DEFAULT_API_RATE)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def _address(request) -> str:
+    return hashlib.sha256((request.META.get("REMOTE_ADDR") or "").encode()).hexdigest()[:32]
+
+
+def allow(request, scope: str) -> bool:
+    """Count one request of the address; False once over the limit."""
+    limit, window = getattr(settings, "CERTIFICATE_VERIFY_PAGE_LIMIT", DEFAULT_PAGE_LIMIT)
+    bucket = int(time.time() // window)
+    key = f"certificates:rate:{scope}:{_address(request)}:{bucket}"
+    cache.add(key, 0, window + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, window + 5)
+        count = 1
+    return count <= limit
+
+
+def rate_limited(scope: str, methods: tuple[str, ...] = ("GET", "POST")):
+    """Answer 429 with a page once the address is over the limit."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method in methods and not allow(request, scope):
+                response = render(request, "certificates/rate_limited.html", status=429)
+                response["Retry-After"] = str(getattr(settings, "CERTIFICATE_VERIFY_PAGE_LIMIT",
+                                                      DEFAULT_PAGE_LIMIT)[1])
+                response["X-Robots-Tag"] = "noindex, nofollow"
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def noindex(view):
+    """Verification pages stay out of search engines (meta tag and header)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped

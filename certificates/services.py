@@ -1,0 +1,962 @@
+"""Every write of the certificates app, one function per use case (R5.3, R6.3).
+
+Issuing takes a ``grant_key`` naming the granted title (the review app
+passes ``"application:42"``) and nothing of the Application model, so this
+app sits below ``review``. A database constraint keeps one live
+certificate per grant key; issuing again with the same key returns the
+existing certificate, which makes retries and duplicate task messages
+harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import logging
+import secrets
+import time
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Level, Specialty, TitleSeries
+from certificates import fonts, numbering, records, signing
+from certificates import text as certificate_text
+from certificates.models import (
+    Certificate,
+    IssueBatch,
+    IssueBatchItem,
+    SigningAlgorithm,
+    SigningKey,
+    VerificationEvent,
+)
+from certificates.pdffile import UnreadablePdf, extract_jws
+from certificates.rendering import TEMPLATE_VERSION, get_renderer, printed_texts, site_url
+from certificates.selectors import CERTIFICATE_JOINS, issuer_regions_for_officer
+from certificates.workflow import BUREAU_OF_ISSUER, CERTIFICATE_WORKFLOW
+from portal.audit import audit_record, snapshot
+from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound, RuleViolation
+from portal.models import Organization, Region, Role, User
+from portal.notifications import notification_send
+
+logger = logging.getLogger(__name__)
+
+AUDIT_FIELDS = ("number", "status", "grant_key", "holder", "series", "specialty", "level", "title_name", "method",
+                "granting_body_name", "granting_body_region", "filing_number", "approval_number", "date_granted",
+                "date_issued", "signing_key", "revocation_category", "replaces", "qr_enabled")
+MAX_BATCH = 10_000
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+# --- Signing keys ------------------------------------------------------------
+
+def signing_key_generate(*, algorithm: str, actor: User | None = None) -> SigningKey:
+    """The first key of an algorithm; use :func:`signing_key_rotate` after."""
+    if algorithm not in SigningAlgorithm.values:
+        raise InvalidInput(_("Unknown signing algorithm."))
+    try:
+        with transaction.atomic():
+            if SigningKey.objects.filter(algorithm=algorithm, status=SigningKey.Status.ACTIVE).exists():
+                raise Conflict(_("An active %(alg)s key exists already; rotate it instead.") % {"alg": algorithm})
+            key = SigningKey.objects.create(valid_from=timezone.now(), created_by=actor,
+                                            **signing.new_key_material(algorithm))
+            audit_record(actor=actor, action="signing_key.generate", obj=key,
+                         after={"kid": key.kid, "algorithm": algorithm})
+    except IntegrityError:
+        raise Conflict(_("An active %(alg)s key exists already; rotate it instead.") % {"alg": algorithm})
+    return key
+
+
+def signing_key_rotate(*, algorithm: str, actor: User | None = None) -> SigningKey:
+    """Retire the active key (its private half is wiped; it still verifies)
+    and make a new one active."""
+    if algorithm not in SigningAlgorithm.values:
+        raise InvalidInput(_("Unknown signing algorithm."))
+    with transaction.atomic():
+        old = SigningKey.objects.select_for_update().filter(algorithm=algorithm,
+                                                            status=SigningKey.Status.ACTIVE).first()
+        now = timezone.now()
+        if old is not None:
+            old.status = SigningKey.Status.RETIRED
+            old.retired_at = now
+            old.private_key_encrypted = ""
+            old.save(update_fields=["status", "retired_at", "private_key_encrypted"])
+            transaction.on_commit(lambda kid=old.kid: signing.forget_private_key(kid))
+        key = SigningKey.objects.create(valid_from=now, created_by=actor, **signing.new_key_material(algorithm))
+        audit_record(actor=actor, action="signing_key.rotate", obj=key,
+                     before={"kid": old.kid if old else None}, after={"kid": key.kid, "algorithm": algorithm})
+    return key
+
+
+def _active_signing_key() -> SigningKey:
+    algorithm = signing.configured_algorithm()
+    key = SigningKey.objects.filter(algorithm=algorithm, status=SigningKey.Status.ACTIVE).first()
+    if key is not None:
+        return key
+    if not _setting("CERTIFICATE_AUTO_GENERATE_KEY", True):
+        raise Conflict(_("No active signing key: run “manage.py certificate_keys generate”."))
+    try:
+        return signing_key_generate(algorithm=algorithm)
+    except Conflict:  # another process generated it meanwhile
+        return SigningKey.objects.get(algorithm=algorithm, status=SigningKey.Status.ACTIVE)
+
+
+# --- Issuing -----------------------------------------------------------------
+
+def _issuer_roles(actor: User | None, region: Region) -> set[str]:
+    if actor is None or not actor.is_authenticated or not actor.has_role(Role.BUREAU_OFFICER):
+        return set()
+    if issuer_regions_for_officer(user=actor).filter(pk=region.pk).exists():
+        return {BUREAU_OF_ISSUER}
+    return set()
+
+
+def _require_issuer(actor: User | None, region: Region) -> None:
+    """``None`` is the system (the review app filing results); a person must
+    be an officer of the issuer region's bureau (or the region above)."""
+    if actor is not None and not _issuer_roles(actor, region):
+        raise NotAllowed(_("Only the HR bureau of the issuing region may issue its certificates (R5.3)."),
+                         rule="R5.3")
+
+
+def _check_printable(label: str, value: str, *, is_name: bool = False) -> None:
+    bad = (certificate_text.bad_name_characters(value) if is_name
+           else certificate_text.bad_text_characters(value))
+    if bad:
+        raise InvalidInput(
+            _("%(field)s contains %(chars)s, which is not a character of GB 18030 or not allowed here.")
+            % {"field": label, "chars": ", ".join(certificate_text.describe(c) for c in bad[:3])})
+    try:
+        missing = fonts.uncovered(value)
+    except fonts.FontsUnavailable:  # this host has no fonts; the worker checks again before rendering
+        missing = []
+    if missing:
+        raise InvalidInput(
+            _("%(field)s contains %(chars)s, which no certificate font can print; "
+              "please contact the bureau to register the character.")
+            % {"field": label, "chars": ", ".join(certificate_text.describe(c) for c in missing[:3])})
+
+
+@dataclass
+class _Grant:
+    grant_key: str
+    holder: User
+    series: TitleSeries
+    specialty: Specialty | None
+    level: str
+    title_name: str
+    method: str
+    granting_body_name: str
+    granting_body_region: Region
+    filing_number: str
+    approval_number: str
+    date_granted: dt.date
+
+
+def _clean_grant(*, grant_key, holder, series, specialty, level, title_name, method, granting_body_name,
+                 granting_body_region, filing_number, approval_number, date_granted) -> _Grant:
+    grant_key = (grant_key or "").strip()
+    if not grant_key or len(grant_key) > 100:
+        raise InvalidInput(_("A certificate needs the key of its granted title (at most 100 characters)."),
+                           field="grant_key")
+    if holder is None or not holder.id_number_hash:
+        raise InvalidInput(_("The holder has no verified ID number; a certificate cannot be issued."),
+                           field="holder")
+    if level not in Level.values:
+        raise InvalidInput(_("Unknown level."), field="level")
+    if method not in Certificate.Method.values:
+        raise InvalidInput(_("Unknown method of granting."), field="method")
+    if specialty is not None and specialty.series_id != series.pk:
+        raise InvalidInput(_("The specialty does not belong to the series."), field="specialty")
+    if not isinstance(date_granted, dt.date) or isinstance(date_granted, dt.datetime):
+        raise InvalidInput(_("Enter the date the title was granted."), field="date_granted")
+    if date_granted > timezone.localdate():
+        raise InvalidInput(_("The date granted cannot be in the future."), field="date_granted")
+    values = {
+        "title_name": (title_name or "").strip(),
+        "granting_body_name": (granting_body_name or "").strip(),
+        "filing_number": (filing_number or "").strip(),
+        "approval_number": (approval_number or "").strip(),
+    }
+    limits = {"title_name": 64, "granting_body_name": 128, "filing_number": 64, "approval_number": 64}
+    labels = {"title_name": _("The title"), "granting_body_name": _("The granting body"),
+              "filing_number": _("The filing number"), "approval_number": _("The approval number")}
+    for name, value in values.items():
+        if not value or len(value) > limits[name]:
+            raise InvalidInput(_("%(field)s is required (at most %(n)d characters).")
+                               % {"field": labels[name], "n": limits[name]}, field=name)
+        _check_printable(labels[name], value)
+    holder_name = certificate_text.clean_name(holder.real_name)
+    if not holder_name or len(holder_name) > certificate_text.MAX_NAME_LENGTH:
+        raise InvalidInput(_("The holder's name is missing or too long."), field="holder")
+    _check_printable(_("The holder's name"), holder_name, is_name=True)
+    return _Grant(grant_key=grant_key, holder=holder, series=series, specialty=specialty, level=level,
+                  method=method, granting_body_region=granting_body_region, date_granted=date_granted, **values)
+
+
+def _live_for_grant(grant_key: str) -> Certificate | None:
+    return (Certificate.objects.filter(grant_key=grant_key).exclude(status=Certificate.Status.SUPERSEDED)
+            .first())
+
+
+def _same_grant(existing: Certificate, holder: User) -> Certificate:
+    if existing.holder_id != holder.pk:
+        raise Conflict(_("This granted title already has a certificate for another person."))
+    return existing
+
+
+def _create(grant: _Grant, *, key: SigningKey, actor: User | None,
+            replaces: Certificate | None = None) -> Certificate:
+    """Number, sign and save one certificate; call inside a transaction."""
+    today = timezone.localdate()
+    region = grant.granting_body_region
+    series_code = numbering.series_code_for(grant.series.code)
+    # A second certificate for the same title fails on the partial unique
+    # constraint at INSERT; the whole transaction rolls back, the counter
+    # with it, and the caller returns the first certificate: no gap.
+    serial = numbering.next_serial(region=region, year=today.year, series_code=series_code)
+    holder = grant.holder
+    certificate = Certificate(
+        number=numbering.format_number(region.code, today.year, series_code, serial),
+        grant_key=grant.grant_key, year=today.year, series_code=series_code, serial=serial,
+        holder=holder, holder_name=certificate_text.clean_name(holder.real_name),
+        holder_id_masked=holder.id_number_masked, holder_id_hash=holder.id_number_hash,
+        series=grant.series, series_name=grant.series.name, specialty=grant.specialty,
+        specialty_name=grant.specialty.name if grant.specialty else "", level=grant.level,
+        title_name=grant.title_name, method=grant.method, granting_body_name=grant.granting_body_name,
+        granting_body_region=region, filing_number=grant.filing_number, approval_number=grant.approval_number,
+        date_granted=grant.date_granted, date_issued=today, template_version=TEMPLATE_VERSION,
+        signing_key=key, replaces=replaces,
+    )
+    certificate.record = records.record_text(certificate)
+    certificate.jws = signing.sign_compact(payload=certificate.record.encode("utf-8"), key=key)
+    certificate.full_clean(validate_unique=False, validate_constraints=False,
+                           exclude=["holder", "series", "specialty", "granting_body_region", "signing_key",
+                                    "replaces", "revoked_by", "pdf"])
+    certificate.save(force_insert=True)
+    audit_record(actor=actor, action="certificate.reissue" if replaces else "certificate.issue", obj=certificate,
+                 after=snapshot(certificate, AUDIT_FIELDS))
+    notification_send(
+        recipients=[holder],
+        subject=_("Your certificate is issued: %(title)s, No. %(number)s")
+        % {"title": certificate.title_name, "number": certificate.number},
+        body=_("You can download it and see who verified it on your certificates page."),
+        url=reverse("my-certificate-detail", args=[certificate.pk]),
+    )
+    return certificate
+
+
+def _enqueue_render(certificate_id: int) -> None:
+    from certificates.tasks import render_certificate_pdf
+
+    transaction.on_commit(lambda: render_certificate_pdf.delay(certificate_id))
+
+
+def certificate_issue(*, grant_key: str, holder: User, series: TitleSeries, specialty: Specialty | None, level: str,
+                      title_name: str, method: str, granting_body_name: str, granting_body_region: Region,
+                      filing_number: str, approval_number: str, date_granted: dt.date, actor: User | None,
+                      enqueue_render: bool = True) -> Certificate:
+    """R5.3: the certificate of a granted title, or the existing one.
+
+    ``actor`` is ``None`` when the system issues (the review app filing a
+    result); otherwise an officer of the issuing region's bureau. The PDF
+    is rendered by a Celery task after commit (``enqueue_render=False``
+    leaves that to the caller, as batch tasks do).
+    """
+    _require_issuer(actor, granting_body_region)
+    grant = _clean_grant(grant_key=grant_key, holder=holder, series=series, specialty=specialty, level=level,
+                         title_name=title_name, method=method, granting_body_name=granting_body_name,
+                         granting_body_region=granting_body_region, filing_number=filing_number,
+                         approval_number=approval_number, date_granted=date_granted)
+    key = _active_signing_key()
+    try:
+        with transaction.atomic():
+            certificate = _create(grant, key=key, actor=actor)
+            if enqueue_render:
+                _enqueue_render(certificate.pk)
+    except IntegrityError:  # issued before (a retry, a duplicate message), maybe concurrently
+        existing = _live_for_grant(grant.grant_key)
+        if existing is None:
+            raise Conflict()
+        return _same_grant(existing, holder)
+    return certificate
+
+
+# --- The PDF -------------------------------------------------------------------
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def certificate_render_pdf(*, certificate_id: int, certificate: Certificate | None = None,
+                           also_in_transaction=None) -> bool:
+    """Render and store the PDF the certificate is waiting for; idempotent.
+
+    Each rendering draws a fresh QR code (random, 120 bits; only its hash
+    is stored). Returns False when there was nothing to do. ``certificate``
+    saves the look-up when the caller has just issued it;
+    ``also_in_transaction`` is called in the transaction that stores the
+    PDF (a batch item is marked issued in the same commit).
+    """
+    if certificate is None or certificate.pk != certificate_id:
+        certificate = Certificate.objects.filter(pk=certificate_id).select_related(*CERTIFICATE_JOINS).first()
+    if certificate is None or certificate.pdf_generation >= certificate.pdf_requested_generation:
+        return False
+    generation = certificate.pdf_requested_generation
+    for value in printed_texts(certificate):
+        missing = fonts.uncovered(value)
+        if missing:
+            raise InvalidInput(_("%(chars)s cannot be printed with the certificate fonts.")
+                               % {"chars": ", ".join(certificate_text.describe(c) for c in missing[:3])})
+    code = secrets.token_urlsafe(15)
+    renderer = get_renderer()
+    html = renderer.html(certificate, qr_url=site_url(reverse("certificate-verify-code", args=[code])))
+    pdf = renderer.write_pdf(html, jws=certificate.jws)
+    old_name = certificate.pdf.name
+    stored = default_storage.save(
+        f"certificates/{certificate.date_issued:%Y}/{certificate.number}-{generation}.pdf", ContentFile(pdf))
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            # The PDF can always be rendered again (the worker that starts next
+            # re-queues it), so this commit need not wait for the disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # Stored only if still wanted: not done meanwhile, no newer rendering asked for.
+        updated = Certificate.objects.filter(
+            pk=certificate_id, pdf_generation__lt=generation, pdf_requested_generation=generation,
+        ).update(pdf=stored, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_generation=generation,
+                 qr_code_hash=_code_hash(code), pdf_rendered_at=timezone.now(), updated_at=timezone.now())
+        if updated and also_in_transaction is not None:
+            also_in_transaction()
+    if not updated:
+        default_storage.delete(stored)
+        return False
+    if old_name and old_name != stored:
+        transaction.on_commit(lambda: default_storage.delete(old_name))
+    return True
+
+
+def _holder_certificate(actor: User, certificate_id: int) -> Certificate:
+    certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
+    if certificate is None or certificate.holder_id != actor.pk:
+        raise NotFound()
+    return certificate
+
+
+def certificate_qr_set(*, actor: User, certificate_id: int, enabled: bool) -> Certificate:
+    """The holder turns verification by QR code off or on again."""
+    with transaction.atomic():
+        certificate = _holder_certificate(actor, certificate_id)
+        if certificate.qr_enabled == enabled:
+            return certificate
+        certificate.qr_enabled = enabled
+        certificate.save(update_fields=["qr_enabled", "updated_at"])
+        audit_record(actor=actor, action="certificate.qr_enable" if enabled else "certificate.qr_disable",
+                     obj=certificate, before={"qr_enabled": not enabled}, after={"qr_enabled": enabled})
+    return certificate
+
+
+def certificate_qr_replace(*, actor: User, certificate_id: int) -> Certificate:
+    """The old QR code stops verifying now; a new PDF with a new code follows."""
+    with transaction.atomic():
+        certificate = _holder_certificate(actor, certificate_id)
+        certificate.qr_code_hash = None
+        certificate.qr_enabled = True
+        certificate.pdf_requested_generation = F("pdf_requested_generation") + 1
+        certificate.save(update_fields=["qr_code_hash", "qr_enabled", "pdf_requested_generation", "updated_at"])
+        certificate.refresh_from_db(fields=["pdf_requested_generation"])
+        audit_record(actor=actor, action="certificate.qr_replace", obj=certificate,
+                     after={"pdf_generation": certificate.pdf_requested_generation})
+        _enqueue_render(certificate.pk)
+    return certificate
+
+
+# --- Revocation and corrected re-issue (R6.3) ------------------------------------
+
+def _lock_for_bureau(actor: User, certificate_id: int, action: str) -> Certificate:
+    certificate = (Certificate.objects.select_for_update(of=("self",)).select_related(*CERTIFICATE_JOINS)
+                   .filter(pk=certificate_id).first())
+    if certificate is None:
+        raise NotFound()
+    CERTIFICATE_WORKFLOW.check(action=action, current=certificate.status,
+                               roles=_issuer_roles(actor, certificate.granting_body_region))
+    return certificate
+
+
+def certificate_revoke(*, actor: User, certificate_id: int, reason: str, reason_category: str) -> Certificate:
+    """R6.3: a bureau officer revokes with a recorded reason (audited, never
+    public); verification shows the public category from now on."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 2000:
+        raise InvalidInput(_("Record the reason for revocation (at most 2000 characters)."), field="reason")
+    if reason_category not in Certificate.RevocationCategory.values:
+        raise InvalidInput(_("Choose the public category of the reason."), field="reason_category")
+    with transaction.atomic():
+        certificate = _lock_for_bureau(actor, certificate_id, "revoke")
+        before = snapshot(certificate, AUDIT_FIELDS)
+        certificate.status = Certificate.Status.REVOKED
+        certificate.revoked_at = timezone.now()
+        certificate.revoked_by = actor
+        certificate.revocation_category = reason_category
+        certificate.revocation_reason = reason
+        certificate.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_category",
+                                        "revocation_reason", "updated_at"])
+        audit_record(actor=actor, action="certificate.revoke", obj=certificate, before=before,
+                     after=snapshot(certificate, AUDIT_FIELDS), reason=reason)
+        notification_send(
+            recipients=[certificate.holder],
+            subject=_("Your certificate %(number)s has been revoked") % {"number": certificate.number},
+            body=_("Category: %(category)s. Reason recorded by the bureau: %(reason)s")
+            % {"category": certificate.get_revocation_category_display(), "reason": reason},
+            url=reverse("my-certificate-detail", args=[certificate.pk]),
+        )
+    return certificate
+
+
+_UNCHANGED = object()
+
+
+def certificate_reissue(*, actor: User, certificate_id: int, reason: str, title_name: str | None = None,
+                        specialty: Specialty | None | object = _UNCHANGED, level: str | None = None,
+                        method: str | None = None, granting_body_name: str | None = None,
+                        filing_number: str | None = None, approval_number: str | None = None,
+                        date_granted: dt.date | None = None) -> Certificate:
+    """A corrected certificate with a new number; the old one is superseded.
+
+    The holder's name is taken from the account again, so a misspelt name
+    is corrected by fixing the account first.
+    """
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 2000:
+        raise InvalidInput(_("Record what is corrected (at most 2000 characters)."), field="reason")
+    key = _active_signing_key()
+    with transaction.atomic():
+        old = _lock_for_bureau(actor, certificate_id, "supersede")
+        grant = _clean_grant(
+            grant_key=old.grant_key, holder=old.holder, series=old.series,
+            specialty=old.specialty if specialty is _UNCHANGED else specialty,
+            level=level or old.level, title_name=title_name or old.title_name, method=method or old.method,
+            granting_body_name=granting_body_name or old.granting_body_name,
+            granting_body_region=old.granting_body_region, filing_number=filing_number or old.filing_number,
+            approval_number=approval_number or old.approval_number, date_granted=date_granted or old.date_granted)
+        before = snapshot(old, AUDIT_FIELDS)
+        old.status = Certificate.Status.SUPERSEDED
+        old.superseded_at = timezone.now()
+        old.save(update_fields=["status", "superseded_at", "updated_at"])
+        audit_record(actor=actor, action="certificate.supersede", obj=old, before=before,
+                     after=snapshot(old, AUDIT_FIELDS), reason=reason)
+        certificate = _create(grant, key=key, actor=actor, replaces=old)
+        _enqueue_render(certificate.pk)
+    return certificate
+
+
+# --- Verification ------------------------------------------------------------------
+
+@dataclass
+class Verification:
+    """The answer to "is this certificate valid?". ``not_found`` is the same
+    for an unknown number and a wrong name; ``hint`` is ``check_number``
+    only when the number itself is mistyped (the check character says so
+    without looking anything up)."""
+
+    status: str
+    hint: str = ""
+    certificate: Certificate | None = None
+    signature_valid: bool | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.certificate is not None
+
+    def public(self) -> dict:
+        data = {"status": self.status}
+        if self.hint:
+            data["hint"] = self.hint
+        if self.certificate is not None:
+            data.update(records.public_view(self.certificate, signature_valid=self.signature_valid))
+        return data
+
+
+def signature_checks(certificate: Certificate) -> bool:
+    """The stored JWS verifies against a known key and says what the row says."""
+    check = signing.verify_compact(certificate.jws)
+    return (check.ok and check.payload_bytes == certificate.record.encode("utf-8")
+            and records.row_matches_record(certificate))
+
+
+def _clean_query_name(name: str) -> str:
+    name = certificate_text.clean_name(name)
+    if not name:
+        raise InvalidInput(_("Enter the holder's name."), field="name")
+    if len(name) > certificate_text.MAX_NAME_LENGTH:
+        raise InvalidInput(_("The name is too long."), field="name")
+    bad = certificate_text.bad_name_characters(name)
+    if bad:
+        raise InvalidInput(_("The name contains %(chars)s, which is not a character of GB 18030 or not used in names.")
+                           % {"chars": ", ".join(certificate_text.describe(c) for c in bad[:3])}, field="name")
+    return name
+
+
+def _found(certificate: Certificate) -> Verification:
+    return Verification(status=certificate.status, certificate=certificate,
+                        signature_valid=signature_checks(certificate))
+
+
+def _record_events(certificates: Iterable[tuple[Certificate, str]], *, channel: str,
+                   organization: Organization | None) -> None:
+    VerificationEvent.objects.bulk_create([
+        VerificationEvent(certificate=c, channel=channel, result=result, verifier_organization=organization)
+        for c, result in certificates])
+
+
+def _match(number: str, name: str) -> Verification:
+    try:
+        parsed = numbering.parse_number(number)
+    except numbering.NumberError:
+        return Verification(status="not_found", hint="check_number")
+    certificate = (Certificate.objects.filter(number=parsed.formatted).select_related(*CERTIFICATE_JOINS)
+                   .first())
+    if certificate is None or not secrets.compare_digest(
+            certificate_text.name_key(certificate.holder_name).encode(), certificate_text.name_key(name).encode()):
+        return Verification(status="not_found")
+    return _found(certificate)
+
+
+def certificate_verify_number(*, number: str, name: str, channel: str = VerificationEvent.Channel.NUMBER,
+                              verifier: User | None = None) -> Verification:
+    """Anyone: a certificate by number and the holder's name."""
+    name = _clean_query_name(name)
+    if not (number or "").strip():
+        raise InvalidInput(_("Enter the certificate number."), field="number")
+    result = _match(number, name)
+    if result.found:
+        from certificates.selectors import verifier_organization
+
+        _record_events([(result.certificate, result.status)], channel=channel,
+                       organization=verifier_organization(user=verifier))
+    return result
+
+
+CODE_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def certificate_verify_code(*, code: str, verifier: User | None = None) -> Verification:
+    """Anyone: the certificate behind a QR code (off or replaced: not found)."""
+    code = code or ""
+    if not 16 <= len(code) <= 64 or not set(code) <= CODE_ALPHABET:
+        return Verification(status="not_found")
+    certificate = (Certificate.objects.filter(qr_code_hash=_code_hash(code), qr_enabled=True)
+                   .select_related(*CERTIFICATE_JOINS).first())
+    if certificate is None:
+        return Verification(status="not_found")
+    from certificates.selectors import verifier_organization
+
+    result = _found(certificate)
+    _record_events([(certificate, result.status)], channel=VerificationEvent.Channel.QR,
+                   organization=verifier_organization(user=verifier))
+    return result
+
+
+@dataclass
+class FileVerification:
+    """What an uploaded PDF turned out to be.
+
+    ``outcome``: ``valid`` | ``revoked`` | ``superseded`` (genuine, unaltered,
+    status from the database) | ``modified`` (genuine record, but the file is
+    not the one issued, or not its current copy) | ``unknown`` (genuine
+    signature, but not a certificate of this register) | ``not_genuine``
+    (the signature does not check against a published key) | ``no_record``
+    (a PDF without a signed record) | ``unreadable``.
+    """
+
+    outcome: str
+    genuine: bool = False
+    unaltered: bool = False
+    certificate: Certificate | None = None
+    record: dict | None = field(default=None)
+    problem: str = ""
+
+    @property
+    def is_valid(self) -> bool:
+        return self.outcome == "valid"
+
+    def public(self) -> dict:
+        data = {"outcome": self.outcome, "valid": self.is_valid, "genuine": self.genuine,
+                "unaltered": self.unaltered, "status": self.certificate.status if self.certificate else None}
+        if self.certificate is not None:
+            data["certificate"] = records.public_view(self.certificate, signature_valid=self.genuine)
+        elif self.record is not None:
+            data["certificate"] = records.public_view_from_record(self.record)
+        else:
+            data["certificate"] = None
+        return data
+
+
+def file_upload_limit() -> int:
+    return int(_setting("CERTIFICATE_VERIFY_FILE_MAX_BYTES", 5 * 1024 * 1024))
+
+
+def certificate_verify_file(*, data: bytes, verifier: User | None = None) -> FileVerification:
+    """Anyone: is this PDF a genuine, unaltered and still valid certificate?
+
+    Genuineness comes from the signature alone (a published key signed the
+    attached record); "unaltered" means the file is byte for byte the one
+    issued; the status comes from the register.
+    """
+    if not data:
+        return FileVerification("unreadable", problem="empty")
+    if len(data) > file_upload_limit():
+        return FileVerification("unreadable", problem="too_large")
+    try:
+        token = extract_jws(data)
+    except UnreadablePdf as error:
+        return FileVerification("unreadable", problem=str(error))
+    if token is None:
+        return FileVerification("no_record")
+    check = signing.verify_compact(token)
+    if not check.ok:
+        return FileVerification("not_genuine", problem=check.problem)
+    record = check.payload
+    number = record.get("number") if isinstance(record.get("number"), str) else ""
+    certificate = (Certificate.objects.filter(number=number[:32]).select_related(*CERTIFICATE_JOINS).first()
+                   if number else None)
+    if certificate is None or certificate.jws != token or not records.row_matches_record(certificate):
+        return FileVerification("unknown", genuine=True, record=record, problem="not_in_register")
+    unaltered = bool(certificate.pdf_sha256) and secrets.compare_digest(
+        hashlib.sha256(data).hexdigest(), certificate.pdf_sha256)
+    outcome = certificate.status if unaltered else "modified"
+    from certificates.selectors import verifier_organization
+
+    _record_events([(certificate, outcome)], channel=VerificationEvent.Channel.FILE,
+                   organization=verifier_organization(user=verifier))
+    return FileVerification(outcome, genuine=True, unaltered=unaltered, certificate=certificate, record=record)
+
+
+# --- Enterprise: verify a list of candidates (Excel in, Excel out) -----------------
+
+def _read_candidates(upload, *, max_rows: int) -> list[tuple[int, str, str]]:
+    from openpyxl import load_workbook
+
+    if upload is None or upload.size == 0:
+        raise InvalidInput(_("Please choose an Excel file (.xlsx)."), field="file")
+    if upload.size > int(_setting("CERTIFICATE_BULK_MAX_BYTES", 2 * 1024 * 1024)):
+        raise InvalidInput(_("The file is too large (at most 2 MB)."), field="file")
+    upload.seek(0)
+    if upload.read(4) != b"PK\x03\x04":
+        raise InvalidInput(_("This is not an Excel file (.xlsx)."), field="file")
+    upload.seek(0)
+    try:  # a small zip can unpack to gigabytes: look before openpyxl does
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InvalidInput(_("The Excel file cannot be read; save it as .xlsx and try again."), field="file")
+    if unpacked > 40 * 1024 * 1024:
+        raise InvalidInput(_("The file is too large (at most 2 MB)."), field="file")
+    upload.seek(0)
+    rows = []
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            for index, row in enumerate(sheet.iter_rows(max_col=2, values_only=True), start=1):
+                number = str(row[0] if len(row) > 0 and row[0] is not None else "").strip()[:64]
+                name = str(row[1] if len(row) > 1 and row[1] is not None else "").strip()[:64]
+                if not number and not name:
+                    continue
+                if not rows and index == 1 and not any(ch.isdigit() for ch in number):
+                    continue  # a header row
+                rows.append((index, number, name))
+                if len(rows) > max_rows:
+                    raise InvalidInput(_("At most %(n)d rows per file.") % {"n": max_rows}, field="file")
+        finally:
+            workbook.close()
+    except InvalidInput:
+        raise
+    except Exception:  # noqa: BLE001 - any failure of the Excel reader is the file's fault
+        raise InvalidInput(_("The Excel file cannot be read; save it as .xlsx and try again."), field="file")
+    if not rows:
+        raise InvalidInput(_("The file has no rows: put certificate numbers in column A and names in column B."),
+                           field="file")
+    return rows
+
+
+def _excel_safe(value: str) -> str:
+    """Text echoed into a spreadsheet never starts a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def certificate_bulk_verify(*, actor: User, organization: Organization, upload) -> tuple[bytes, dict]:
+    """An enterprise checks its candidates' certificates in one upload
+    (column A number, column B name); the answer is a workbook (audited)."""
+    from openpyxl import Workbook
+
+    if not organization or not actor.has_perm("portal.work_organization", organization):
+        raise NotAllowed()
+    if organization.status != Organization.Status.ACTIVE:
+        raise RuleViolation(_("The enterprise's account is not active yet (R1.3)."), rule="R1.3")
+    max_rows = int(_setting("CERTIFICATE_BULK_MAX_ROWS", 1000))
+    rows = _read_candidates(upload, max_rows=max_rows)
+    formatted = {}
+    for _index, number, _name in rows:
+        try:
+            formatted[number] = numbering.parse_number(number).formatted
+        except numbering.NumberError:
+            continue
+    by_number = {c.number: c for c in Certificate.objects.filter(number__in=set(formatted.values()))
+                 .select_related(*CERTIFICATE_JOINS)}
+    results, events, counts = [], [], {}
+    for index, number, name in rows:
+        certificate = by_number.get(formatted.get(number, ""))
+        bad_name = (not name or len(name) > certificate_text.MAX_NAME_LENGTH
+                    or certificate_text.bad_name_characters(certificate_text.clean_name(name)))
+        if number not in formatted:
+            result = Verification(status="not_found", hint="check_number")
+        elif bad_name or certificate is None or certificate_text.name_key(certificate.holder_name) != \
+                certificate_text.name_key(name):
+            result = Verification(status="not_found")
+        else:
+            result = _found(certificate)
+            events.append((certificate, result.status))
+        counts[result.status] = counts.get(result.status, 0) + 1
+        results.append((index, number, name, result))
+    _record_events(events, channel=VerificationEvent.Channel.BULK, organization=organization)
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="verification")
+    sheet.append([_("Row"), _("Certificate number"), _("Name"), _("Result"), _("Title"), _("Series"),
+                  _("Specialty"), _("Level"), _("Granting body"), _("Date granted"), _("Date issued"),
+                  _("Signature checks"), _("Note")])
+    labels = {"valid": _("Valid"), "revoked": _("Revoked"), "superseded": _("Superseded"),
+              "not_found": _("Not found")}
+    for index, number, name, result in results:
+        row = [index, _excel_safe(number), _excel_safe(name), str(labels[result.status])]
+        if result.found:
+            c = result.certificate
+            row += [c.title_name, c.series_name, c.specialty_name, str(c.get_level_display()), c.granting_body_name,
+                    c.date_granted.isoformat(), c.date_issued.isoformat(),
+                    _("yes") if result.signature_valid else _("NO")]
+            note = ""
+            if c.status == Certificate.Status.REVOKED:
+                note = str(c.get_revocation_category_display())
+            elif c.status == Certificate.Status.SUPERSEDED:
+                note = _("Replaced by a corrected certificate; ask for the new one.")
+            row.append(note)
+        else:
+            row += [""] * 8 + [_("Check the number: its check character does not match.")
+                               if result.hint else _("No certificate with this number and name.")]
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    summary = {"rows": len(rows), **counts}
+    audit_record(actor=actor, action="certificate.bulk_verify", obj=organization, after=summary)
+    return out.getvalue(), summary
+
+
+# --- Batches -------------------------------------------------------------------------
+
+_SPEC_MODELS = {"holder": User, "series": TitleSeries, "specialty": Specialty, "granting_body_region": Region}
+_SPEC_TEXT = ("level", "title_name", "method", "granting_body_name", "filing_number", "approval_number")
+
+
+def _spec_json(spec: dict, position: int) -> dict:
+    """A grant spec as JSON: model instances become ids, the date ISO text."""
+    if not isinstance(spec, dict):
+        raise InvalidInput(_("Grant %(n)d is not a mapping.") % {"n": position})
+    data = {"grant_key": str(spec.get("grant_key") or "").strip()}
+    for name in _SPEC_MODELS:
+        value = spec.get(name, spec.get(f"{name}_id"))
+        if hasattr(value, "pk"):
+            value = value.pk
+        if value is None and name != "specialty":
+            raise InvalidInput(_("Grant %(n)d lacks %(field)s.") % {"n": position, "field": name})
+        data[f"{name}_id"] = value
+    for name in _SPEC_TEXT:
+        data[name] = str(spec.get(name) or "")
+    value = spec.get("date_granted")
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(_("Grant %(n)d has no valid date granted.") % {"n": position})
+    data["date_granted"] = str(value)
+    if not data["grant_key"]:
+        raise InvalidInput(_("Grant %(n)d lacks its grant key.") % {"n": position})
+    return data
+
+
+_REFERENCE_TTL = 300.0
+_reference_cache: dict[tuple[str, int], tuple[float, object]] = {}
+
+
+def clear_reference_cache(**kwargs) -> None:
+    """Connected to ``post_migrate`` (also sent by ``flush``)."""
+    _reference_cache.clear()
+
+
+def _reference(model, pk: int):
+    """Series, specialties and regions change rarely: a batch task looks each
+    up once per process and five minutes."""
+    key, now = (model.__name__, pk), time.monotonic()
+    cached = _reference_cache.get(key)
+    if cached and cached[0] > now:
+        return cached[1]
+    obj = model.objects.filter(pk=pk).first()
+    if obj is not None:
+        _reference_cache[key] = (now + _REFERENCE_TTL, obj)
+    return obj
+
+
+def _spec_objects(spec: dict) -> dict:
+    objects = {}
+    for name, model in _SPEC_MODELS.items():
+        pk = spec.get(f"{name}_id")
+        if pk is None:
+            objects[name] = None
+        elif model is User:
+            objects[name] = User.objects.filter(pk=pk).first()
+        else:
+            objects[name] = _reference(model, pk)
+        if pk is not None and objects[name] is None:
+            raise InvalidInput(_("%(field)s %(pk)s does not exist.") % {"field": name, "pk": pk})
+    return {**objects, **{name: spec[name] for name in _SPEC_TEXT}, "grant_key": spec["grant_key"],
+            "date_granted": dt.date.fromisoformat(spec["date_granted"])}
+
+
+def certificate_issue_batch(*, grant_specs: list[dict], actor: User | None, label: str = "") -> IssueBatch:
+    """Issue the certificates of one filing: one task per certificate.
+
+    Every spec names its granted title (``grant_key``), the holder,
+    series, specialty (or none), level, title name, method, granting body
+    name and region, filing and approval numbers and date granted, as
+    objects or ``*_id`` values. All belong to one issuer region.
+    """
+    if not grant_specs:
+        raise InvalidInput(_("The batch is empty."))
+    if len(grant_specs) > MAX_BATCH:
+        raise InvalidInput(_("At most %(n)d certificates per batch.") % {"n": MAX_BATCH})
+    specs = [_spec_json(spec, n) for n, spec in enumerate(grant_specs, start=1)]
+    keys = [s["grant_key"] for s in specs]
+    if len(set(keys)) != len(keys):
+        raise InvalidInput(_("A granted title appears twice in the batch."))
+    regions = {s["granting_body_region_id"] for s in specs}
+    if len(regions) != 1:
+        raise InvalidInput(_("A batch belongs to one issuer region."))
+    region = Region.objects.filter(pk=regions.pop()).first()
+    if region is None:
+        raise InvalidInput(_("Unknown issuer region."))
+    _require_issuer(actor, region)
+    for name, model in _SPEC_MODELS.items():
+        wanted = {s[f"{name}_id"] for s in specs if s[f"{name}_id"] is not None}
+        if model.objects.filter(pk__in=wanted).count() != len(wanted):
+            raise InvalidInput(_("Some %(field)s of the batch do not exist.") % {"field": name})
+    with transaction.atomic():
+        batch = IssueBatch.objects.create(region=region, label=(label or "")[:200], total=len(specs),
+                                          created_by=actor)
+        items = IssueBatchItem.objects.bulk_create([
+            IssueBatchItem(batch=batch, position=n, grant_key=s["grant_key"], spec=s)
+            for n, s in enumerate(specs, start=1)])
+        item_ids = [i.pk for i in items] if all(i.pk for i in items) else list(
+            batch.items.order_by("position").values_list("pk", flat=True))
+        audit_record(actor=actor, action="certificate_batch.create", obj=batch,
+                     after={"total": len(specs), "region": region.code, "label": batch.label})
+        _enqueue_items(item_ids)
+    return batch
+
+
+def _enqueue_items(item_ids: list[int]) -> None:
+    from certificates.tasks import issue_batch_item
+
+    def send():
+        for pk in item_ids:
+            issue_batch_item.delay(pk)
+
+    transaction.on_commit(send)
+
+
+def certificate_batch_process_item(*, item_id: int) -> IssueBatchItem | None:
+    """Issue and render one certificate of a batch; idempotent (the grant key
+    makes a second run find the first run's certificate)."""
+    item = IssueBatchItem.objects.select_related("batch__created_by").filter(pk=item_id).first()
+    if item is None or item.state == IssueBatchItem.State.ISSUED:
+        return item
+    certificate = certificate_issue(**_spec_objects(item.spec), actor=item.batch.created_by, enqueue_render=False)
+
+    def mark_issued():
+        IssueBatchItem.objects.filter(pk=item.pk).update(
+            state=IssueBatchItem.State.ISSUED, certificate=certificate, error="", attempts=F("attempts") + 1,
+            updated_at=timezone.now())
+
+    if not certificate_render_pdf(certificate_id=certificate.pk, certificate=certificate,
+                                  also_in_transaction=mark_issued):
+        mark_issued()  # rendered before (a redelivered message)
+    return item
+
+
+def certificate_batch_item_fail(*, item_id: int, error: str) -> None:
+    IssueBatchItem.objects.filter(pk=item_id).exclude(state=IssueBatchItem.State.ISSUED).update(
+        state=IssueBatchItem.State.FAILED, error=str(error)[:500], attempts=F("attempts") + 1,
+        updated_at=timezone.now())
+
+
+def certificate_batch_retry_failures(*, actor: User, batch_id: int) -> int:
+    """Queue the failed items of a batch again; returns how many."""
+    with transaction.atomic():
+        batch = IssueBatch.objects.select_for_update().filter(pk=batch_id).select_related("region").first()
+        if batch is None:
+            raise NotFound()
+        _require_issuer(actor, batch.region)
+        failed = list(batch.items.filter(state=IssueBatchItem.State.FAILED).values_list("pk", flat=True))
+        if not failed:
+            return 0
+        IssueBatchItem.objects.filter(pk__in=failed).update(state=IssueBatchItem.State.PENDING, error="",
+                                                             queued_at=timezone.now(), updated_at=timezone.now())
+        audit_record(actor=actor, action="certificate_batch.retry", obj=batch, after={"items": len(failed)})
+        _enqueue_items(failed)
+    return len(failed)
+
+
+def certificate_requeue_unfinished(*, min_age_seconds: int = 5) -> dict[str, int]:
+    """Queue again the batch items still pending and the certificates still
+    waiting for their PDF, unless queued in the last ``min_age_seconds``.
+
+    A worker killed outright (not shut down) holds its acknowledged-late
+    messages invisible in Redis until the broker's visibility timeout; a
+    restarted worker calls this so the batch finishes now. Both tasks are
+    idempotent, so a message that was not lost after all only costs a
+    look-up; workers starting together do not requeue the same items twice
+    (rows are claimed with ``SKIP LOCKED`` and stamped ``queued_at``).
+    """
+    from certificates.tasks import render_certificate_pdf
+
+    now = timezone.now()
+    cutoff = now - dt.timedelta(seconds=min_age_seconds)
+    with transaction.atomic():
+        items = list(IssueBatchItem.objects.select_for_update(skip_locked=True)
+                     .filter(state=IssueBatchItem.State.PENDING, queued_at__lt=cutoff).values_list("pk", flat=True))
+        IssueBatchItem.objects.filter(pk__in=items).update(queued_at=now)
+        _enqueue_items(items)
+        waiting = list(
+            Certificate.objects.select_for_update(skip_locked=True)
+            .filter(pdf_generation__lt=F("pdf_requested_generation"), updated_at__lt=cutoff)
+            .exclude(pk__in=IssueBatchItem.objects.filter(state=IssueBatchItem.State.PENDING,
+                                                          certificate__isnull=False).values("certificate_id"))
+            .values_list("pk", flat=True))
+        Certificate.objects.filter(pk__in=waiting).update(updated_at=now)
+        for pk in waiting:
+            transaction.on_commit(lambda pk=pk: render_certificate_pdf.delay(pk))
+    return {"batch_items": len(items), "pdfs": len(waiting)}

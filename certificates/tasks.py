@@ -1,0 +1,122 @@
+"""Celery tasks of the certificates app: they take ids and call services.
+
+Both tasks are idempotent (the grant key and the PDF generation counter
+guard them), acknowledged late (a worker killed mid-task leaves the message
+to be redelivered) and retried with exponential backoff on unexpected
+errors; errors of the user's kind (``PortalError``) are recorded, not
+retried.
+
+Worker start-up (``worker_init``) refuses to start without HarfBuzz
+subsetting or the certificate fonts; each worker process builds its one
+renderer (``FontConfiguration``, parsed CSS, template) when it starts.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import WorkerTerminate
+from celery.signals import worker_init, worker_process_init, worker_ready
+from django.utils.translation import gettext as _
+
+from portal.errors import PortalError
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 5
+
+
+def _backoff(retries: int) -> int:
+    return min(300, 5 * 2 ** retries)
+
+
+def _retry(task, error: Exception, give_up):
+    """Retry with exponential backoff; after the last attempt, ``give_up()``.
+
+    Without a broker (eager mode) the retry runs in-process at once, so a
+    flaky render never turns into an error of the web request that issued.
+    """
+    if task.request.retries >= task.max_retries:
+        return give_up()
+    if task.request.is_eager:
+        return task.apply(args=task.request.args, kwargs=task.request.kwargs,
+                          retries=task.request.retries + 1).get(disable_sync_subtasks=False)
+    raise task.retry(exc=error, countdown=_backoff(task.request.retries))
+
+
+@worker_init.connect
+def require_certificate_renderer(**kwargs) -> None:
+    """Fail the worker's start when certificates cannot be rendered well."""
+    from certificates import fonts, rendering
+
+    try:
+        rendering.require_harfbuzz_subset()
+        fonts.fontset()
+    except (rendering.RendererUnavailable, fonts.FontsUnavailable) as error:
+        logger.critical("certificate rendering is unavailable: %s", error)
+        raise WorkerTerminate(1)
+
+
+@worker_process_init.connect
+def build_certificate_renderer(**kwargs) -> None:
+    from certificates.rendering import get_renderer
+
+    get_renderer()
+
+
+@worker_ready.connect
+def requeue_unfinished_certificates(**kwargs) -> None:
+    """A worker that starts picks up what a killed worker left."""
+    from certificates import services
+
+    try:
+        counts = services.certificate_requeue_unfinished()
+    except Exception as error:  # noqa: BLE001 - a worker must start even if this fails
+        logger.error("could not requeue unfinished certificates (%s)", type(error).__name__)
+        return
+    if any(counts.values()):
+        logger.warning("requeued unfinished certificate work: %s", counts)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+def render_certificate_pdf(self, certificate_id: int) -> bool:
+    """Render and store a certificate's PDF (no-op when already done)."""
+    from certificates import services
+
+    try:
+        return services.certificate_render_pdf(certificate_id=certificate_id)
+    except PortalError as error:
+        logger.error("certificate %s cannot be rendered: %s", certificate_id, error.code)
+        return False
+    except Exception as error:
+        kind = type(error).__name__
+
+        def give_up():
+            logger.error("certificate %s: rendering failed for good (%s)", certificate_id, kind)
+            return False
+
+        return _retry(self, error, give_up)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+def issue_batch_item(self, item_id: int) -> str:
+    """Issue, render and store one certificate of a batch."""
+    from certificates import services
+
+    try:
+        services.certificate_batch_process_item(item_id=item_id)
+    except PortalError as error:
+        services.certificate_batch_item_fail(item_id=item_id, error=error.as_text())
+        return "failed"
+    except Exception as error:
+        kind = type(error).__name__  # the type only: database errors can quote personal data
+
+        def give_up():
+            logger.error("batch item %s failed for good (%s)", item_id, kind)
+            services.certificate_batch_item_fail(
+                item_id=item_id, error=_("Internal error (%(kind)s); retry later.") % {"kind": kind})
+            return "failed"
+
+        return _retry(self, error, give_up)
+    return "issued"

@@ -1,0 +1,154 @@
+"""R5.3: filing a call's results issues its certificates as one batch of tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from certificates import rendering, services
+from certificates.models import Certificate, IssueBatchItem
+from certificates.selectors import batch_progress
+from certificates.tasks import issue_batch_item
+from portal.errors import InvalidInput, NotAllowed
+from portal.models import AuditEvent
+from tests.certificates.conftest import grant_kwargs
+from tests.factories import UserFactory, bureau_officer, region
+
+
+def specs(count: int, **overrides) -> list[dict]:
+    out = []
+    for n in range(count):
+        data = grant_kwargs(grant_key=f"application:{n + 1}", holder=UserFactory(real_name=f"申请人{n}"),
+                            **overrides)
+        data.pop("actor")
+        out.append(data)
+    return out
+
+
+def test_R5_3_a_batch_issues_and_renders_every_certificate_once(run_on_commit):
+    officer = bureau_officer()
+    batch = run_on_commit(services.certificate_issue_batch, grant_specs=specs(3), actor=officer,
+                          label="2026年工程系列中级")
+    assert batch_progress(batch=batch) == {"total": 3, "issued": 3, "failed": 0, "remaining": 0, "done": True}
+    certificates = Certificate.objects.filter(grant_key__startswith="application:")
+    assert certificates.count() == 3 and all(c.pdf_ready for c in certificates)
+    assert sorted(certificates.values_list("serial", flat=True)) == [1, 2, 3]
+    item = batch.items.first()
+    before = Certificate.objects.count()
+    issue_batch_item.delay(item.pk)  # a duplicate message
+    IssueBatchItem.objects.filter(pk=item.pk).update(state="pending")
+    issue_batch_item.delay(item.pk)  # a redelivery after a crash
+    assert Certificate.objects.count() == before
+    assert AuditEvent.objects.filter(action="certificate_batch.create", actor_id=officer.pk).exists()
+
+
+def test_R5_3_issuing_the_same_titles_in_a_second_batch_returns_the_same_certificates(run_on_commit):
+    grants = specs(2)
+    run_on_commit(services.certificate_issue_batch, grant_specs=grants, actor=None)
+    numbers = set(Certificate.objects.values_list("number", flat=True))
+    again = run_on_commit(services.certificate_issue_batch, grant_specs=grants, actor=None)
+    assert batch_progress(batch=again)["issued"] == 2
+    assert set(Certificate.objects.values_list("number", flat=True)) == numbers
+
+
+def test_R5_3_a_failing_certificate_is_recorded_and_can_be_retried(run_on_commit):
+    grants = specs(3)
+    bad = grants[1]["holder"]
+    type(bad).objects.filter(pk=bad.pk).update(id_number_hash=None, id_number_masked="", id_number_encrypted="")
+    officer = bureau_officer()
+    batch = run_on_commit(services.certificate_issue_batch, grant_specs=grants, actor=officer)
+    progress = batch_progress(batch=batch)
+    assert progress == {"total": 3, "issued": 2, "failed": 1, "remaining": 0, "done": True}
+    failed = batch.items.get(state="failed")
+    assert "ID number" in failed.error and failed.attempts == 1
+    bad.set_id_number(bad.id_number or "650102199001010015")
+    bad.save()
+    assert run_on_commit(services.certificate_batch_retry_failures, actor=officer, batch_id=batch.pk) == 1
+    assert batch_progress(batch=batch)["issued"] == 3
+    assert services.certificate_batch_retry_failures(actor=officer, batch_id=batch.pk) == 0
+
+
+def test_R5_3_transient_errors_are_retried_with_backoff(run_on_commit):
+    real = rendering.Renderer.write_pdf
+    calls = []
+
+    def flaky(self, html, *, jws):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("storage unavailable")
+        return real(self, html, jws=jws)
+
+    with mock.patch.object(rendering.Renderer, "write_pdf", flaky), \
+            mock.patch("certificates.tasks._backoff", return_value=0):
+        batch = run_on_commit(services.certificate_issue_batch, grant_specs=specs(1), actor=None)
+    assert batch_progress(batch=batch)["issued"] == 1 and len(calls) == 2
+    assert Certificate.objects.count() == 1
+
+
+def test_R5_3_errors_that_persist_fail_the_item_after_the_last_retry(run_on_commit):
+    with mock.patch.object(rendering.Renderer, "write_pdf", side_effect=OSError("gone")), \
+            mock.patch("certificates.tasks._backoff", return_value=0):
+        batch = run_on_commit(services.certificate_issue_batch, grant_specs=specs(1), actor=None)
+    item = batch.items.get()
+    assert item.state == "failed" and "OSError" in item.error
+    # The certificate itself was issued (numbered, signed); a retry only renders.
+    assert Certificate.objects.count() == 1
+
+
+def test_R5_3_only_the_bureau_of_the_region_issues_a_batch():
+    with pytest.raises(NotAllowed):
+        services.certificate_issue_batch(grant_specs=specs(1), actor=bureau_officer("652300"))
+    with pytest.raises(NotAllowed):
+        services.certificate_issue_batch(grant_specs=specs(1), actor=UserFactory())
+
+
+@pytest.mark.parametrize("mutate", ["empty", "two_regions", "duplicate", "no_holder", "bad_date", "unknown_series"])
+def test_R5_3_malformed_batches_are_refused(mutate):
+    grants = specs(2)
+    if mutate == "empty":
+        grants = []
+    elif mutate == "two_regions":
+        grants[1]["granting_body_region"] = region("652300")
+    elif mutate == "duplicate":
+        grants[1]["grant_key"] = grants[0]["grant_key"]
+    elif mutate == "no_holder":
+        grants[0]["holder"] = None
+    elif mutate == "bad_date":
+        grants[0]["date_granted"] = "yesterday"
+    elif mutate == "unknown_series":
+        grants[0]["series"] = 999_999
+        grants[0].pop("specialty")
+    with pytest.raises(InvalidInput):
+        services.certificate_issue_batch(grant_specs=grants, actor=None)
+    assert not IssueBatchItem.objects.exists()
+
+
+def test_R5_3_specs_may_name_objects_by_id(run_on_commit):
+    grant = specs(1)[0]
+    by_id = {k: v for k, v in grant.items() if k not in ("holder", "series", "specialty", "granting_body_region")}
+    by_id.update(holder_id=grant["holder"].pk, series_id=grant["series"].pk, specialty_id=grant["specialty"].pk,
+                 granting_body_region_id=grant["granting_body_region"].pk,
+                 date_granted=grant["date_granted"].isoformat())
+    batch = run_on_commit(services.certificate_issue_batch, grant_specs=[by_id], actor=None)
+    assert batch_progress(batch=batch)["issued"] == 1
+
+
+
+def test_R5_3_a_starting_worker_requeues_unfinished_work_once(issue, django_capture_on_commit_callbacks):
+    with mock.patch("certificates.services._enqueue_items"):
+        batch = services.certificate_issue_batch(grant_specs=specs(2), actor=None)
+    waiting = issue()  # its render message "lost"
+    old = timezone.now() - dt.timedelta(minutes=5)
+    IssueBatchItem.objects.update(queued_at=old)
+    Certificate.objects.filter(pk=waiting.pk).update(updated_at=old)
+    with mock.patch("certificates.tasks.issue_batch_item.delay") as item_delay, \
+            mock.patch("certificates.tasks.render_certificate_pdf.delay") as render_delay, \
+            django_capture_on_commit_callbacks(execute=True):
+        counts = services.certificate_requeue_unfinished()
+        again = services.certificate_requeue_unfinished()  # a second worker starting at the same time
+    assert counts == {"batch_items": 2, "pdfs": 1} and again == {"batch_items": 0, "pdfs": 0}
+    assert sorted(c.args[0] for c in item_delay.call_args_list) == sorted(batch.items.values_list("pk", flat=True))
+    render_delay.assert_called_once_with(waiting.pk)
