@@ -7,7 +7,7 @@ PIP_INSTALL := $(PIP) install --disable-pip-version-check -q --build-constraint 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv install install-dev migrate demo serve lint check clean messages
+.PHONY: run test venv install install-dev migrate demo serve lint check clean messages system-packages
 
 $(PY):
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
@@ -37,8 +37,11 @@ serve:
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
+system-packages:
+	@bash scripts/system-packages.sh
+
 ## make run: set up everything (idempotent) and serve on http://127.0.0.1:8000/
-run: demo
+run: system-packages demo
 	@$(MAKE) --no-print-directory serve
 
 ## make test: lint, migration check and the whole test suite
@@ -52,7 +55,7 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check . || true
 
 messages: install-dev
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --ignore=docs
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
