@@ -14,7 +14,6 @@ from applications.models import Application, ApplicationStatus, Call, Specialty,
 from portal.models import Committee, CommitteeMember, Employment, Organization, Role
 from review import services
 from review.models import ExpertProfile
-from tests.e2e.conftest import browser, context, page, watch  # noqa: F401 - the browser fixtures
 from tests.factories import EnterpriseFactory, UserFactory, bureau_officer, region
 
 _n = itertools.count(1)

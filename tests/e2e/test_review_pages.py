@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from review import services
 from review.models import Score
 from tests.e2e.conftest import login, shot
+from tests.factories import bureau_officer
 from tests.review.conftest import (
     add_expert,
     bureau_of,
@@ -29,16 +30,15 @@ from tests.review.conftest import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def officer():
+    return bureau_officer("650100")
+
+
 def assert_clean(watch) -> None:
     """Every problem the browser saw, except the favicon fetch cut short by the next navigation."""
     watch.failed_requests[:] = [r for r in watch.failed_requests if not ("favicon" in r and "ABORTED" in r)]
     watch.assert_clean()
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """The live server runs in this process: keep the site's default language (zh-hans)."""
-    yield
 
 
 def test_R5_2_the_scoring_form_autosaves_and_fills_the_comment_template(page, watch, officer):
