@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications import eligibility, workflow
+from applications import eligibility, hooks, workflow
 from applications.choices import Channel, Method, Pathway
 from applications.models import (
     LIVE_STATUSES,
@@ -793,6 +793,7 @@ def application_submit(*, actor: User, application_id: int, pledge_text: str, pl
             "call": {"id": call.pk, "name": call.name, "levels": call.levels, "methods": call.methods,
                      "pathways": call.pathways, "closes_at": call.closes_at.isoformat(),
                      "pass_rate_ceiling": str(call.pass_rate_ceiling)},
+            "rubric": hooks.rubric_for_call(call),
             "frozen_at": now.isoformat()}
         from applications.profile import profile_snapshot
 

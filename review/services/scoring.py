@@ -34,6 +34,15 @@ def _lock_own(actor: User, assignment_id: int) -> Assignment:
     return assignment
 
 
+def rubric_in_force(call) -> list[dict] | None:
+    """The criteria a call is reviewed with, frozen with each application at
+    submission (issue 3); None when the call has no review set-up yet."""
+    from review.models import ReviewSetup
+
+    setup = ReviewSetup.objects.select_related("rubric").filter(call=call).first()
+    return freeze_rubric(setup.rubric) if setup else None
+
+
 def freeze_rubric(rubric) -> list[dict]:
     return [{"code": c.code, "name": c.name, "weight": c.weight, "max_score": c.max_score}
             for c in rubric.criteria.order_by("order", "pk")]

@@ -1050,3 +1050,19 @@ def test_R2_3_suspended_committee_stops_acceptance_and_audit(world, step):
     assert error.value.rule == "R2.3"
     application.refresh_from_db()
     assert application.status == ("acceptance" if step == "accept" else "qualification_audit")
+
+
+def test_rubric_in_force_is_frozen_with_the_application(world):
+    """The call's rubric at submission is kept; later edits do not change it."""
+    from review.models import ReviewSetup, Rubric, RubricCriterion
+
+    rubric = Rubric.objects.create(name="工程系列评分标准")
+    RubricCriterion.objects.create(rubric=rubric, code="ability", name="专业能力", weight=60, max_score=60)
+    RubricCriterion.objects.create(rubric=rubric, code="achievements", name="业绩成果", weight=40, max_score=40)
+    ReviewSetup.objects.create(call=world.call, rubric=rubric)
+    application = world.submitted()
+    frozen = application.frozen_conditions["rubric"]
+    assert [(c["code"], c["weight"]) for c in frozen] == [("ability", 60), ("achievements", 40)]
+    RubricCriterion.objects.filter(code="ability").update(weight=50)
+    application.refresh_from_db()
+    assert application.frozen_conditions["rubric"][0]["weight"] == 60
