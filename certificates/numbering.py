@@ -133,10 +133,13 @@ def next_serial(*, region, year: int, series_code: str) -> int:
         cursor.execute(sql, params)
         row = cursor.fetchone()
         if row is None:
-            if NumberCounter.objects.filter(region=region, year=year, series_code=series_code).exists():
-                raise RuleViolation(_("This year's certificate numbers for the series are used up."), rule="R5.3")
+            # No counter row yet, or it is full. Create it if missing (a concurrent
+            # first issuance may create it at the same moment: ON CONFLICT DO NOTHING),
+            # then take the number again; only a full counter is "used up".
             NumberCounter.objects.bulk_create(
                 [NumberCounter(region=region, year=year, series_code=series_code)], ignore_conflicts=True)
             cursor.execute(sql, params)
             row = cursor.fetchone()
+        if row is None:
+            raise RuleViolation(_("This year's certificate numbers for the series are used up."), rule="R5.3")
     return row[0]
