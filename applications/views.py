@@ -3,14 +3,11 @@ live in ``application_services`` and the reads in ``selectors``."""
 
 from __future__ import annotations
 
-import hashlib
-import time
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,6 +37,7 @@ from applications.forms import (
 )
 from applications.models import ApplicationStatus
 from applications.profile import profile_record_add, profile_record_remove, profile_records
+from portal import ratelimit
 from portal.models import Role
 from portal.personal_data import mask_name
 from portal.views_helpers import role_required, run
@@ -532,21 +530,10 @@ def unit_publicity(request):
         **_page_links(request, page)})
 
 
-def _address_key(request) -> str:
-    return hashlib.sha256((request.META.get("REMOTE_ADDR") or "").encode()).hexdigest()[:32]
-
-
 def _objection_allowed(request) -> bool:
-    """A few objections per address and hour (a cache counter)."""
+    """A few objections per address and hour."""
     limit, window = getattr(settings, "UNIT_OBJECTION_RATE", (5, 3600))
-    key = f"applications:objection:{_address_key(request)}:{int(time.time() // window)}"
-    cache.add(key, 0, window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window + 5)
-        count = 1
-    return count <= limit
+    return ratelimit.allow(request, "applications:objection", limit=limit, window=window)
 
 
 def unit_objection(request, pk: int):

@@ -3,14 +3,13 @@ for the HTML pages. Addresses are hashed in cache keys."""
 
 from __future__ import annotations
 
-import hashlib
-import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import render
 from rest_framework.throttling import SimpleRateThrottle
+
+from portal import ratelimit as portal_ratelimit
 
 DEFAULT_API_RATE = "30/minute"
 DEFAULT_PAGE_LIMIT = (30, 60)  # requests per seconds
@@ -29,22 +28,10 @@ class VerifyRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-def _address(request) -> str:
-    return hashlib.sha256((request.META.get("REMOTE_ADDR") or "").encode()).hexdigest()[:32]
-
-
 def allow(request, scope: str) -> bool:
     """Count one request of the address; False once over the limit."""
     limit, window = getattr(settings, "CERTIFICATE_VERIFY_PAGE_LIMIT", DEFAULT_PAGE_LIMIT)
-    bucket = int(time.time() // window)
-    key = f"certificates:rate:{scope}:{_address(request)}:{bucket}"
-    cache.add(key, 0, window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, window + 5)
-        count = 1
-    return count <= limit
+    return portal_ratelimit.allow(request, f"certificates:{scope}", limit=limit, window=window)
 
 
 def rate_limited(scope: str, methods: tuple[str, ...] = ("GET", "POST")):

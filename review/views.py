@@ -11,14 +11,11 @@ committee's secretary learn nothing from a URL.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -28,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from applications.models import ApplicationStatus, Attachment
+from portal import ratelimit
 from portal.errors import PortalError
 from portal.models import Committee, CommitteeMember, User
 from portal.views_helpers import run
@@ -62,21 +60,10 @@ def _require_bureau(request) -> None:
 
 # --- Public: publicity and objections (R5.6, R6.10) ------------------------------------------
 
-def _source(request) -> str:
-    return hashlib.sha256((request.META.get("REMOTE_ADDR") or "").encode()).hexdigest()[:32]
-
-
 def _objection_allowed(request) -> bool:
     """At most ``REVIEW_OBJECTION_LIMIT`` objections per address per hour."""
     limit, window = getattr(settings, "REVIEW_OBJECTION_LIMIT", (5, 3600))
-    key = f"review:objection:{_source(request)}:{int(time.time() // window)}"
-    cache.add(key, 0, window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window + 5)
-        count = 1
-    return count <= limit
+    return ratelimit.allow(request, "review:objection", limit=limit, window=window)
 
 
 def publicity_list(request):
@@ -100,7 +87,7 @@ def objection_form(request, entry_pk: int):
         if form.is_valid():
             objection = run(request, services.objection_create, form=form, entry_id=entry.pk,
                             reason=form.cleaned_data["reason"], contact=form.cleaned_data["contact"],
-                            source=_source(request))
+                            source=ratelimit.address_key(request))
             if objection:
                 return render(request, "review/objection_form.html", {"entry": entry, "done": True})
     return render(request, "review/objection_form.html", {"entry": entry, "form": form})
