@@ -6,9 +6,12 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from applications import urls as applications_urls
 from certificates import urls as certificates_urls
+from integrity import urls as integrity_urls
 from portal import api, audit_views, policy_views, views
 from portal.forms import LoginForm
 from review import urls as review_urls
+from stats import urls as stats_urls
+from supervision import urls as supervision_urls
 
 api_v1 = [
     path("regions/", api.RegionListApi.as_view(), name="api-regions"),
@@ -22,6 +25,9 @@ api_v1 = [
     *applications_urls.api_patterns,
     *certificates_urls.api_patterns,
     *review_urls.api_patterns,
+    *integrity_urls.api_patterns,
+    *supervision_urls.api_patterns,
+    *stats_urls.api_patterns,
 ]
 
 urlpatterns = [
@@ -52,6 +58,9 @@ urlpatterns = [
     *applications_urls.pages,
     *certificates_urls.pages,
     *review_urls.pages,
+    *integrity_urls.pages,
+    *supervision_urls.pages,
+    *stats_urls.pages,
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

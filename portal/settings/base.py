@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "applications",
     "certificates",
     "review",
+    # Top layer: supervision across the apps (R6); none imports another.
+    "integrity",
+    "supervision",
+    "stats",
 ]
 
 MIDDLEWARE = [

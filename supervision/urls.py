@@ -1,0 +1,4 @@
+"""URLs of the supervision app: ``pages`` under /, ``api_patterns`` under /api/v1/."""
+
+pages: list = []
+api_patterns: list = []
