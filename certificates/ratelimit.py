@@ -60,7 +60,10 @@ def noindex(view):
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        # Not "no-referrer": with it Chromium posts the page's own forms with
+        # "Origin: null", which the CSRF check refuses. "same-origin" still
+        # keeps a QR code's URL from leaking to other sites.
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapped

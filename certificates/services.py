@@ -219,7 +219,7 @@ def _same_grant(existing: Certificate, holder: User) -> Certificate:
 
 
 def _create(grant: _Grant, *, key: SigningKey, actor: User | None,
-            replaces: Certificate | None = None) -> Certificate:
+            replaces: Certificate | None = None, email_now: bool = True) -> Certificate:
     """Number, sign and save one certificate; call inside a transaction."""
     today = timezone.localdate()
     region = grant.granting_body_region
@@ -255,6 +255,7 @@ def _create(grant: _Grant, *, key: SigningKey, actor: User | None,
         % {"title": certificate.title_name, "number": certificate.number},
         body=_("You can download it and see who verified it on your certificates page."),
         url=reverse("my-certificate-detail", args=[certificate.pk]),
+        email_now=email_now,
     )
     return certificate
 
@@ -281,17 +282,22 @@ def certificate_issue(*, grant_key: str, holder: User, series: TitleSeries, spec
                          title_name=title_name, method=method, granting_body_name=granting_body_name,
                          granting_body_region=granting_body_region, filing_number=filing_number,
                          approval_number=approval_number, date_granted=date_granted)
+    return _issue_grant(grant, actor=actor, enqueue_render=enqueue_render)
+
+
+def _issue_grant(grant: _Grant, *, actor: User | None, enqueue_render: bool, email_now: bool = True) -> Certificate:
+    """Issue the cleaned grant, or return its existing certificate."""
     key = _active_signing_key()
     try:
         with transaction.atomic():
-            certificate = _create(grant, key=key, actor=actor)
+            certificate = _create(grant, key=key, actor=actor, email_now=email_now)
             if enqueue_render:
                 _enqueue_render(certificate.pk)
     except IntegrityError:  # issued before (a retry, a duplicate message), maybe concurrently
         existing = _live_for_grant(grant.grant_key)
         if existing is None:
             raise Conflict()
-        return _same_grant(existing, holder)
+        return _same_grant(existing, grant.holder)
     return certificate
 
 
@@ -880,10 +886,14 @@ def certificate_issue_batch(*, grant_specs: list[dict], actor: User | None, labe
 
 def _enqueue_items(item_ids: list[int]) -> None:
     from certificates.tasks import issue_batch_item
+    from portal.tasks import send_pending_notification_emails
 
     def send():
         for pk in item_ids:
             issue_batch_item.delay(pk)
+        # Queued behind the items: the holders' emails go out in bulk when
+        # the workers reach it (and the beat's outbox sweep catches the rest).
+        send_pending_notification_emails.delay()
 
     transaction.on_commit(send)
 
@@ -894,7 +904,10 @@ def certificate_batch_process_item(*, item_id: int) -> IssueBatchItem | None:
     item = IssueBatchItem.objects.select_related("batch__created_by").filter(pk=item_id).first()
     if item is None or item.state == IssueBatchItem.State.ISSUED:
         return item
-    certificate = certificate_issue(**_spec_objects(item.spec), actor=item.batch.created_by, enqueue_render=False)
+    # Who may issue was checked when the batch was created; the holder's
+    # email waits in the outbox, sent in bulk once the items are done.
+    grant = _clean_grant(**_spec_objects(item.spec))
+    certificate = _issue_grant(grant, actor=item.batch.created_by, enqueue_render=False, email_now=False)
 
     def mark_issued():
         IssueBatchItem.objects.filter(pk=item.pk).update(
@@ -960,3 +973,4 @@ def certificate_requeue_unfinished(*, min_age_seconds: int = 5) -> dict[str, int
         for pk in waiting:
             transaction.on_commit(lambda pk=pk: render_certificate_pdf.delay(pk))
     return {"batch_items": len(items), "pdfs": len(waiting)}
+

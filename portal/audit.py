@@ -70,7 +70,9 @@ def audit_record(*, actor, action: str, obj: models.Model | None = None, object_
         object_label = object_label or str(obj)[:255]
     actor_id = getattr(actor, "pk", None)
     before, after = _normalise(before), _normalise(after)
-    with transaction.atomic():
+    # No savepoint: a failure here must undo the caller's change as well
+    # (an unrecorded step is no step), and it saves two round trips.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         seq = head.seq + 1
         created_at = timezone.now()

@@ -35,6 +35,24 @@ def send_notification_email(self, notification_id: int) -> bool:
     return True
 
 
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def send_pending_notification_emails(min_age_seconds: int = 0) -> int:
+    """The email outbox: notifications created with ``email_now=False``
+    (bulk work), and any whose own email task was lost. Sends in chunks
+    over one connection each; idempotent."""
+    from portal.notifications import notification_emails_flush
+
+    total = 0
+    while True:
+        sent = notification_emails_flush(min_age_seconds=min_age_seconds)
+        total += sent
+        if sent == 0:
+            break
+    if total:
+        logger.info("%s outbox notifications emailed", total)
+    return total
+
+
 @shared_task(acks_late=True, time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60)
 def verify_audit_chain_nightly() -> dict:
     """R6.2: recompute the chain; on a break, alert supervisors and auditors."""

@@ -210,6 +210,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "verify-audit-chain-nightly": {"task": "portal.tasks.verify_audit_chain_nightly",
                                    "schedule": crontab(hour=2, minute=30)},
+    # The email outbox of bulk notifications (certificate batches); it also
+    # sends any email whose own task was lost (row locks keep it to one send).
+    "notification-email-outbox": {"task": "portal.tasks.send_pending_notification_emails",
+                                  "schedule": 60.0, "kwargs": {"min_age_seconds": 0}},
     # Applications: deadline reminders (7, 3, 1 days before) and the end of unit publicity (R5.5).
     "applications-deadline-reminders": {"task": "applications.tasks.send_deadline_reminders",
                                         "schedule": crontab(hour=8, minute=0)},

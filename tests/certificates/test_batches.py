@@ -152,3 +152,23 @@ def test_R5_3_a_starting_worker_requeues_unfinished_work_once(issue, django_capt
     assert counts == {"batch_items": 2, "pdfs": 1} and again == {"batch_items": 0, "pdfs": 0}
     assert sorted(c.args[0] for c in item_delay.call_args_list) == sorted(batch.items.values_list("pk", flat=True))
     render_delay.assert_called_once_with(waiting.pk)
+
+
+def test_R5_3_a_batch_emails_every_holder_once_in_bulk_from_the_outbox(run_on_commit):
+    from django.core import mail
+
+    from portal.models import Notification
+    from portal.notifications import notification_emails_flush
+
+    grants = specs(3)
+    for n, grant in enumerate(grants):
+        grant["holder"].email = f"holder{n}@example.com"
+        grant["holder"].save(update_fields=["email"])
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.open") as opened:
+        run_on_commit(services.certificate_issue_batch, grant_specs=grants, actor=None)
+    assert sorted(m.to[0] for m in mail.outbox) == ["holder0@example.com", "holder1@example.com",
+                                                     "holder2@example.com"]
+    assert opened.call_count == 1  # one connection for the three emails
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+    assert notification_emails_flush() == 0  # the outbox is empty: nothing is sent twice
+    assert len(mail.outbox) == 3

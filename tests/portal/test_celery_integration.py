@@ -43,3 +43,22 @@ def test_email_task_is_idempotent(django_capture_on_commit_callbacks):
     notification = Notification.objects.get(recipient=user)
     assert send_notification_email(notification.pk) is False  # already sent by the eager on-commit call
     assert len(mail.outbox) == 1
+
+
+def test_outbox_notifications_wait_for_the_flush_and_are_sent_once():
+    from django.core import mail
+
+    from portal.models import Notification
+    from portal.notifications import notification_emails_flush, notification_send
+    from portal.tasks import send_pending_notification_emails
+    from tests.factories import UserFactory
+
+    users = [UserFactory(email=f"u{n}@example.com") for n in range(3)] + [UserFactory(email="")]
+    notification_send(recipients=users, subject="bulk", email_now=False)
+    assert mail.outbox == []  # nothing sent yet: the rows wait in the outbox
+    assert notification_emails_flush(limit=2) == 2
+    assert send_pending_notification_emails() == 2  # the rest, including the one without an address
+    assert sorted(m.to[0] for m in mail.outbox) == ["u0@example.com", "u1@example.com", "u2@example.com"]
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+    assert send_pending_notification_emails() == 0
+    assert len(mail.outbox) == 3
