@@ -7,6 +7,7 @@ writes the audit event and notifies the people concerned after commit.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
@@ -403,13 +404,15 @@ def application_create(*, applicant: User, call_id: int, specialty_id: int, leve
     if sponsor_id:
         sponsor = Organization.objects.filter(pk=_as_int(sponsor_id, "sponsor", _("Choose an organisation."))).first()
     where = resolve_channel(applicant=applicant, channel=channel, sponsor=sponsor)
-    call_check_open(call=call, level=level, specialty=specialty, pathway=pathway, region=where["region"],
-                    employer=where["employer"])
+    with _refusal_recorded(applicant=applicant, call=call, level=level, specialty=specialty):
+        call_check_open(call=call, level=level, specialty=specialty, pathway=pathway, region=where["region"],
+                        employer=where["employer"])
     title = TitleName.objects.filter(series=call.series, level=level).first()
     if title is None:
         raise RuleViolation(_("The series has no title at that level."), rule="R3.5", field="level")
     _guard_integrity(applicant)
-    _guard_duplicate(applicant=applicant, series_id=call.series_id, year=call.year)
+    with _refusal_recorded(applicant=applicant, call=call, level=level, specialty=specialty):
+        _guard_duplicate(applicant=applicant, series_id=call.series_id, year=call.year)
     with transaction.atomic():
         application = Application(
             applicant=applicant, call=call, series=call.series, year=call.year, specialty=specialty, level=level,
@@ -1178,3 +1181,65 @@ def _title_held_from_grant(application: Application) -> None:
         granted_by_portal=True, title_name=application.title_name,
         defaults={"granted_on": timezone.localdate(), "granting_body": body[:128]},
     )
+
+
+# --- Revocation for fraud (R6.3), driven by the integrity app (layer above) ------------
+
+def title_revoke(*, actor: User, application_id: int, reason: str, case_reference: str) -> Application:
+    """R6.3: a supervisor deciding an upheld fraud case revokes the title the
+    application obtained (or stops the application wherever it stands). The
+    title granted through the portal stops appearing as held. Idempotent: an
+    application already revoked is returned unchanged."""
+    from applications.models import TitleHeld
+    from portal.models import Role
+
+    reason = (reason or "").strip()
+    if actor is None or not actor.is_authenticated or not actor.has_role(Role.SUPERVISOR):
+        raise NotAllowed(_("Only a supervisor deciding an upheld fraud case may revoke a title (R6.3)."),
+                         rule="R6.3")
+    if not reason:
+        raise InvalidInput(_("Record the reason for revoking the title (R6.3)."), field="reason")
+    with transaction.atomic():
+        application = _lock(application_id)
+        if application.status == ApplicationStatus.REVOKED:
+            return application
+        transition = workflow.APPLICATION_WORKFLOW.check(action="revoke", current=application.status,
+                                                         roles={workflow.SUPERVISOR_ON_CASE})
+        before = snapshot(application, AUDIT_FIELDS)
+        was_granted = application.status == ApplicationStatus.GRANTED
+        application.status = transition.target
+        application.save(update_fields=["status", "updated_at"])
+        removed = []
+        if was_granted:
+            held = TitleHeld.objects.filter(user=application.applicant, series=application.series,
+                                            level=application.level, title_name=application.title_name,
+                                            granted_by_portal=True)
+            removed = [{"id": t.pk, "title_name": t.title_name, "granted_on": t.granted_on.isoformat()}
+                       for t in held]
+            held.delete()
+        audit_record(actor=actor, action="application.revoke", obj=application, before=before,
+                     after={**snapshot(application, AUDIT_FIELDS), "titles_removed": removed,
+                            "case": case_reference}, reason=reason)
+    return application
+
+
+# --- Refusals by the scope and duplicate guards, recorded for supervision (R2.1, R6.4) --------
+
+#: Rules whose refusals are recorded: a committee outside its filed scope (R2.1)
+#: and a second live application for a series and year (R6.4).
+RECORDED_REFUSAL_RULES = ("R2.1", "R6.4")
+
+
+@contextlib.contextmanager
+def _refusal_recorded(*, applicant: User, call: Call, level: str, specialty: Specialty):
+    """Record an ``application.refused`` audit event on the call when a scope
+    guard (R2.1) or the duplicate guard (R6.4) refuses; the error propagates.
+    Used outside the service's own transaction, so the record stays."""
+    try:
+        yield
+    except RuleViolation as error:
+        if error.rule in RECORDED_REFUSAL_RULES:
+            audit_record(actor=applicant, action="application.refused", obj=call,
+                         after={"rule": error.rule, "committee": call.committee_id, "level": level,
+                                "specialty": specialty.pk}, reason=str(error.message))
+        raise

@@ -288,6 +288,7 @@ class ApplicationStatus(models.TextChoices):
     GRANTED = "granted", _("Title granted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REJECTED = "rejected", _("Rejected")
+    REVOKED = "revoked", _("Title revoked for fraud (R6.3)")
 
 
 #: Statuses in which an application counts as live for R6.4 (one live

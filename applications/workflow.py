@@ -22,6 +22,8 @@ from portal.workflow import Transition, Workflow
 
 APPLICANT, SPONSOR_HR, ACCEPTANCE, BUREAU, SECRETARY, SYSTEM = (
     "applicant", "sponsor_hr", "acceptance", "bureau", "secretary", "system")
+#: A supervisor deciding an upheld fraud case (integrity app, R6.3).
+SUPERVISOR_ON_CASE = "supervisor_on_case"
 RETURNED_FROM = "__returned_from__"
 
 #: Stages from which the applicant may still withdraw (before evaluation).
@@ -55,6 +57,9 @@ APPLICATION_WORKFLOW = Workflow("application", [
     Transition("grant", (S.RESULT_PUBLICITY, S.PASSED), S.GRANTED, frozenset({BUREAU})),
     # An upheld reconsideration (复查) sends a failed application back into evaluation.
     Transition("reconsider", (S.FAILED,), S.IN_EVALUATION, frozenset({SECRETARY, BUREAU})),
+    # R6.3: an upheld fraud case revokes the title (or stops the application wherever it is).
+    Transition("revoke", tuple(s for s in S if s not in (S.DRAFT, S.WITHDRAWN, S.REJECTED, S.REVOKED)), S.REVOKED,
+               frozenset({SUPERVISOR_ON_CASE})),
 ])
 
 #: Which action returns an application, by the stage it is in.

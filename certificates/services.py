@@ -974,3 +974,48 @@ def certificate_requeue_unfinished(*, min_age_seconds: int = 5) -> dict[str, int
             transaction.on_commit(lambda pk=pk: render_certificate_pdf.delay(pk))
     return {"batch_items": len(items), "pdfs": len(waiting)}
 
+
+# --- Revocation for fraud, driven by the integrity app (R6.3) -------------------------
+
+def certificate_revoke_for_fraud(*, actor: User, certificate_id: int, reason: str,
+                                 case_reference: str) -> Certificate:
+    """R6.3: a supervisor deciding an upheld fraud case revokes the
+    certificate; verification shows "revoked" with the public category
+    "fraud" at once (the recorded reason never is public). Idempotent: a
+    certificate already revoked is returned unchanged."""
+    from certificates.workflow import SUPERVISOR_ON_CASE
+
+    reason = (reason or "").strip()
+    if actor is None or not actor.is_authenticated or not actor.has_role(Role.SUPERVISOR):
+        raise NotAllowed(_("Only a supervisor deciding an upheld fraud case may revoke for fraud (R6.3)."),
+                         rule="R6.3")
+    if not reason or len(reason) > 2000:
+        raise InvalidInput(_("Record the reason for revocation (at most 2000 characters)."), field="reason")
+    with transaction.atomic():
+        certificate = (Certificate.objects.select_for_update(of=("self",)).select_related(*CERTIFICATE_JOINS)
+                       .filter(pk=certificate_id).first())
+        if certificate is None:
+            raise NotFound()
+        if certificate.status == Certificate.Status.REVOKED:
+            return certificate
+        CERTIFICATE_WORKFLOW.check(action="revoke_for_fraud", current=certificate.status,
+                                   roles={SUPERVISOR_ON_CASE})
+        before = snapshot(certificate, AUDIT_FIELDS)
+        certificate.status = Certificate.Status.REVOKED
+        certificate.revoked_at = timezone.now()
+        certificate.revoked_by = actor
+        certificate.revocation_category = Certificate.RevocationCategory.FRAUD
+        certificate.revocation_reason = f"[{case_reference}] {reason}"[:4000]
+        certificate.full_clean(validate_unique=False, validate_constraints=False)
+        certificate.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_category",
+                                        "revocation_reason", "updated_at"])
+        audit_record(actor=actor, action="certificate.revoke", obj=certificate, before=before,
+                     after={**snapshot(certificate, AUDIT_FIELDS), "case": case_reference}, reason=reason)
+        notification_send(
+            recipients=[certificate.holder],
+            subject=_("Your certificate %(number)s has been revoked") % {"number": certificate.number},
+            body=_("Category: %(category)s. Case %(case)s.")
+            % {"category": certificate.get_revocation_category_display(), "case": case_reference},
+            url=reverse("my-certificate-detail", args=[certificate.pk]),
+        )
+    return certificate

@@ -428,3 +428,36 @@ def regions_seed() -> int:
             defaults={"name": bureau_name, "status": Organization.Status.ACTIVE,
                       "ownership": Organization.Ownership.PUBLIC})
     return len(regions)
+
+
+# --- Integrity records (R6.3), written by the integrity app's upheld fraud cases ------
+
+from portal.models import IntegrityRecord, PolicySettings  # noqa: E402
+
+
+def integrity_record_create(*, actor: User, user: User, reason: str, starts_on: dt.date | None = None,
+                            years: int | None = None) -> IntegrityRecord:
+    """失信记录 (R6.3): bars ``user`` from applying from ``starts_on`` (today)
+    for ``years`` (``PolicySettings.integrity_bar_years`` unless given). Only
+    a supervisor records one; the person is notified by the caller."""
+    if actor is None or not actor.is_authenticated or not actor.has_role(Role.SUPERVISOR):
+        raise NotAllowed(_("Only a supervisor may record an integrity record (R6.3)."), rule="R6.3")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Record the reason for the integrity record (R6.3)."), field="reason")
+    years = PolicySettings.load().integrity_bar_years if years is None else years
+    if years < 1:
+        raise InvalidInput(_("An integrity record bars for at least one year (R6.3)."), field="years")
+    starts_on = starts_on or timezone.localdate()
+    try:
+        ends_on = starts_on.replace(year=starts_on.year + years)
+    except ValueError:  # 29 February
+        ends_on = starts_on.replace(year=starts_on.year + years, day=28)
+    with transaction.atomic():
+        record = IntegrityRecord(user=user, reason=reason, starts_on=starts_on, ends_on=ends_on, recorded_by=actor)
+        record.full_clean()
+        record.save()
+        audit_record(actor=actor, action="integrity_record.create", obj=record,
+                     after={"user": user.pk, "starts_on": starts_on, "ends_on": ends_on, "years": years},
+                     reason=reason)
+    return record

@@ -428,3 +428,46 @@ __all__ = [
     "committee_lapse_expired", "committee_member_add", "committee_member_remove", "committee_reinstate",
     "committee_renew", "committee_revoke", "committee_sanction", "committee_suspend", "bureau_region_ids",
 ]
+
+
+# --- Sanctions decided on an upheld fraud case (integrity app, R6.3, R6.8) ---------------
+
+#: Sanctions a supervisor may impose on an upheld fraud case; a suspension or
+#: withdrawal of authority changes the filing and stays with the bureau.
+FRAUD_CASE_SANCTION_KINDS = (CommitteeSanction.Kind.REMINDER, CommitteeSanction.Kind.INTERVIEW,
+                             CommitteeSanction.Kind.RECTIFICATION, CommitteeSanction.Kind.PUBLIC_CRITICISM)
+
+
+def committee_sanction_for_fraud(*, actor: User, committee_id: int, kind: str, reason: str,
+                                 case_reference: str) -> CommitteeSanction:
+    """R6.3/R6.8: a supervisor upholding a fraud case sanctions the committee
+    that evaluated the title (reminder, interview, rectification or public
+    criticism). The sanction shows in the bureau's registry and committee
+    page at once, and the bureau officers of the filing region and the
+    committee's secretaries are notified (the bureau may suspend it)."""
+    reason = (reason or "").strip()
+    if actor is None or not actor.is_authenticated or not actor.has_role(Role.SUPERVISOR):
+        raise NotAllowed(_("Only a supervisor deciding an upheld fraud case may sanction for it (R6.3)."),
+                         rule="R6.3")
+    if kind not in FRAUD_CASE_SANCTION_KINDS:
+        raise InvalidInput(_("Choose the kind of sanction (R6.8)."), field="kind")
+    if not reason:
+        raise InvalidInput(_("Give the reason for the sanction (R6.8)."), field="reason")
+    from portal.selectors import bureau_officers_for_region
+
+    with transaction.atomic():
+        committee = _lock_committee(committee_id)
+        sanction = CommitteeSanction(committee=committee, kind=kind, reason=f"[{case_reference}] {reason}",
+                                     decided_by=actor, decided_at=timezone.now())
+        sanction.full_clean()
+        sanction.save()
+        audit_record(actor=actor, action=f"committee.sanction.{kind}", obj=committee,
+                     before={"status": committee.status},
+                     after={"status": committee.status, "sanction": sanction.pk, "kind": kind,
+                            "case": case_reference}, reason=reason)
+        subject = _("Sanction on %(name)s: %(kind)s") % {"name": committee.name, "kind": sanction.get_kind_display()}
+        _notify_committee(committee, subject, sanction.reason)
+        notification_send(recipients=list(bureau_officers_for_region(region=committee.filed_by.region)),
+                          subject=subject, body=sanction.reason,
+                          url=reverse("review-committee-detail", args=[committee.pk]))
+    return sanction

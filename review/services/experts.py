@@ -358,3 +358,33 @@ def expert_import_excel(*, actor: User, committee_id: int, upload, dry_run: bool
 
 
 __all__ = ["ImportReport", "expert_add", "expert_deactivate", "expert_import_excel"]
+
+
+# --- Cancelled on an upheld fraud case (integrity app, R6.3) ----------------------------
+
+def expert_deactivate_for_fraud(*, actor: User, expert_id: int, reason: str, case_reference: str) -> ExpertProfile:
+    """R6.3: a supervisor upholding a fraud case cancels the qualification of
+    an expert involved; the expert is never drawn again. Idempotent."""
+    from portal.errors import NotAllowed
+    from portal.notifications import notification_send
+
+    reason = (reason or "").strip()
+    if actor is None or not actor.is_authenticated or not actor.has_role(Role.SUPERVISOR):
+        raise NotAllowed(_("Only a supervisor deciding an upheld fraud case may cancel an expert for it (R6.3)."),
+                         rule="R6.3")
+    if not reason:
+        raise InvalidInput(_("Give the reason."), field="reason")
+    with transaction.atomic():
+        profile = ExpertProfile.objects.select_for_update().select_related("committee").filter(pk=expert_id).first()
+        if profile is None:
+            raise NotFound()
+        if not profile.is_active:
+            return profile
+        profile.is_active = False
+        profile.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="expert.deactivate", obj=profile, before={"is_active": True},
+                     after={"is_active": False, "case": case_reference}, reason=reason)
+        notification_send(recipients=[profile.user],
+                          subject=_("Your expert qualification on %(committee)s is cancelled (R6.3)")
+                          % {"committee": profile.committee.name}, body=f"[{case_reference}] {reason}")
+    return profile

@@ -1,0 +1,106 @@
+"""HTML forms of the integrity app. They only shape input; the rules live
+in ``integrity.services``, whose errors the views attach to these forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from integrity import services
+from integrity.models import FraudCase, FraudReport
+from review.models import CommitteeSanction
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class ReportForm(forms.Form):
+    certificate_number = forms.CharField(
+        label=_("Certificate number"), max_length=64, required=False,
+        help_text=_("As printed on the certificate, e.g. 650100-2026-GCS-000123-X. Leave empty when you report "
+                    "a result from the publicity list."))
+    entry = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    description = forms.CharField(
+        label=_("What do you suspect?"), min_length=services.DESCRIPTION_MIN, max_length=services.DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Say what was forged or false (degree, work years, achievements, signatures …) and how you "
+                    "know it."))
+    evidence = MultipleFileField(
+        label=_("Evidence (optional)"), required=False,
+        help_text=_("PDF, JPEG or PNG; at most 5 files of 10 MB each."))
+    contact = forms.CharField(
+        label=_("Your contact (optional)"), max_length=services.CONTACT_MAX, required=False,
+        help_text=_("A phone number or email address if the supervisor may contact you. It is stored encrypted "
+                    "and never shown to the person reported."))
+
+
+class StatusForm(forms.Form):
+    reference = forms.CharField(label=_("Tracking reference"), max_length=64)
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for dismissal"), max_length=services.REASON_MAX,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OpenCaseForm(forms.Form):
+    note = forms.CharField(label=_("First note (optional)"), required=False, max_length=services.NOTE_MAX,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), max_length=services.NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Evidence file (PDF, JPEG or PNG)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+
+
+DECISION_CHOICES = [("uphold", _("Uphold: fraud is established (revokes the title, R6.3)")),
+                    ("not_uphold", _("Not upheld: no fraud found")),
+                    ("close", _("Close without a finding"))]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISION_CHOICES, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Recorded reasons"), required=False, max_length=services.REASON_MAX,
+                             widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("Required. The person concerned sees them with the integrity record; "
+                                         "the public never does."))
+    sanction_kind = forms.ChoiceField(
+        label=_("Sanction on the committee (optional)"), required=False,
+        choices=[("", _("No sanction"))] + [(k.value, k.label) for k in CommitteeSanction.Kind
+                                            if k in services.FRAUD_CASE_SANCTION_KINDS],
+        help_text=_("A suspension or withdrawal of authority is decided by the bureau, which is notified."))
+    experts = forms.MultipleChoiceField(label=_("Cancel the qualification of experts involved"), required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, case: FraudCase | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        candidates = list(services.expert_candidates(case)) if case is not None else []
+        self.fields["experts"].choices = [(str(e.pk), f"{e.user.real_name} · {e.committee.name}")
+                                          for e in candidates]
+        if not candidates:
+            del self.fields["experts"]
+        if case is None or case.committee_id is None:
+            del self.fields["sanction_kind"]
+
+
+REPORT_STATUS_CHOICES = [("", _("All"))] + list(FraudReport.Status.choices)
+CASE_STATUS_CHOICES = [("", _("All"))] + list(FraudCase.Status.choices)
