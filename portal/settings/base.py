@@ -224,6 +224,9 @@ CELERY_BEAT_SCHEDULE: dict = {
                                         "schedule": crontab(hour=0, minute=5)},
     "review-close-due-publicity": {"task": "review.tasks.close_due_publicity",
                                    "schedule": crontab(hour=0, minute=20)},
+    # Supervision: pass rates over their ceiling (R6.7) and late filings (R2.4) raise alerts.
+    "supervision-check-oversight-alerts": {"task": "supervision.tasks.check_oversight_alerts",
+                                           "schedule": crontab(minute=40)},
 }
 
 # --- REST framework and OpenAPI ------------------------------------------
