@@ -227,6 +227,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Supervision: pass rates over their ceiling (R6.7) and late filings (R2.4) raise alerts.
     "supervision-check-oversight-alerts": {"task": "supervision.tasks.check_oversight_alerts",
                                            "schedule": crontab(minute=40)},
+    # Stats: aggregate tables recomputed from applications and certificates every 15 minutes.
+    "stats-refresh": {"task": "stats.tasks.refresh_stats", "schedule": crontab(minute="*/15")},
 }
 
 # --- REST framework and OpenAPI ------------------------------------------
