@@ -36,6 +36,7 @@ HR_ACTIVE = "13900000002"    # HR admin of 新疆天山智能装备有限公司 
 APPLICANT = "13900000003"    # employee of that enterprise
 HR_PENDING = "13900000004"   # HR admin of 乌鲁木齐丝路软件科技有限公司 (waiting for approval)
 AUDITOR = "13900000007"      # security auditor (reads the audit trail)
+SUPERVISOR = "13900000060"   # supervisor (supervision/demo.py: demo_supervision)
 EXAMPLE_ID_NUMBER = "65010219900101123" + ric.calc_check_digit("650102199001011230")
 EXAMPLE_USCC = "91650100MA0000999" + uscc.calc_check_digit("91650100MA0000999")
 
@@ -172,8 +173,30 @@ def auditor(s: Shooter) -> None:
     s.shot("audit-trail")
 
 
+def supervision(s: Shooter) -> None:
+    s.login(SUPERVISOR)
+    s.go("/supervision/committees/")
+    s.shot("supervision-committees")
+    s.go("/supervision/alerts/")
+    s.shot("supervision-alerts")
+    s.go("/supervision/duplicates/")
+    s.shot("supervision-duplicates")
+    s.login(HR_ACTIVE)
+    s.go("/enterprises/staff-titles/")
+    s.shot("supervision-enterprise-staff")
+
+
+def stats(s: Shooter) -> None:
+    s.login("13900000010")  # officer of the regional bureau (650000): the whole region
+    s.go("/stats/")
+    s.shot("stats-region")
+    s.login(OFFICER)  # a prefecture bureau: its own prefecture only
+    s.go("/stats/")
+    s.shot("stats-prefecture")
+
+
 GROUPS = {"visitor": visitor, "hr": enterprise_hr, "bureau": bureau_officer, "applicant": applicant,
-          "audit": auditor}
+          "audit": auditor, "supervision": supervision, "stats": stats}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -86,6 +86,8 @@ ROLE_PAGES = {
         ("signup", "/accounts/signup/", "main form input[name=id_number]"),
         ("enterprise-register", "/enterprises/register/", "[data-testid=enterprise-form]"),
         ("api-docs", "/api/docs/", "#swagger-ui .opblock"),
+        ("integrity-report", "/integrity/report/", "[data-testid=report-form]"),
+        ("integrity-status", "/integrity/status/", "main form input[name=reference]"),
     ],
     "hr_admin": [
         ("hr-home", "/", "main a[href$='/enterprises/{active}/']"),
@@ -93,6 +95,7 @@ ROLE_PAGES = {
         ("hr-console", "/enterprises/{active}/", "[data-testid=org-status].status-active"),
         ("hr-console-pending", "/enterprises/{pending}/", "[data-testid=org-status].status-pending"),
         ("hr-notifications", "/me/notifications/", "main .list-group-item"),
+        ("hr-staff-titles", "/enterprises/{active}/staff-titles/", "[data-testid=staff]"),
         ("password-change", "/accounts/password/", "main form input[name=new_password1]"),
     ],
     "officer": [
@@ -101,12 +104,18 @@ ROLE_PAGES = {
         ("bureau-queue-active", "/bureau/enterprises/?status=active", "[data-testid=queue]"),
         ("bureau-detail", "/bureau/enterprises/{pending}/", "[data-testid=approve]"),
         ("bureau-notifications", "/me/notifications/", "main a[href$='/bureau/enterprises/{pending}/']"),
+        ("stats", "/stats/", "[data-testid=stats-headline]"),
+        ("oversight-committees", "/supervision/committees/", "[data-testid=oversight-committees]"),
+        ("oversight-alerts", "/supervision/alerts/", "[data-testid=alerts]"),
+        ("oversight-duplicates", "/supervision/duplicates/", "[data-testid=no-duplicates]"),
+        ("integrity-cases", "/integrity/cases/", "[data-testid=cases]"),
     ],
     "applicant": [
         ("applicant-home", "/", "main a[href$='/me/invitations/']"),
         ("applicant-invitations", "/me/invitations/", "main form button"),
         ("applicant-employment", "/me/employment/", "main .status-pending"),
         ("applicant-notifications", "/me/notifications/", "main .list-group-item-warning"),
+        ("integrity-my-records", "/integrity/me/", "[data-testid=no-records]"),
     ],
     "auditor": [
         ("audit-trail", "/supervision/audit/", "main table code"),
