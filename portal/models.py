@@ -29,8 +29,10 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Security auditor")
 
 
-#: Graded protection level 3: no one holds two of these at once.
-SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+#: Graded protection level 3: no one holds two of these at once. The
+#: supervisor, who acts on fraud cases and committees, is among them so that
+#: no one can both act and erase or oversee the trace of it (R6.2).
+SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR, Role.SUPERVISOR})
 
 
 class UserManager(BaseUserManager):

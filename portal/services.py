@@ -60,7 +60,7 @@ def user_grant_role(*, user: User, role: str, actor: User | None = None) -> None
         held = set(user.groups.filter(name__in=SEPARATED_ADMIN_ROLES).values_list("name", flat=True)) - {role}
         if held:
             raise RuleViolation(
-                _("System administrator, security administrator and auditor are separate roles; "
+                _("System administrator, security administrator, auditor and supervisor are separate roles; "
                   "this user already holds another of them."),
                 rule="SEC.roles",
             )

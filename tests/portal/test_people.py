@@ -92,10 +92,20 @@ def test_SEC_short_or_weak_password_is_refused_and_creates_nothing():
 def test_SEC_admin_roles_are_separate():
     user = UserFactory()
     services.user_grant_role(user=user, role=Role.AUDITOR)
-    for other in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
+    for other in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.SUPERVISOR):
         with pytest.raises(RuleViolation):
             services.user_grant_role(user=user, role=other)
     assert set(user.groups.values_list("name", flat=True)) == {Role.AUDITOR}
+
+
+def test_R6_2_a_supervisor_cannot_also_administer_the_system_that_keeps_the_trace():
+    user = UserFactory()
+    services.user_grant_role(user=user, role=Role.SUPERVISOR)
+    for other in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR):
+        with pytest.raises(RuleViolation):
+            services.user_grant_role(user=user, role=other)
+    services.user_grant_role(user=user, role=Role.BUREAU_OFFICER)  # an ordinary role is fine
+    assert set(user.groups.values_list("name", flat=True)) == {Role.SUPERVISOR, Role.BUREAU_OFFICER}
 
 
 def test_SEC_admin_form_refuses_two_admin_roles():
