@@ -118,28 +118,36 @@ def parse_number(raw: str) -> ParsedNumber:
 
 def next_serial(*, region, year: int, series_code: str) -> int:
     """Take the next number of a region, year and series code; call inside
-    the issuing transaction.
+    the issuing transaction."""
+    return next_serials(region=region, year=year, series_code=series_code, count=1)[0]
 
-    One ``UPDATE … SET last_value = last_value + 1 … RETURNING`` locks the
-    counter row until commit and reads the new value (PostgreSQL; SQLite
-    3.35+). The row is created with ``ON CONFLICT DO NOTHING`` the first
-    time, so two first issuances do not collide.
+
+def next_serials(*, region, year: int, series_code: str, count: int) -> range:
+    """Take the next ``count`` numbers of a region, year and series code
+    (consecutive); call inside the issuing transaction.
+
+    One ``UPDATE … SET last_value = last_value + count … RETURNING`` locks
+    the counter row until commit and reads the new value (PostgreSQL;
+    SQLite 3.35+). The row is created with ``ON CONFLICT DO NOTHING`` the
+    first time, so two first issuances do not collide.
     """
+    if count < 1:
+        raise ValueError("count must be positive")
     table = connection.ops.quote_name(NumberCounter._meta.db_table)
-    sql = (f"UPDATE {table} SET last_value = last_value + 1 "  # noqa: S608 - identifiers from the model
-           "WHERE region_id = %s AND year = %s AND series_code = %s AND last_value < %s RETURNING last_value")
-    params = [region.pk, year, series_code, SEQUENCE_MAX]
+    sql = (f"UPDATE {table} SET last_value = last_value + %s "  # noqa: S608 - identifiers from the model
+           "WHERE region_id = %s AND year = %s AND series_code = %s AND last_value <= %s RETURNING last_value")
+    params = [count, region.pk, year, series_code, SEQUENCE_MAX - count]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
         if row is None:
             # No counter row yet, or it is full. Create it if missing (a concurrent
             # first issuance may create it at the same moment: ON CONFLICT DO NOTHING),
-            # then take the number again; only a full counter is "used up".
+            # then take the numbers again; only a full counter is "used up".
             NumberCounter.objects.bulk_create(
                 [NumberCounter(region=region, year=year, series_code=series_code)], ignore_conflicts=True)
             cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is None:
             raise RuleViolation(_("This year's certificate numbers for the series are used up."), rule="R5.3")
-    return row[0]
+    return range(row[0] - count + 1, row[0] + 1)

@@ -19,6 +19,7 @@ import time
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -44,10 +45,10 @@ from certificates.pdffile import UnreadablePdf, extract_jws
 from certificates.rendering import TEMPLATE_VERSION, get_renderer, printed_texts, site_url
 from certificates.selectors import CERTIFICATE_JOINS, issuer_regions_for_officer
 from certificates.workflow import BUREAU_OF_ISSUER, CERTIFICATE_WORKFLOW
-from portal.audit import audit_record, snapshot
-from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound, RuleViolation
+from portal.audit import audit_record, audit_record_many, snapshot
+from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound, PortalError, RuleViolation
 from portal.models import Organization, Region, Role, User
-from portal.notifications import notification_send
+from portal.notifications import notification_send, notification_send_each
 
 logger = logging.getLogger(__name__)
 
@@ -218,17 +219,10 @@ def _same_grant(existing: Certificate, holder: User) -> Certificate:
     return existing
 
 
-def _create(grant: _Grant, *, key: SigningKey, actor: User | None,
-            replaces: Certificate | None = None, email_now: bool = True) -> Certificate:
-    """Number, sign and save one certificate; call inside a transaction."""
-    today = timezone.localdate()
-    region = grant.granting_body_region
-    series_code = numbering.series_code_for(grant.series.code)
-    # A second certificate for the same title fails on the partial unique
-    # constraint at INSERT; the whole transaction rolls back, the counter
-    # with it, and the caller returns the first certificate: no gap.
-    serial = numbering.next_serial(region=region, year=today.year, series_code=series_code)
-    holder = grant.holder
+def _build(grant: _Grant, *, key: SigningKey, serial: int, series_code: str, today: dt.date,
+           replaces: Certificate | None = None) -> Certificate:
+    """An unsaved, numbered and signed certificate of the grant."""
+    region, holder = grant.granting_body_region, grant.holder
     certificate = Certificate(
         number=numbering.format_number(region.code, today.year, series_code, serial),
         grant_key=grant.grant_key, year=today.year, series_code=series_code, serial=serial,
@@ -246,18 +240,62 @@ def _create(grant: _Grant, *, key: SigningKey, actor: User | None,
     certificate.full_clean(validate_unique=False, validate_constraints=False,
                            exclude=["holder", "series", "specialty", "granting_body_region", "signing_key",
                                     "replaces", "revoked_by", "pdf"])
+    return certificate
+
+
+def _issued_message(certificate: Certificate) -> tuple[User, str, str, str]:
+    return (certificate.holder,
+            _("Your certificate is issued: %(title)s, No. %(number)s")
+            % {"title": certificate.title_name, "number": certificate.number},
+            _("You can download it and see who verified it on your certificates page."),
+            reverse("my-certificate-detail", args=[certificate.pk]))
+
+
+def _create(grant: _Grant, *, key: SigningKey, actor: User | None,
+            replaces: Certificate | None = None, email_now: bool = True) -> Certificate:
+    """Number, sign and save one certificate; call inside a transaction."""
+    today = timezone.localdate()
+    series_code = numbering.series_code_for(grant.series.code)
+    # A second certificate for the same title fails on the partial unique
+    # constraint at INSERT; the whole transaction rolls back, the counter
+    # with it, and the caller returns the first certificate: no gap.
+    serial = numbering.next_serial(region=grant.granting_body_region, year=today.year, series_code=series_code)
+    certificate = _build(grant, key=key, serial=serial, series_code=series_code, today=today, replaces=replaces)
     certificate.save(force_insert=True)
     audit_record(actor=actor, action="certificate.reissue" if replaces else "certificate.issue", obj=certificate,
                  after=snapshot(certificate, AUDIT_FIELDS))
-    notification_send(
-        recipients=[holder],
-        subject=_("Your certificate is issued: %(title)s, No. %(number)s")
-        % {"title": certificate.title_name, "number": certificate.number},
-        body=_("You can download it and see who verified it on your certificates page."),
-        url=reverse("my-certificate-detail", args=[certificate.pk]),
-        email_now=email_now,
-    )
+    notification_send_each(messages=[_issued_message(certificate)], email_now=email_now)
     return certificate
+
+
+def _create_many(grants: list[_Grant], *, key: SigningKey, actor: User | None) -> list[Certificate]:
+    """Number, sign and save several certificates in one transaction: one
+    counter update per issuer and series (consecutive numbers, taken in a
+    fixed order so that chunks never deadlock), one INSERT of the
+    certificates, of their audit events and of their notifications (whose
+    emails wait in the outbox). A duplicate grant rolls everything back."""
+    today = timezone.localdate()
+    groups: dict[tuple[int, str], list[_Grant]] = {}
+    for grant in grants:
+        series_code = numbering.series_code_for(grant.series.code)
+        groups.setdefault((grant.granting_body_region.pk, series_code), []).append(grant)
+    with transaction.atomic():
+        certificates = []
+        for (_region_pk, series_code), members in sorted(groups.items()):
+            serials = numbering.next_serials(region=members[0].granting_body_region, year=today.year,
+                                             series_code=series_code, count=len(members))
+            certificates += [_build(grant, key=key, serial=serial, series_code=series_code, today=today)
+                             for serial, grant in zip(serials, members, strict=True)]
+        Certificate.objects.bulk_create(certificates)
+        if not all(c.pk for c in certificates):  # a database that returns no ids from bulk_create
+            ids = dict(Certificate.objects.filter(grant_key__in=[c.grant_key for c in certificates])
+                       .exclude(status=Certificate.Status.SUPERSEDED).values_list("grant_key", "pk"))
+            for certificate in certificates:
+                certificate.pk = ids[certificate.grant_key]
+        audit_record_many(entries=[{"actor": actor, "action": "certificate.issue", "obj": c,
+                                    "after": snapshot(c, AUDIT_FIELDS)} for c in certificates])
+        notification_send_each(messages=[_issued_message(c) for c in certificates], email_now=False)
+    return certificates
 
 
 def _enqueue_render(certificate_id: int) -> None:
@@ -827,14 +865,15 @@ def _reference(model, pk: int):
     return obj
 
 
-def _spec_objects(spec: dict) -> dict:
+def _spec_objects(spec: dict, *, holders: dict[int, User] | None = None) -> dict:
+    """The spec's objects; ``holders`` are the users already fetched for a chunk."""
     objects = {}
     for name, model in _SPEC_MODELS.items():
         pk = spec.get(f"{name}_id")
         if pk is None:
             objects[name] = None
         elif model is User:
-            objects[name] = User.objects.filter(pk=pk).first()
+            objects[name] = holders.get(pk) if holders is not None else User.objects.filter(pk=pk).first()
         else:
             objects[name] = _reference(model, pk)
         if pk is not None and objects[name] is None:
@@ -884,13 +923,22 @@ def certificate_issue_batch(*, grant_specs: list[dict], actor: User | None, labe
     return batch
 
 
+#: Items of a batch per Celery task: the numbering, the audit events and the
+#: notifications of a chunk are written together (one statement each), then
+#: each PDF is rendered and stored on its own, so the progress bar still
+#: moves certificate by certificate.
+ITEMS_PER_TASK = 10
+
+
 def _enqueue_items(item_ids: list[int]) -> None:
-    from certificates.tasks import issue_batch_item
+    from certificates.tasks import issue_batch_items
     from portal.tasks import send_pending_notification_emails
 
+    chunks = [item_ids[n:n + ITEMS_PER_TASK] for n in range(0, len(item_ids), ITEMS_PER_TASK)]
+
     def send():
-        for pk in item_ids:
-            issue_batch_item.delay(pk)
+        for chunk in chunks:
+            issue_batch_items.delay(chunk)
         # Queued behind the items: the holders' emails go out in bulk when
         # the workers reach it (and the beat's outbox sweep catches the rest).
         send_pending_notification_emails.delay()
@@ -898,26 +946,73 @@ def _enqueue_items(item_ids: list[int]) -> None:
     transaction.on_commit(send)
 
 
+def _mark_issued(item_id: int, certificate_id: int) -> None:
+    IssueBatchItem.objects.filter(pk=item_id).update(
+        state=IssueBatchItem.State.ISSUED, certificate_id=certificate_id, error="", attempts=F("attempts") + 1,
+        updated_at=timezone.now())
+
+
+def certificate_batch_process_items(*, item_ids: list[int]) -> dict[str, int]:
+    """Issue and render a chunk of batch items; idempotent (the grant key
+    makes a second run find the first run's certificates, the PDF
+    generation counter skips those already rendered).
+
+    Who may issue was checked when the batch was created. An item whose
+    grant is invalid, or whose rendering fails for a reason of the user's
+    kind, is marked failed alone; the others go on.
+    """
+    items = list(IssueBatchItem.objects.select_related("batch__created_by").filter(pk__in=item_ids)
+                 .exclude(state=IssueBatchItem.State.ISSUED).order_by("position", "pk"))
+    outcome = {"issued": 0, "failed": 0}
+    errors: dict[int, PortalError] = {}
+    grants: dict[int, _Grant] = {}
+    holders = User.objects.in_bulk([i.spec.get("holder_id") for i in items if i.spec.get("holder_id")])
+    for item in items:
+        try:
+            grants[item.pk] = _clean_grant(**_spec_objects(item.spec, holders=holders))
+        except PortalError as error:
+            errors[item.pk] = error
+    live = {c.grant_key: c for c in Certificate.objects.select_related(*CERTIFICATE_JOINS)
+            .filter(grant_key__in=[g.grant_key for g in grants.values()])
+            .exclude(status=Certificate.Status.SUPERSEDED)}
+    fresh: dict[int, tuple[User | None, list[tuple[int, _Grant]]]] = {}
+    for item in items:
+        grant = grants.get(item.pk)
+        if grant is not None and grant.grant_key not in live:
+            fresh.setdefault(item.batch_id, (item.batch.created_by, []))[1].append((item.pk, grant))
+    if fresh:
+        key = _active_signing_key()
+        for actor, members in fresh.values():
+            try:
+                created = _create_many([grant for _pk, grant in members], key=key, actor=actor)
+            except IntegrityError:  # one was issued meanwhile: one by one, each finds or makes its own
+                created = []
+                for item_pk, grant in members:
+                    try:
+                        created.append(_issue_grant(grant, actor=actor, enqueue_render=False, email_now=False))
+                    except PortalError as error:
+                        errors[item_pk] = error
+            live.update({c.grant_key: c for c in created})
+    for item in items:
+        grant = grants.get(item.pk)
+        try:
+            if item.pk in errors:
+                raise errors[item.pk]
+            certificate = _same_grant(live[grant.grant_key], grant.holder)
+            if not certificate_render_pdf(certificate_id=certificate.pk, certificate=certificate,
+                                          also_in_transaction=partial(_mark_issued, item.pk, certificate.pk)):
+                _mark_issued(item.pk, certificate.pk)  # rendered before (a redelivered message)
+            outcome["issued"] += 1
+        except PortalError as error:
+            certificate_batch_item_fail(item_id=item.pk, error=error.as_text())
+            outcome["failed"] += 1
+    return outcome
+
+
 def certificate_batch_process_item(*, item_id: int) -> IssueBatchItem | None:
-    """Issue and render one certificate of a batch; idempotent (the grant key
-    makes a second run find the first run's certificate)."""
-    item = IssueBatchItem.objects.select_related("batch__created_by").filter(pk=item_id).first()
-    if item is None or item.state == IssueBatchItem.State.ISSUED:
-        return item
-    # Who may issue was checked when the batch was created; the holder's
-    # email waits in the outbox, sent in bulk once the items are done.
-    grant = _clean_grant(**_spec_objects(item.spec))
-    certificate = _issue_grant(grant, actor=item.batch.created_by, enqueue_render=False, email_now=False)
-
-    def mark_issued():
-        IssueBatchItem.objects.filter(pk=item.pk).update(
-            state=IssueBatchItem.State.ISSUED, certificate=certificate, error="", attempts=F("attempts") + 1,
-            updated_at=timezone.now())
-
-    if not certificate_render_pdf(certificate_id=certificate.pk, certificate=certificate,
-                                  also_in_transaction=mark_issued):
-        mark_issued()  # rendered before (a redelivered message)
-    return item
+    """One item (messages queued before items went in chunks)."""
+    certificate_batch_process_items(item_ids=[item_id])
+    return IssueBatchItem.objects.filter(pk=item_id).first()
 
 
 def certificate_batch_item_fail(*, item_id: int, error: str) -> None:

@@ -100,23 +100,29 @@ def render_certificate_pdf(self, certificate_id: int) -> bool:
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
-def issue_batch_item(self, item_id: int) -> str:
-    """Issue, render and store one certificate of a batch."""
+def issue_batch_items(self, item_ids: list[int]) -> dict[str, int]:
+    """Issue, render and store a chunk of a batch's certificates. Items
+    that fail for a reason of the user's kind are marked failed inside;
+    an unexpected error retries the chunk (the done items are skipped)."""
     from certificates import services
 
     try:
-        services.certificate_batch_process_item(item_id=item_id)
-    except PortalError as error:
-        services.certificate_batch_item_fail(item_id=item_id, error=error.as_text())
-        return "failed"
+        return services.certificate_batch_process_items(item_ids=item_ids)
     except Exception as error:
         kind = type(error).__name__  # the type only: database errors can quote personal data
 
         def give_up():
-            logger.error("batch item %s failed for good (%s)", item_id, kind)
-            services.certificate_batch_item_fail(
-                item_id=item_id, error=_("Internal error (%(kind)s); retry later.") % {"kind": kind})
-            return "failed"
+            logger.error("batch items %s failed for good (%s)", item_ids, kind)
+            for item_id in item_ids:
+                services.certificate_batch_item_fail(
+                    item_id=item_id, error=_("Internal error (%(kind)s); retry later.") % {"kind": kind})
+            return {"issued": 0, "failed": len(item_ids)}
 
         return _retry(self, error, give_up)
-    return "issued"
+
+
+@shared_task(acks_late=True)
+def issue_batch_item(item_id: int) -> None:
+    """One item, as messages queued before items went in chunks name it:
+    handed on as a chunk of one."""
+    issue_batch_items.delay([item_id])

@@ -60,35 +60,63 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return _normalise(data)
 
 
-def audit_record(*, actor, action: str, obj: models.Model | None = None, object_type: str = "",
-                 object_id: str = "", object_label: str = "", before: dict | None = None,
-                 after: dict | None = None, reason: str = "") -> AuditEvent:
-    """Append one event to the chain. Call inside the service's transaction."""
+def _event(*, actor, action: str, obj: models.Model | None = None, object_type: str = "", object_id: str = "",
+           object_label: str = "", before: dict | None = None, after: dict | None = None,
+           reason: str = "") -> AuditEvent:
+    """An unsaved event without its place in the chain (seq, hashes)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_label = object_label or str(obj)[:255]
     actor_id = getattr(actor, "pk", None)
-    before, after = _normalise(before), _normalise(after)
+    return AuditEvent(actor_id=actor_id, actor_label=(actor.real_name if actor_id else "system")[:128],
+                      action=action, object_type=object_type, object_id=object_id, object_label=object_label,
+                      before=_normalise(before), after=_normalise(after), reason=reason)
+
+
+def _chain(events: list[AuditEvent]) -> None:
+    """Give the events their places after the chain head and save them; call
+    inside a transaction. The head row's lock orders every writer."""
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    created_at, ip_address = timezone.now(), current_client_ip()
+    seq, prev_hash = head.seq, head.hash
+    for event in events:
+        seq += 1
+        event.seq, event.created_at, event.ip_address, event.prev_hash = seq, created_at, ip_address, prev_hash
+        event.hash = prev_hash = event_digest(
+            seq=seq, created_at=created_at, actor_id=event.actor_id, action=event.action,
+            object_type=event.object_type, object_id=event.object_id, before=event.before, after=event.after,
+            reason=event.reason, prev_hash=event.prev_hash)
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        AuditEvent.objects.bulk_create(events)
+    head.seq, head.hash = seq, prev_hash
+    head.save(update_fields=["seq", "hash"])
+
+
+def audit_record(*, actor, action: str, obj: models.Model | None = None, object_type: str = "",
+                 object_id: str = "", object_label: str = "", before: dict | None = None,
+                 after: dict | None = None, reason: str = "") -> AuditEvent:
+    """Append one event to the chain. Call inside the service's transaction."""
+    event = _event(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
+                   object_label=object_label, before=before, after=after, reason=reason)
     # No savepoint: a failure here must undo the caller's change as well
     # (an unrecorded step is no step), and it saves two round trips.
     with transaction.atomic(savepoint=False):
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        seq = head.seq + 1
-        created_at = timezone.now()
-        digest = event_digest(seq=seq, created_at=created_at, actor_id=actor_id, action=action,
-                              object_type=object_type, object_id=object_id, before=before, after=after,
-                              reason=reason, prev_hash=head.hash)
-        event = AuditEvent.objects.create(
-            seq=seq, created_at=created_at, actor_id=actor_id,
-            actor_label=(actor.real_name if actor_id else "system")[:128],
-            action=action, object_type=object_type, object_id=object_id, object_label=object_label,
-            before=before, after=after, reason=reason, ip_address=current_client_ip(),
-            prev_hash=head.hash, hash=digest,
-        )
-        head.seq, head.hash = seq, digest
-        head.save(update_fields=["seq", "hash"])
+        _chain([event])
     return event
+
+
+def audit_record_many(*, entries: list[dict]) -> list[AuditEvent]:
+    """Append several events (each a dict of ``audit_record``'s arguments)
+    under one lock of the chain head, in one INSERT: for bulk work such as
+    a chunk of certificates, one event per object all the same."""
+    events = [_event(**entry) for entry in entries]
+    if events:
+        with transaction.atomic(savepoint=False):
+            _chain(events)
+    return events
 
 
 @dataclass(frozen=True)

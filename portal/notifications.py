@@ -37,6 +37,21 @@ def notification_send(*, recipients: Iterable[User], subject: str, body: str = "
     return created
 
 
+def notification_send_each(*, messages: Iterable[tuple[User, str, str, str]],
+                           email_now: bool = True) -> list[Notification]:
+    """One notification per (recipient, subject, body, url), in one INSERT:
+    bulk work where each person gets their own message."""
+    from portal.tasks import send_notification_email
+
+    created = Notification.objects.bulk_create(
+        [Notification(recipient=u, subject=str(subject)[:200], body=str(body), url=url)
+         for u, subject, body, url in messages if u is not None and u.is_active])
+    if email_now:
+        for pk in [n.pk for n in created if n.pk]:
+            transaction.on_commit(lambda pk=pk: send_notification_email.delay(pk))
+    return created
+
+
 def notification_emails_flush(*, limit: int = 500, min_age_seconds: int = 0) -> int:
     """Email the notifications still in the outbox, oldest first, over one
     connection; returns how many were handled. Idempotent: rows are claimed

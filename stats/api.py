@@ -53,8 +53,8 @@ class StatsOverviewApi(APIView):
 
     permission_classes = [IsStatsViewer]
 
-    @extend_schema(summary="Title statistics: headline and every table", parameters=PARAMETERS,
-                   responses=StatsOverviewOutput)
+    @extend_schema(operation_id="stats_overview", summary="Title statistics: headline and every table",
+                   parameters=PARAMETERS, responses=StatsOverviewOutput)
     def get(self, request):
         scope, labels, filters, refresh = _resolve(request)
         figures = selectors.stats_figures(scope=scope, filters=filters, labels=labels)
@@ -66,7 +66,8 @@ class StatsTableApi(APIView):
 
     permission_classes = [IsStatsViewer]
 
-    @extend_schema(summary="Title statistics: one table", parameters=PARAMETERS, responses=StatsTableOutput)
+    @extend_schema(operation_id="stats_table", summary="Title statistics: one table", parameters=PARAMETERS,
+                   responses=StatsTableOutput)
     def get(self, request, table: str):
         if table not in selectors.TABLES:
             raise NotFound(_("No such table."))

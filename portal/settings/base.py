@@ -260,7 +260,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "applications.models.Level"},
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "applications.models.Level",
+                            "FraudCaseStatusEnum": "integrity.models.FraudCase.Status",
+                            "RecognitionDecisionEnum": "review.models.RecognitionAssessment.Decision"},
 }
 
 # --- Security ------------------------------------------------------------

@@ -1009,6 +1009,32 @@ def test_every_transition_of_the_table_is_exercised():
         assert action in source, action
 
 
+def test_R6_3_revoke_takes_back_a_granted_title_once_and_only_for_a_supervisor(world):
+    from django.contrib.auth.models import Group
+
+    from applications.models import TitleHeld
+    from portal.models import Role
+
+    application = world.ready()
+    for action in ("start_evaluation", "pass", "publicise_result", "grant"):
+        application = svc.application_advance(actor=world.officer, application_id=application.pk, action=action,
+                                              roles={workflow.BUREAU})
+    assert TitleHeld.objects.filter(user=world.applicant, granted_by_portal=True).exists()
+    with pytest.raises(NotAllowed):
+        svc.title_revoke(actor=world.officer, application_id=application.pk, reason="x", case_reference="C-1")
+    supervisor = UserFactory()
+    supervisor.groups.add(Group.objects.get_or_create(name=Role.SUPERVISOR)[0])
+    with pytest.raises(InvalidInput):
+        svc.title_revoke(actor=supervisor, application_id=application.pk, reason=" ", case_reference="C-1")
+    revoked = svc.title_revoke(actor=supervisor, application_id=application.pk, reason="伪造业绩",
+                               case_reference="C-1")
+    assert revoked.status == "revoked"
+    assert not TitleHeld.objects.filter(user=world.applicant, granted_by_portal=True).exists()
+    again = svc.title_revoke(actor=supervisor, application_id=application.pk, reason="again", case_reference="C-1")
+    assert again.status == "revoked"
+    assert AuditEvent.objects.filter(action="application.revoke", object_id=str(application.pk)).count() == 1
+
+
 def test_models_ordering_of_achievements(world):
     application = world.create()
     svc.achievement_add(actor=world.applicant, application_id=application.pk, kind="project", title="b")

@@ -144,13 +144,14 @@ def test_R5_3_a_starting_worker_requeues_unfinished_work_once(issue, django_capt
     old = timezone.now() - dt.timedelta(minutes=5)
     IssueBatchItem.objects.update(queued_at=old)
     Certificate.objects.filter(pk=waiting.pk).update(updated_at=old)
-    with mock.patch("certificates.tasks.issue_batch_item.delay") as item_delay, \
+    with mock.patch("certificates.tasks.issue_batch_items.delay") as item_delay, \
             mock.patch("certificates.tasks.render_certificate_pdf.delay") as render_delay, \
             django_capture_on_commit_callbacks(execute=True):
         counts = services.certificate_requeue_unfinished()
         again = services.certificate_requeue_unfinished()  # a second worker starting at the same time
     assert counts == {"batch_items": 2, "pdfs": 1} and again == {"batch_items": 0, "pdfs": 0}
-    assert sorted(c.args[0] for c in item_delay.call_args_list) == sorted(batch.items.values_list("pk", flat=True))
+    queued = [pk for call in item_delay.call_args_list for pk in call.args[0]]
+    assert sorted(queued) == sorted(batch.items.values_list("pk", flat=True))
     render_delay.assert_called_once_with(waiting.pk)
 
 
@@ -172,3 +173,40 @@ def test_R5_3_a_batch_emails_every_holder_once_in_bulk_from_the_outbox(run_on_co
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
     assert notification_emails_flush() == 0  # the outbox is empty: nothing is sent twice
     assert len(mail.outbox) == 3
+
+
+def test_R5_3_a_chunk_numbers_consecutively_audits_each_and_fails_a_bad_item_alone(run_on_commit):
+    from portal.audit import verify_chain
+
+    grants = specs(4)
+    grants[1]["holder"].id_number_hash = ""  # no verified ID number: this one cannot be issued
+    grants[1]["holder"].save(update_fields=["id_number_hash"])
+    events_before = AuditEvent.objects.filter(action="certificate.issue").count()
+    batch = run_on_commit(services.certificate_issue_batch, grant_specs=grants, actor=None)
+    progress = batch_progress(batch=batch)
+    assert (progress["issued"], progress["failed"]) == (3, 1)
+    failed = batch.items.get(state=IssueBatchItem.State.FAILED)
+    assert failed.grant_key == grants[1]["grant_key"] and "ID number" in failed.error
+    serials = sorted(Certificate.objects.values_list("serial", flat=True))
+    assert serials == [1, 2, 3]  # no gap where the bad item was
+    assert AuditEvent.objects.filter(action="certificate.issue").count() == events_before + 3
+    checked, problem = verify_chain()
+    assert problem is None and checked >= 3
+
+
+def test_R5_3_a_chunk_returns_titles_issued_before_and_issues_the_rest(run_on_commit, issue):
+    grants = specs(3)
+    earlier = services.certificate_issue(**{**grants[0], "actor": None})
+    run_on_commit(services.certificate_issue_batch, grant_specs=grants, actor=None)
+    assert Certificate.objects.filter(grant_key=grants[0]["grant_key"]).get().pk == earlier.pk
+    assert Certificate.objects.filter(grant_key__in=[g["grant_key"] for g in grants]).count() == 3
+    assert IssueBatchItem.objects.filter(state=IssueBatchItem.State.ISSUED).count() == 3
+
+
+def test_R5_3_numbers_taken_together_are_consecutive_and_continue_the_series():
+    from certificates import numbering
+
+    urumqi = region("650100")
+    assert list(numbering.next_serials(region=urumqi, year=2030, series_code="ENG", count=3)) == [1, 2, 3]
+    assert numbering.next_serial(region=urumqi, year=2030, series_code="ENG") == 4
+    assert list(numbering.next_serials(region=urumqi, year=2030, series_code="ENG", count=2)) == [5, 6]
