@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from portal.api import HasRole
 from portal.errors import InvalidInput, NotFound
 from portal.models import Role
-from stats import selectors
+from stats import selectors, services
 from stats.forms import FILTERS, StatsFilterForm
 from stats.serializers import StatsOverviewOutput, StatsTableOutput
 
@@ -32,6 +32,7 @@ PARAMETERS = [
 
 def _resolve(request):
     scope = selectors.stats_scope_for_user(user=request.user, prefecture=request.query_params.get("prefecture", ""))
+    request.stats_updating = services.stats_freshen()
     refresh = selectors.latest_refresh()
     labels = selectors.stats_labels(refresh=refresh)
     form = StatsFilterForm(request.query_params, labels=labels)
@@ -41,8 +42,8 @@ def _resolve(request):
     return scope, labels, form.filters(), refresh
 
 
-def _head(scope, filters, refresh) -> dict:
-    return {"as_of": refresh.finished_at if refresh else None,
+def _head(scope, filters, refresh, updating: bool = False) -> dict:
+    return {"as_of": refresh.finished_at if refresh else None, "updating": updating,
             "scope": {"whole_region": scope.whole, "prefecture": scope.region,
                       "name": scope.region_name if scope.region else _("Whole autonomous region")},
             "filters": filters}
@@ -58,7 +59,7 @@ class StatsOverviewApi(APIView):
     def get(self, request):
         scope, labels, filters, refresh = _resolve(request)
         figures = selectors.stats_figures(scope=scope, filters=filters, labels=labels)
-        return Response(StatsOverviewOutput({**_head(scope, filters, refresh), **figures}).data)
+        return Response(StatsOverviewOutput({**_head(scope, filters, refresh, request.stats_updating), **figures}).data)
 
 
 class StatsTableApi(APIView):
@@ -73,5 +74,5 @@ class StatsTableApi(APIView):
             raise NotFound(_("No such table."))
         scope, labels, filters, refresh = _resolve(request)
         figures = selectors.stats_figures(scope=scope, filters=filters, labels=labels, tables=[table])
-        return Response(StatsTableOutput({**_head(scope, filters, refresh), "table": table,
+        return Response(StatsTableOutput({**_head(scope, filters, refresh, request.stats_updating), "table": table,
                                           "rows": figures["tables"][table], "total": figures["headline"]}).data)

@@ -68,6 +68,7 @@ class StatsRefresh(models.Model):
     source_certificates = models.PositiveIntegerField(_("valid certificates read"))
     cells = models.PositiveIntegerField(_("cells written"))
     years = models.JSONField(_("years"), default=list, blank=True)
+    source_version = models.CharField(_("version of the source tables read"), max_length=80, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("requested by"))
 

@@ -36,6 +36,7 @@ class StatsFiltersOutput(serializers.Serializer):
 
 class StatsOverviewOutput(serializers.Serializer):
     as_of = serializers.DateTimeField(allow_null=True, help_text="When the aggregate tables were last refreshed.")
+    updating = serializers.BooleanField(help_text="The data changed since; new figures are being computed.")
     scope = StatsScopeOutput()
     filters = StatsFiltersOutput()
     headline = StatsRowOutput()
@@ -45,6 +46,7 @@ class StatsOverviewOutput(serializers.Serializer):
 
 class StatsTableOutput(serializers.Serializer):
     as_of = serializers.DateTimeField(allow_null=True)
+    updating = serializers.BooleanField()
     scope = StatsScopeOutput()
     filters = StatsFiltersOutput()
     table = serializers.CharField()

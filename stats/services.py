@@ -28,6 +28,7 @@ from __future__ import annotations
 import itertools
 import time
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +121,47 @@ def can_see_whole_region(user: User) -> bool:
         code=REGIONAL_CODE).exists()
 
 
+#: The tables the cube is computed from.
+SOURCE_MODELS = (Application, Certificate, Organization)
+_QUEUED_KEY = "stats:refresh-queued"
+
+
+def source_version() -> str:
+    """A cheap fingerprint of the source tables that changes whenever a row
+    is written: PostgreSQL's per-table counts of inserted, updated and
+    deleted rows (a catalog read, no scan); on SQLite, which serves small
+    deployments, each table's row count and newest change."""
+    tables = [m._meta.db_table for m in SOURCE_MODELS]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables "
+                           "WHERE relname = ANY(%s) ORDER BY relname", [tables])
+            return "pg:" + ",".join(f"{n}" for _name, n in cursor.fetchall())
+        parts = []
+        for model in SOURCE_MODELS:
+            table = connection.ops.quote_name(model._meta.db_table)
+            newest = "max(updated_at)" if any(f.name == "updated_at" for f in model._meta.fields) else "max(id)"
+            cursor.execute(f"SELECT count(*), {newest} FROM {table}")  # noqa: S608 - names from the models
+            parts.append(":".join(str(v) for v in cursor.fetchone()))
+        return ("db:" + ",".join(parts))[:80]
+
+
+def stats_freshen() -> bool:
+    """Called before the figures are read: when the sources changed since the
+    last refresh, queue one (one at a time). Where Celery runs eagerly (the
+    embedded default) it runs at once and the page shows the new figures;
+    with workers the page says the figures are being brought up to date.
+    Returns True while a refresh is wanted or under way."""
+    from stats.tasks import refresh_stats
+
+    latest = StatsRefresh.objects.order_by("-finished_at", "-pk").values_list("source_version", flat=True).first()
+    if latest is not None and latest == source_version():
+        return False
+    if cache.add(_QUEUED_KEY, 1, timeout=600):
+        transaction.on_commit(lambda: refresh_stats.delay())
+    return cache.get(_QUEUED_KEY) is not None
+
+
 def stats_refresh(*, actor: User | None = None) -> StatsRefresh:
     """Recompute every aggregate table now. ``actor`` None is Celery beat or
     the management command; a user must be the regional bureau or a supervisor,
@@ -128,6 +170,7 @@ def stats_refresh(*, actor: User | None = None) -> StatsRefresh:
         raise NotAllowed(_("Only the regional bureau and supervisors may refresh the statistics."))
     started = timezone.now()
     clock = time.perf_counter()
+    version = source_version()  # taken first: a change made while the cube is computed asks for another
     with transaction.atomic():
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -143,13 +186,14 @@ def stats_refresh(*, actor: User | None = None) -> StatsRefresh:
             started_at=started, finished_at=timezone.now(), duration_ms=int((time.perf_counter() - clock) * 1000),
             source_applications=total.applications if total else 0,
             source_certificates=Certificate.objects.filter(status=Certificate.Status.VALID).count(),
-            cells=StatsCell.objects.count(), years=years, requested_by=actor)
+            cells=StatsCell.objects.count(), years=years, source_version=version, requested_by=actor)
         refresh.full_clean()
         refresh.save()
         if actor is not None:
             audit_record(actor=actor, action="stats.refresh", obj=refresh,
                          after={"cells": refresh.cells, "applications": refresh.source_applications,
                                 "certificates": refresh.source_certificates})
+    transaction.on_commit(lambda: cache.delete(_QUEUED_KEY))
     return refresh
 
 

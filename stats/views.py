@@ -52,6 +52,7 @@ def _resolve(request):
         raise Http404
     except NotAllowed:
         raise PermissionDenied
+    request.stats_updating = services.stats_freshen()
     refresh = selectors.latest_refresh()
     labels = selectors.stats_labels(refresh=refresh)
     form = StatsFilterForm(request.GET, labels=labels)
@@ -94,6 +95,7 @@ def stats_index(request):
         testid="chart-years")
     return render(request, "stats/index.html", {
         "scope": scope, "scope_text": scope_text(scope), "form": form, "filters": filters, "refresh": refresh,
+        "updating": request.stats_updating,
         "as_of": as_of_text(refresh), "headline": figures["headline"], "tables": tables, "query": query,
         "bars": bars, "columns": columns, "can_refresh": services.can_see_whole_region(request.user),
         "filters_text": filters_text(filters, labels), "excel_columns": excel.columns(),

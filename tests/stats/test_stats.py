@@ -246,7 +246,11 @@ def test_page_query_count_is_flat(client, django_assert_num_queries, regional):
     stats_refresh()
     with django_assert_num_queries(len(many)):
         client.get("/api/v1/stats/")
-    assert not any("applications_application" in q["sql"] for q in many.captured_queries)
+    # The figures come from the cube. On SQLite (small deployments) the freshness fingerprint counts the
+    # source rows; on PostgreSQL it reads the table statistics and the request touches no source table.
+    reads = [q["sql"] for q in many.captured_queries
+             if "applications_application" in q["sql"] and "pg_stat_user_tables" not in q["sql"]]
+    assert all(q.startswith("SELECT count(*), max(") for q in reads) and (connection.vendor == "sqlite" or not reads)
 
 
 # --- Refresh button -----------------------------------------------------------
