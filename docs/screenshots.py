@@ -186,6 +186,20 @@ def supervision(s: Shooter) -> None:
     s.shot("supervision-enterprise-staff")
 
 
+def integrity(s: Shooter) -> None:
+    s.page.context.clear_cookies()  # the public report form, as a visitor
+    s.go("/integrity/report/")
+    s.shot("integrity-report-form")
+    s.login(SUPERVISOR)
+    s.go("/integrity/reports/")
+    s.shot("integrity-reports")
+    s.go("/integrity/cases/")
+    s.shot("integrity-cases")
+    s.login(APPLICANT)
+    s.go("/integrity/me/")
+    s.shot("integrity-my-records")
+
+
 def stats(s: Shooter) -> None:
     s.login("13900000010")  # officer of the regional bureau (650000): the whole region
     s.go("/stats/")
@@ -196,7 +210,7 @@ def stats(s: Shooter) -> None:
 
 
 GROUPS = {"visitor": visitor, "hr": enterprise_hr, "bureau": bureau_officer, "applicant": applicant,
-          "audit": auditor, "supervision": supervision, "stats": stats}
+          "audit": auditor, "supervision": supervision, "integrity": integrity, "stats": stats}
 
 
 def main(argv: list[str] | None = None) -> int:

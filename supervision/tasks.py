@@ -12,3 +12,9 @@ def check_oversight_alerts() -> int:
     from supervision.services import oversight_check
 
     return len(oversight_check())
+
+
+def check_after_meeting(sender, **kwargs) -> None:
+    """A meeting closed (review's ``meeting_closed``): check its pass rate
+    now rather than at the next hourly run."""
+    check_oversight_alerts.delay()

@@ -48,6 +48,7 @@ from review.services._common import (
     today,
     voting_member_ids,
 )
+from review.signals import meeting_closed
 
 CHOICES = ("yes", "no", "abstain")
 TALLY_FIELD = {"yes": "yes_votes", "no": "no_votes", "abstain": "abstentions"}
@@ -308,6 +309,9 @@ def meeting_close(*, actor: User, meeting_id: int) -> Meeting:
                               body=_("Not passed. You may request a reconsideration.") if failed
                               else _("Passed. The result will be publicised."),
                               url=reverse("review-my-reviews"))
+        transaction.on_commit(lambda: meeting_closed.send(sender=Meeting, meeting_id=meeting.pk,
+                                                          call_id=meeting.call_id,
+                                                          committee_id=meeting.committee_id))
     return meeting
 
 

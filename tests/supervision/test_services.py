@@ -58,6 +58,16 @@ def test_R6_7_the_beat_task_runs_the_check(call):
     assert tasks.check_oversight_alerts.delay().get() == 0
 
 
+def test_R6_7_a_meeting_closing_checks_the_pass_rate_at_once(call):
+    from review.models import Meeting
+    from review.signals import meeting_closed
+
+    closed_meeting(call, passed=4, failed=0)  # rows written directly: no review service ran
+    assert not OversightAlert.objects.exists()
+    meeting_closed.send(sender=Meeting, meeting_id=0, call_id=call.pk, committee_id=call.committee_id)
+    assert OversightAlert.objects.filter(kind=OversightAlert.Kind.PASS_RATE_OVER_CEILING, call=call).exists()
+
+
 # --- R2.4: late filing -----------------------------------------------------------------------
 
 
