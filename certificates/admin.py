@@ -7,17 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from certificates.models import Certificate, IssueBatch, IssueBatchItem, SigningKey, VerificationEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(Certificate)

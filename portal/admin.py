@@ -105,8 +105,22 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = ["mobile_masked", "status", "invited_by", "accepted_by"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by services (with their audit events) are read in the
+    back office, never added, changed or deleted there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["seq", "created_at", "actor_label", "action", "object_type", "object_id", "ip_address"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "action"]
@@ -121,15 +135,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self._may_see(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

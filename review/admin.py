@@ -3,6 +3,7 @@ markers and tallies are read only through the meeting pages (R6.5)."""
 
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
 from review.models import (
     CommentTemplate,
     CommitteeFee,
@@ -16,19 +17,6 @@ from review.models import (
     Rubric,
     RubricCriterion,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written by services (with their audit events) are read here, not edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RubricCriterionInline(admin.TabularInline):
