@@ -441,34 +441,45 @@ def _lock_for_bureau(actor: User, certificate_id: int, action: str) -> Certifica
     return certificate
 
 
-def certificate_revoke(*, actor: User, certificate_id: int, reason: str, reason_category: str) -> Certificate:
-    """R6.3: a bureau officer revokes with a recorded reason (audited, never
-    public); verification shows the public category from now on."""
+def _clean_revocation_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason or len(reason) > 2000:
         raise InvalidInput(_("Record the reason for revocation (at most 2000 characters)."), field="reason")
+    return reason
+
+
+def _revoke(certificate: Certificate, *, actor: User, reason: str, category: str, recorded_reason: str,
+            holder_body: str, audit_extra: dict | None = None) -> Certificate:
+    """Revoke the locked certificate, audited; the holder is notified."""
+    before = snapshot(certificate, AUDIT_FIELDS)
+    certificate.status = Certificate.Status.REVOKED
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_by = actor
+    certificate.revocation_category = category
+    certificate.revocation_reason = recorded_reason
+    certificate.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_category",
+                                    "revocation_reason", "updated_at"])
+    audit_record(actor=actor, action="certificate.revoke", obj=certificate, before=before,
+                 after={**snapshot(certificate, AUDIT_FIELDS), **(audit_extra or {})}, reason=reason)
+    notification_send(
+        recipients=[certificate.holder],
+        subject=_("Your certificate %(number)s has been revoked") % {"number": certificate.number},
+        body=holder_body, url=reverse("my-certificate-detail", args=[certificate.pk]),
+    )
+    return certificate
+
+
+def certificate_revoke(*, actor: User, certificate_id: int, reason: str, reason_category: str) -> Certificate:
+    """R6.3: a bureau officer revokes with a recorded reason (audited, never
+    public); verification shows the public category from now on."""
+    reason = _clean_revocation_reason(reason)
     if reason_category not in Certificate.RevocationCategory.values:
         raise InvalidInput(_("Choose the public category of the reason."), field="reason_category")
     with transaction.atomic():
         certificate = _lock_for_bureau(actor, certificate_id, "revoke")
-        before = snapshot(certificate, AUDIT_FIELDS)
-        certificate.status = Certificate.Status.REVOKED
-        certificate.revoked_at = timezone.now()
-        certificate.revoked_by = actor
-        certificate.revocation_category = reason_category
-        certificate.revocation_reason = reason
-        certificate.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_category",
-                                        "revocation_reason", "updated_at"])
-        audit_record(actor=actor, action="certificate.revoke", obj=certificate, before=before,
-                     after=snapshot(certificate, AUDIT_FIELDS), reason=reason)
-        notification_send(
-            recipients=[certificate.holder],
-            subject=_("Your certificate %(number)s has been revoked") % {"number": certificate.number},
-            body=_("Category: %(category)s. Reason recorded by the bureau: %(reason)s")
-            % {"category": certificate.get_revocation_category_display(), "reason": reason},
-            url=reverse("my-certificate-detail", args=[certificate.pk]),
-        )
-    return certificate
+        return _revoke(certificate, actor=actor, reason=reason, category=reason_category, recorded_reason=reason,
+                       holder_body=_("Category: %(category)s. Reason recorded by the bureau: %(reason)s")
+                       % {"category": Certificate.RevocationCategory(reason_category).label, "reason": reason})
 
 
 _UNCHANGED = object()
@@ -1080,12 +1091,10 @@ def certificate_revoke_for_fraud(*, actor: User, certificate_id: int, reason: st
     certificate already revoked is returned unchanged."""
     from certificates.workflow import SUPERVISOR_ON_CASE
 
-    reason = (reason or "").strip()
     if actor is None or not actor.is_authenticated or not actor.has_role(Role.SUPERVISOR):
         raise NotAllowed(_("Only a supervisor deciding an upheld fraud case may revoke for fraud (R6.3)."),
                          rule="R6.3")
-    if not reason or len(reason) > 2000:
-        raise InvalidInput(_("Record the reason for revocation (at most 2000 characters)."), field="reason")
+    reason = _clean_revocation_reason(reason)
     with transaction.atomic():
         certificate = (Certificate.objects.select_for_update(of=("self",)).select_related(*CERTIFICATE_JOINS)
                        .filter(pk=certificate_id).first())
@@ -1093,6 +1102,13 @@ def certificate_revoke_for_fraud(*, actor: User, certificate_id: int, reason: st
             raise NotFound()
         if certificate.status == Certificate.Status.REVOKED:
             return certificate
+        CERTIFICATE_WORKFLOW.check(action="revoke_for_fraud", current=certificate.status,
+                                   roles={SUPERVISOR_ON_CASE})
+        category = Certificate.RevocationCategory.FRAUD
+        return _revoke(certificate, actor=actor, reason=reason, category=category,
+                       recorded_reason=f"[{case_reference}] {reason}"[:4000], audit_extra={"case": case_reference},
+                       holder_body=_("Category: %(category)s. Case %(case)s.")
+                       % {"category": category.label, "case": case_reference})
         CERTIFICATE_WORKFLOW.check(action="revoke_for_fraud", current=certificate.status,
                                    roles={SUPERVISOR_ON_CASE})
         before = snapshot(certificate, AUDIT_FIELDS)

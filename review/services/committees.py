@@ -294,18 +294,28 @@ def committee_sanction(*, actor: User, committee_id: int, kind: str, reason: str
     with transaction.atomic():
         committee = _lock_committee(committee_id)
         _require_bureau(actor, committee)
-        before = snapshot(committee, ("status",))
-        action = {CommitteeSanction.Kind.SUSPENSION: "suspend",
-                  CommitteeSanction.Kind.WITHDRAWAL: "revoke"}.get(kind)
-        if action:
-            committee.status = _transition(committee, action, {wf.BUREAU})
-            committee.save(update_fields=["status"])
-        sanction = CommitteeSanction.objects.create(committee=committee, kind=kind, reason=reason,
-                                                    decided_by=actor, decided_at=timezone.now())
-        audit_record(actor=actor, action=f"committee.sanction.{kind}", obj=committee, before=before,
-                     after={"status": committee.status, "sanction": sanction.pk, "kind": kind}, reason=reason)
-        _notify_committee(committee, _("Sanction on %(name)s: %(kind)s")
-                          % {"name": committee.name, "kind": sanction.get_kind_display()}, reason)
+        return _sanction(committee, actor=actor, kind=kind, reason=reason)
+
+
+def _sanction(committee: Committee, *, actor: User, kind: str, reason: str, case_reference: str = "",
+              recorded_reason: str | None = None) -> CommitteeSanction:
+    """Record the sanction on the locked committee, with its effect (a
+    suspension stops it, a withdrawal revokes its filing), audited; the
+    committee's office is notified."""
+    before = snapshot(committee, ("status",))
+    action = {CommitteeSanction.Kind.SUSPENSION: "suspend", CommitteeSanction.Kind.WITHDRAWAL: "revoke"}.get(kind)
+    if action:
+        committee.status = _transition(committee, action, {wf.BUREAU})
+        committee.save(update_fields=["status"])
+    sanction = CommitteeSanction(committee=committee, kind=kind, reason=recorded_reason or reason,
+                                 decided_by=actor, decided_at=timezone.now())
+    sanction.full_clean()
+    sanction.save()
+    audit_record(actor=actor, action=f"committee.sanction.{kind}", obj=committee, before=before,
+                 after={"status": committee.status, "sanction": sanction.pk, "kind": kind,
+                        **({"case": case_reference} if case_reference else {})}, reason=reason)
+    _notify_committee(committee, _("Sanction on %(name)s: %(kind)s")
+                      % {"name": committee.name, "kind": sanction.get_kind_display()}, sanction.reason)
     return sanction
 
 
@@ -457,17 +467,10 @@ def committee_sanction_for_fraud(*, actor: User, committee_id: int, kind: str, r
 
     with transaction.atomic():
         committee = _lock_committee(committee_id)
-        sanction = CommitteeSanction(committee=committee, kind=kind, reason=f"[{case_reference}] {reason}",
-                                     decided_by=actor, decided_at=timezone.now())
-        sanction.full_clean()
-        sanction.save()
-        audit_record(actor=actor, action=f"committee.sanction.{kind}", obj=committee,
-                     before={"status": committee.status},
-                     after={"status": committee.status, "sanction": sanction.pk, "kind": kind,
-                            "case": case_reference}, reason=reason)
-        subject = _("Sanction on %(name)s: %(kind)s") % {"name": committee.name, "kind": sanction.get_kind_display()}
-        _notify_committee(committee, subject, sanction.reason)
+        sanction = _sanction(committee, actor=actor, kind=kind, reason=reason, case_reference=case_reference,
+                             recorded_reason=f"[{case_reference}] {reason}")
         notification_send(recipients=list(bureau_officers_for_region(region=committee.filed_by.region)),
-                          subject=subject, body=sanction.reason,
-                          url=reverse("review-committee-detail", args=[committee.pk]))
+                          subject=_("Sanction on %(name)s: %(kind)s")
+                          % {"name": committee.name, "kind": sanction.get_kind_display()},
+                          body=sanction.reason, url=reverse("review-committee-detail", args=[committee.pk]))
     return sanction

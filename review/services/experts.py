@@ -122,19 +122,34 @@ def expert_add(*, actor: User, committee_id: int, user_id: int, level: str, spec
     return profile
 
 
-def expert_deactivate(*, actor: User, expert_id: int, reason: str) -> ExpertProfile:
-    if not (reason or "").strip():
+def _deactivate(*, actor: User, expert_id: int, reason: str, may_act, case_reference: str = "",
+                then=None) -> ExpertProfile:
+    """Take the expert out of the pool (never drawn again), audited;
+    ``may_act(profile)`` raises when the actor may not; ``then(profile)``
+    runs in the same transaction when the expert was taken out now."""
+    reason = (reason or "").strip()
+    if not reason:
         raise InvalidInput(_("Give the reason."), field="reason")
     with transaction.atomic():
-        profile = ExpertProfile.objects.select_for_update().filter(pk=expert_id).first()
+        profile = ExpertProfile.objects.select_for_update().select_related("committee").filter(pk=expert_id).first()
         if profile is None:
             raise NotFound()
-        _manager(actor, profile.committee_id)
+        may_act(profile)
+        if not profile.is_active:
+            return profile
         profile.is_active = False
         profile.save(update_fields=["is_active"])
         audit_record(actor=actor, action="expert.deactivate", obj=profile, before={"is_active": True},
-                     after={"is_active": False}, reason=reason.strip())
+                     after={"is_active": False, **({"case": case_reference} if case_reference else {})},
+                     reason=reason)
+        if then is not None:
+            then(profile)
     return profile
+
+
+def expert_deactivate(*, actor: User, expert_id: int, reason: str) -> ExpertProfile:
+    return _deactivate(actor=actor, expert_id=expert_id, reason=reason,
+                       may_act=lambda profile: _manager(actor, profile.committee_id))
 
 
 # --- Excel import -------------------------------------------------------------------
@@ -368,23 +383,14 @@ def expert_deactivate_for_fraud(*, actor: User, expert_id: int, reason: str, cas
     from portal.errors import NotAllowed
     from portal.notifications import notification_send
 
-    reason = (reason or "").strip()
     if actor is None or not actor.is_authenticated or not actor.has_role(Role.SUPERVISOR):
         raise NotAllowed(_("Only a supervisor deciding an upheld fraud case may cancel an expert for it (R6.3)."),
                          rule="R6.3")
-    if not reason:
-        raise InvalidInput(_("Give the reason."), field="reason")
-    with transaction.atomic():
-        profile = ExpertProfile.objects.select_for_update().select_related("committee").filter(pk=expert_id).first()
-        if profile is None:
-            raise NotFound()
-        if not profile.is_active:
-            return profile
-        profile.is_active = False
-        profile.save(update_fields=["is_active"])
-        audit_record(actor=actor, action="expert.deactivate", obj=profile, before={"is_active": True},
-                     after={"is_active": False, "case": case_reference}, reason=reason)
+
+    def notify(profile: ExpertProfile) -> None:
         notification_send(recipients=[profile.user],
                           subject=_("Your expert qualification on %(committee)s is cancelled (R6.3)")
-                          % {"committee": profile.committee.name}, body=f"[{case_reference}] {reason}")
-    return profile
+                          % {"committee": profile.committee.name}, body=f"[{case_reference}] {reason.strip()}")
+
+    return _deactivate(actor=actor, expert_id=expert_id, reason=reason, may_act=lambda profile: None,
+                       case_reference=case_reference, then=notify)
