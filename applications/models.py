@@ -296,6 +296,14 @@ class ApplicationStatus(models.TextChoices):
 LIVE_STATUSES = [s.value for s in ApplicationStatus
                  if s not in (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)]
 
+#: Statuses in which an application has stopped moving: decided one way or
+#: the other, withdrawn, rejected or revoked.
+FINAL_STATUSES = (ApplicationStatus.GRANTED, ApplicationStatus.FAILED, ApplicationStatus.WITHDRAWN,
+                  ApplicationStatus.REJECTED, ApplicationStatus.REVOKED)
+#: Submitted and still moving (a draft is the applicant's own).
+IN_PROGRESS_STATUSES = [s.value for s in ApplicationStatus
+                        if s not in FINAL_STATUSES and s != ApplicationStatus.DRAFT]
+
 
 class Application(models.Model):
     """申报: one person, one target title, in one call."""

@@ -29,7 +29,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from applications.models import Application, ApplicationStatus, Call, TitleHeld
+from applications.models import (
+    FINAL_STATUSES,
+    IN_PROGRESS_STATUSES,
+    LIVE_STATUSES,
+    Application,
+    ApplicationStatus,
+    Call,
+    TitleHeld,
+)
 from certificates import selectors as certificate_selectors
 from certificates.models import Certificate
 from portal.models import AuditEvent, Committee, Employment, Organization, Role
@@ -40,11 +48,6 @@ from supervision.models import OversightAlert
 #: The audit action recorded when a scope guard (R2.1) or the one-live-application
 #: guard (R6.4) refuses to open an application (see ``applications.application_services``).
 REFUSAL_ACTION = "application.refused"
-#: An application no longer moving: decided one way or the other, or stopped.
-FINAL_STATUSES = (ApplicationStatus.GRANTED, ApplicationStatus.FAILED, ApplicationStatus.WITHDRAWN,
-                  ApplicationStatus.REJECTED)
-#: Submitted and still moving (a draft is the applicant's own and not shown to anyone else).
-IN_PROGRESS_STATUSES = [s.value for s in ApplicationStatus if s not in FINAL_STATUSES and s != ApplicationStatus.DRAFT]
 
 
 # --- Who may oversee ---------------------------------------------------------------------
@@ -275,7 +278,7 @@ def duplicate_evaluations(*, user) -> list[dict]:
     base = _scope_applications(Application.objects.exclude(status=ApplicationStatus.DRAFT), user)
     multi = (base.filter(call__committee__isnull=False).values("applicant", "series", "year")
              .annotate(n=Count("call__committee", distinct=True)).filter(n__gt=1).order_by())
-    live = (base.filter(status__in=_live()).values("applicant", "series", "year")
+    live = (base.filter(status__in=LIVE_STATUSES).values("applicant", "series", "year")
             .annotate(n=Count("pk")).filter(n__gt=1).order_by())
     reasons: dict[tuple, set[str]] = defaultdict(set)
     for row in list(multi[:DUPLICATE_REPORT_LIMIT]):
@@ -298,12 +301,6 @@ def duplicate_evaluations(*, user) -> list[dict]:
                                         "multi_live": "live" in reasons[key], "applications": []})
         group["applications"].append(a)
     return sorted(groups.values(), key=lambda g: (g["year"], g["series"].order, g["applicant"].real_name))
-
-
-def _live() -> list[str]:
-    from applications.models import LIVE_STATUSES
-
-    return LIVE_STATUSES
 
 
 # --- Enterprise view (R5.4) -----------------------------------------------------------------

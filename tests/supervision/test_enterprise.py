@@ -63,6 +63,14 @@ def test_R5_4_hr_sees_titles_applications_and_certificates_of_confirmed_employee
     assert "草稿员工" in html and "Draft" not in html  # a draft is the employee's own
 
 
+def test_R6_3_an_application_revoked_for_fraud_is_not_in_progress(client, enterprise, hr, staff_call):
+    person = employee_of(enterprise, real_name="撤销员工")
+    make_application(staff_call, applicant=person, employer=enterprise, status=ApplicationStatus.REVOKED)
+    client.force_login(hr)
+    html = client.get(reverse("supervision-enterprise-staff", args=[enterprise.pk])).content.decode()
+    assert "撤销员工" in html and "Title revoked for fraud" not in html
+
+
 def test_R5_4_other_enterprises_hr_applicants_and_anonymous_see_nothing(client, enterprise, hr, staff_call):
     staff_member(enterprise, staff_call, 1)
     url = reverse("supervision-enterprise-staff", args=[enterprise.pk])
