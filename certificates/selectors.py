@@ -48,8 +48,7 @@ def verifier_organization(*, user) -> Organization | None:
 def issuer_regions_for_officer(*, user: User) -> QuerySet[Region]:
     """Regions whose certificates the officer acts on: the officer's own
     regions and, for an officer of the autonomous region, every region."""
-    own = portal_selectors.bureau_regions_for_user(user=user)
-    return Region.objects.filter(Q(pk__in=own.values("pk")) | Q(parent__in=own.values("pk")))
+    return portal_selectors.regions_covered_by_officer(user=user)
 
 
 def certificates_for_bureau(*, user: User, query: str = "", status: str = "") -> QuerySet[Certificate]:

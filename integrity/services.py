@@ -82,15 +82,7 @@ def bureau_region_ids(user) -> set[int]:
     officers cover its prefectures too)."""
     if user is None or not user.is_authenticated or not user.has_role(Role.BUREAU_OFFICER):
         return set()
-    cached = getattr(user, "_integrity_regions", None)
-    if cached is None:
-        from portal.models import Region
-
-        own = portal_selectors.bureau_regions_for_user(user=user)
-        cached = set(Region.objects.filter(Q(pk__in=own.values("pk")) | Q(parent__in=own.values("pk")))
-                     .values_list("pk", flat=True))
-        user._integrity_regions = cached
-    return cached
+    return portal_selectors.region_ids_covered_by_officer(user)
 
 
 def case_roles(user, case: FraudCase) -> set[str]:

@@ -22,6 +22,24 @@ def bureau_regions_for_user(*, user: User) -> QuerySet[Region]:
     ).distinct()
 
 
+def regions_covered_by_officer(*, user: User) -> QuerySet[Region]:
+    """Regions an HR-bureau officer acts for: the regions of their bureaus
+    and those regions' prefectures (an officer of the autonomous region
+    covers every prefecture)."""
+    own = bureau_regions_for_user(user=user)
+    return Region.objects.filter(Q(pk__in=own.values("pk")) | Q(parent__in=own.values("pk")))
+
+
+def region_ids_covered_by_officer(user: User | None) -> set[int]:
+    """The same as ids, computed once per user object (views ask often)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_covered_region_ids", None)
+    if cached is None:
+        cached = user._covered_region_ids = set(regions_covered_by_officer(user=user).values_list("pk", flat=True))
+    return cached
+
+
 def bureau_officers_for_region(*, region: Region) -> QuerySet[User]:
     return User.objects.filter(
         is_active=True,

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import selectors as portal_selectors
 from portal.errors import NotFound, RuleViolation
-from portal.models import Committee, CommitteeMember, Membership, Organization, Region, User
+from portal.models import Committee, CommitteeMember, Membership, Organization, User
 from review import workflow as wf
 
 #: Pathways a bureau decides by assessment, without a committee (R4.4–R4.7).
@@ -36,16 +35,7 @@ def today() -> dt.date:
 def bureau_region_ids(user: User | None) -> set[int]:
     """Regions the user is an active HR-bureau officer of; an officer of the
     autonomous region acts for every region."""
-    if user is None or not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_review_bureau_regions", None)
-    if cached is not None:
-        return cached
-    own = portal_selectors.bureau_regions_for_user(user=user)
-    ids = set(Region.objects.filter(Q(pk__in=own.values("pk")) | Q(parent__in=own.values("pk")))
-              .values_list("pk", flat=True))
-    user._review_bureau_regions = ids
-    return ids
+    return portal_selectors.region_ids_covered_by_officer(user)
 
 
 def officer_bureaus(user: User | None):
