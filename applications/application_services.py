@@ -41,6 +41,7 @@ from applications.models import (
 )
 from applications.profile import profile_facts
 from portal import calendar
+from portal import selectors as portal_selectors
 from portal.audit import audit_record, snapshot
 from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound, PortalError, RuleViolation
 from portal.models import (
@@ -1095,13 +1096,6 @@ def _members(org_id: int | None, roles=None) -> list[User]:
     return [m.user for m in qs.select_related("user")]
 
 
-def _bureau_officers(region_id: int) -> list[User]:
-    return [m.user for m in Membership.objects.filter(
-        organization__kind=Organization.Kind.HR_BUREAU, organization__region_id=region_id,
-        organization__status=Organization.Status.ACTIVE, role=Membership.OrgRole.OFFICER, is_active=True,
-    ).select_related("user")]
-
-
 def _waiting_on(application: Application) -> list[User]:
     """Who has the application in their queue now."""
     if application.status in (S.EMPLOYER_REVIEW, S.UNIT_PUBLICITY):
@@ -1109,7 +1103,7 @@ def _waiting_on(application: Application) -> list[User]:
     if application.status == S.ACCEPTANCE:
         return _members(application.acceptance_body_id, (Membership.OrgRole.OFFICER,))
     if application.status == S.QUALIFICATION_AUDIT:
-        return _bureau_officers(application.region_id)
+        return list(portal_selectors.bureau_officers_for_region(region=application.region_id))
     return []
 
 

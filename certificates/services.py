@@ -945,6 +945,9 @@ def _enqueue_items(item_ids: list[int]) -> None:
     from certificates.tasks import issue_batch_items
     from portal.tasks import send_pending_notification_emails
 
+    if not item_ids:  # e.g. a starting worker that found nothing left over
+        return
+
     chunks = [item_ids[n:n + ITEMS_PER_TASK] for n in range(0, len(item_ids), ITEMS_PER_TASK)]
 
     def send():

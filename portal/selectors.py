@@ -40,12 +40,14 @@ def region_ids_covered_by_officer(user: User | None) -> set[int]:
     return cached
 
 
-def bureau_officers_for_region(*, region: Region) -> QuerySet[User]:
+def bureau_officers_for_region(*, region: Region | int) -> QuerySet[User]:
+    """The active officers of the region's active HR bureau."""
     return User.objects.filter(
         is_active=True,
         memberships__is_active=True,
         memberships__role=Membership.OrgRole.OFFICER,
         memberships__organization__kind=Organization.Kind.HR_BUREAU,
+        memberships__organization__status=Organization.Status.ACTIVE,
         memberships__organization__region=region,
     ).distinct()
 
