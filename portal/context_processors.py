@@ -13,5 +13,5 @@ def navigation(request):
 
     return {
         "unread_notifications": SimpleLazyObject(lambda: selectors.unread_count(user=user)),
-        "nav_roles": SimpleLazyObject(lambda: set(user.groups.values_list("name", flat=True))),
+        "nav_roles": SimpleLazyObject(user.role_names),  # the set has_role already read, if it did
     }

@@ -116,11 +116,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.real_name
 
-    def has_role(self, role: str) -> bool:
+    def role_names(self) -> set[str]:
+        """The user's roles (group names), read once per user object."""
         names = getattr(self, "_role_names", None)
         if names is None:
             names = self._role_names = set(self.groups.values_list("name", flat=True))
-        return role in names
+        return names
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_names()
 
 
 class Region(models.Model):
