@@ -13,6 +13,7 @@ The signed record (compact JWS) is attached to the PDF as
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import re
 import threading
@@ -172,6 +173,23 @@ def _drop_renderer() -> None:
 
 
 atexit.register(_drop_renderer)
+
+
+def prepare_worker_process() -> Renderer:
+    """Build the renderer of a worker process, then move everything alive
+    into the garbage collector's permanent generation (``gc.freeze``).
+
+    A render makes thousands of boxes with reference cycles, so the
+    collector runs often, and each full collection used to walk the
+    hundreds of thousands of objects of Django, WeasyPrint and the fonts
+    that live as long as the process: freezing them makes a render about
+    8 % faster (``bench/certificates.py``). Nothing is leaked: objects
+    made later are collected as before.
+    """
+    renderer = get_renderer()
+    gc.collect()
+    gc.freeze()
+    return renderer
 
 
 def get_renderer() -> Renderer:

@@ -1052,21 +1052,24 @@ def certificate_batch_retry_failures(*, actor: User, batch_id: int) -> int:
     return len(failed)
 
 
-def certificate_requeue_unfinished(*, min_age_seconds: int = 5) -> dict[str, int]:
+def certificate_requeue_unfinished(*, queued_before: dt.datetime | None = None) -> dict[str, int]:
     """Queue again the batch items still pending and the certificates still
-    waiting for their PDF, unless queued in the last ``min_age_seconds``.
+    waiting for their PDF that were queued before ``queued_before``
+    (default: now).
 
     A worker killed outright (not shut down) holds its acknowledged-late
-    messages invisible in Redis until the broker's visibility timeout; a
-    restarted worker calls this so the batch finishes now. Both tasks are
+    messages invisible in Redis until the broker's visibility timeout (an
+    hour); a restarted worker calls this with the moment it started, so the
+    batch finishes now however soon it was restarted. Both tasks are
     idempotent, so a message that was not lost after all only costs a
     look-up; workers starting together do not requeue the same items twice
-    (rows are claimed with ``SKIP LOCKED`` and stamped ``queued_at``).
+    (rows are claimed with ``SKIP LOCKED`` and stamped ``queued_at``, which
+    puts them after the other worker's start).
     """
     from certificates.tasks import render_certificate_pdf
 
     now = timezone.now()
-    cutoff = now - dt.timedelta(seconds=min_age_seconds)
+    cutoff = queued_before or now
     with transaction.atomic():
         items = list(IssueBatchItem.objects.select_for_update(skip_locked=True)
                      .filter(state=IssueBatchItem.State.PENDING, queued_at__lt=cutoff).values_list("pk", flat=True))

@@ -45,11 +45,19 @@ def _retry(task, error: Exception, give_up):
     raise task.retry(exc=error, countdown=_backoff(task.request.retries))
 
 
+#: When this worker started (set in its main process by ``worker_init``).
+_worker_started_at = None
+
+
 @worker_init.connect
 def require_certificate_renderer(**kwargs) -> None:
     """Fail the worker's start when certificates cannot be rendered well."""
+    from django.utils import timezone
+
     from certificates import fonts, rendering
 
+    global _worker_started_at
+    _worker_started_at = timezone.now()
     try:
         rendering.require_harfbuzz_subset()
         fonts.fontset()
@@ -60,18 +68,19 @@ def require_certificate_renderer(**kwargs) -> None:
 
 @worker_process_init.connect
 def build_certificate_renderer(**kwargs) -> None:
-    from certificates.rendering import get_renderer
+    from certificates.rendering import prepare_worker_process
 
-    get_renderer()
+    prepare_worker_process()
 
 
 @worker_ready.connect
 def requeue_unfinished_certificates(**kwargs) -> None:
-    """A worker that starts picks up what a killed worker left."""
+    """A worker that starts picks up what a killed worker left: the work
+    queued before it started and not done yet."""
     from certificates import services
 
     try:
-        counts = services.certificate_requeue_unfinished()
+        counts = services.certificate_requeue_unfinished(queued_before=_worker_started_at)
     except Exception as error:  # noqa: BLE001 - a worker must start even if this fails
         logger.error("could not requeue unfinished certificates (%s)", type(error).__name__)
         return

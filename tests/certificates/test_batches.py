@@ -141,14 +141,17 @@ def test_R5_3_a_starting_worker_requeues_unfinished_work_once(issue, django_capt
     with mock.patch("certificates.services._enqueue_items"):
         batch = services.certificate_issue_batch(grant_specs=specs(2), actor=None)
     waiting = issue()  # its render message "lost"
-    old = timezone.now() - dt.timedelta(minutes=5)
-    IssueBatchItem.objects.update(queued_at=old)
-    Certificate.objects.filter(pk=waiting.pk).update(updated_at=old)
+    # Queued a second before the workers started (a worker killed and restarted at once).
+    just_before = timezone.now() - dt.timedelta(seconds=1)
+    IssueBatchItem.objects.update(queued_at=just_before)
+    Certificate.objects.filter(pk=waiting.pk).update(updated_at=just_before)
+    started = timezone.now()
     with mock.patch("certificates.tasks.issue_batch_items.delay") as item_delay, \
             mock.patch("certificates.tasks.render_certificate_pdf.delay") as render_delay, \
             django_capture_on_commit_callbacks(execute=True):
-        counts = services.certificate_requeue_unfinished()
-        again = services.certificate_requeue_unfinished()  # a second worker starting at the same time
+        counts = services.certificate_requeue_unfinished(queued_before=started)
+        # A second worker that started at the same time finds them claimed.
+        again = services.certificate_requeue_unfinished(queued_before=started)
     assert counts == {"batch_items": 2, "pdfs": 1} and again == {"batch_items": 0, "pdfs": 0}
     queued = [pk for call in item_delay.call_args_list for pk in call.args[0]]
     assert sorted(queued) == sorted(batch.items.values_list("pk", flat=True))

@@ -252,3 +252,16 @@ def test_R5_3_a_pdf_with_two_signed_records_is_unreadable(issue):
     writer.write(out)
     assert verify(out.getvalue()).outcome in ("unreadable", "modified")
     assert not verify(out.getvalue()).is_valid
+
+
+def test_R5_3_a_worker_process_builds_its_renderer_and_freezes_what_lives_as_long_as_it():
+    import gc
+
+    from certificates.tasks import build_certificate_renderer
+
+    try:
+        build_certificate_renderer()  # worker_process_init
+        assert rendering._renderer is not None
+        assert gc.get_freeze_count() > 0  # full collections no longer walk Django's and WeasyPrint's objects
+    finally:
+        gc.unfreeze()
