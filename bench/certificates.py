@@ -7,6 +7,10 @@
    in interleaved rounds of one task's chunk (``ITEMS_PER_TASK``
    certificates, whose numbers, audit events and notifications are written
    together), medians per certificate compared. Target: full <= 1.15 x bare.
+   Which half of a round goes first alternates, and the time the full path
+   spends outside WeasyPrint is printed too: the same render measured in
+   the two halves of a round differs by a few per cent either way, so the
+   path's own work is the steadier figure.
 2. ``--count`` certificates (default 1,000) issued as one batch by
    ``--workers`` worker processes (default 2): a real Celery worker against
    Redis when ``REDIS_URL`` is set, else a process pool calling the same
@@ -120,6 +124,7 @@ def ratio(samples: int) -> dict:
     from certificates import services
     from certificates.models import Certificate, IssueBatchItem
     from certificates.rendering import get_renderer
+    from certificates.tasks import build_certificate_renderer
 
     chunk = services.ITEMS_PER_TASK
     tag = uuid.uuid4().hex[:8]
@@ -128,27 +133,59 @@ def ratio(samples: int) -> dict:
     with mock.patch.object(transaction, "on_commit"):  # items only: this part runs the task code in-process
         batch = services.certificate_issue_batch(grant_specs=specs, actor=None, label=f"bench ratio {tag}")
     items = list(IssueBatchItem.objects.filter(batch=batch).order_by("position").values_list("pk", flat=True))
-    renderer = get_renderer()
     services.certificate_batch_process_items(item_ids=items[:1])  # warm-up: the first issue and render
+    build_certificate_renderer()  # then as a Celery worker process starts: renderer built, gc frozen
+    renderer = get_renderer()
     sample = Certificate.objects.select_related("series", "specialty", "granting_body_region", "signing_key",
                                                 "replaces").get(grant_key=specs[0]["grant_key"])
     html = renderer.html(sample, qr_url="http://127.0.0.1:8000/verify/AbCdEfGhIjKlMnOpQrSt/")
     for _ in range(3):
         HTML(string=html).write_pdf(stylesheets=[renderer.css], font_config=renderer.font_config)
     bare, full, bare_cpu, full_cpu = [], [], [], []
-    for n in range(samples):
-        ids = items[1 + n * chunk:1 + (n + 1) * chunk]
+    # The time the full path spends in WeasyPrint (the render with its
+    # attachment), to tell the path's own cost apart from the render's.
+    in_weasyprint = [0.0]
+    write_pdf = renderer.write_pdf
+
+    def timed_write_pdf(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return write_pdf(*args, **kwargs)
+        finally:
+            in_weasyprint[0] += time.perf_counter() - started
+
+    renderer.write_pdf = timed_write_pdf
+
+    def bare_round(count: int) -> None:
         started, cpu = time.perf_counter(), time.process_time()
-        for _ in ids:
+        for _ in range(count):
             HTML(string=html).write_pdf(stylesheets=[renderer.css], font_config=renderer.font_config)
-        bare.append((time.perf_counter() - started) / len(ids))
-        bare_cpu.append((time.process_time() - cpu) / len(ids))
+        bare.append((time.perf_counter() - started) / count)
+        bare_cpu.append((time.process_time() - cpu) / count)
+
+    def full_round(ids: list[int]) -> None:
         started, cpu = time.perf_counter(), time.process_time()
         services.certificate_batch_process_items(item_ids=ids)
         full.append((time.perf_counter() - started) / len(ids))
         full_cpu.append((time.process_time() - cpu) / len(ids))
+
+    for n in range(samples):
+        ids = items[1 + n * chunk:1 + (n + 1) * chunk]
+        # Which goes first alternates: the garbage collector's full
+        # collections come about every twenty renders, and in a fixed order
+        # they would always fall in the same half of a round (rendering the
+        # bare page in both halves measured 1.07 that way).
+        if n % 2:
+            full_round(ids)
+            bare_round(len(ids))
+        else:
+            bare_round(len(ids))
+            full_round(ids)
+    del renderer.write_pdf
     med = statistics.median
+    outside_ms = (sum(full) * chunk - in_weasyprint[0]) / (len(full) * chunk) * 1000
     return {"samples": len(bare), "chunk": chunk, "bare_ms": med(bare) * 1000, "full_ms": med(full) * 1000,
+            "outside_ms": outside_ms,
             "ratio": med(full) / med(bare), "bare_cpu_ms": med(bare_cpu) * 1000, "full_cpu_ms": med(full_cpu) * 1000,
             "cpu_ratio": med(full_cpu) / med(bare_cpu)}
 
@@ -159,9 +196,9 @@ def _pool_init() -> None:
     from django import db
 
     db.connections.close_all()
-    from certificates.rendering import get_renderer
+    from certificates.tasks import build_certificate_renderer
 
-    get_renderer()
+    build_certificate_renderer()  # what a Celery worker process does when it starts
 
 
 def _pool_run(item_ids: list[int]) -> tuple[int, float, float]:
@@ -255,6 +292,9 @@ def main() -> None:
           f"ratio {r['ratio']:.3f} (target <= 1.15)")
     print(f"    this process's CPU time: bare {r['bare_cpu_ms']:.1f} ms, full {r['full_cpu_ms']:.1f} ms, "
           f"ratio {r['cpu_ratio']:.3f} (excludes the database server's work)")
+    print(f"    the full path's own work (everything but WeasyPrint): {r['outside_ms']:.1f} ms per certificate, "
+          f"{r['outside_ms'] / r['bare_ms']:.3f} of a bare render (a ratio free of the measurement's noise: "
+          f"the same render measured in the two slots of a round differs by a few per cent either way)")
 
     from certificates import services
     from certificates.models import IssueBatchItem

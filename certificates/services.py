@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -345,53 +345,102 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 
-def certificate_render_pdf(*, certificate_id: int, certificate: Certificate | None = None,
-                           also_in_transaction=None) -> bool:
-    """Render and store the PDF the certificate is waiting for; idempotent.
+@dataclass
+class _Rendered:
+    """A PDF rendered and written to storage, not yet recorded."""
 
-    Each rendering draws a fresh QR code (random, 120 bits; only its hash
-    is stored). Returns False when there was nothing to do. ``certificate``
-    saves the look-up when the caller has just issued it;
-    ``also_in_transaction`` is called in the transaction that stores the
-    PDF (a batch item is marked issued in the same commit).
-    """
-    if certificate is None or certificate.pk != certificate_id:
-        certificate = Certificate.objects.filter(pk=certificate_id).select_related(*CERTIFICATE_JOINS).first()
-    if certificate is None or certificate.pdf_generation >= certificate.pdf_requested_generation:
-        return False
-    generation = certificate.pdf_requested_generation
+    certificate: Certificate
+    generation: int
+    stored: str
+    sha256: str
+    code_hash: str
+    rendered_at: dt.datetime
+
+
+@dataclass
+class _Page:
+    """A certificate's page, ready to render: HTML with a fresh QR code."""
+
+    certificate: Certificate
+    generation: int
+    html: str
+    code: str
+
+
+def _page(certificate: Certificate) -> _Page:
+    """Check the printed texts against the fonts and build the page with a
+    fresh QR code (random, 120 bits; only its hash is kept)."""
     for value in printed_texts(certificate):
         missing = fonts.uncovered(value)
         if missing:
             raise InvalidInput(_("%(chars)s cannot be printed with the certificate fonts.")
                                % {"chars": ", ".join(certificate_text.describe(c) for c in missing[:3])})
     code = secrets.token_urlsafe(15)
-    renderer = get_renderer()
-    html = renderer.html(certificate, qr_url=site_url(reverse("certificate-verify-code", args=[code])))
-    pdf = renderer.write_pdf(html, jws=certificate.jws)
-    old_name = certificate.pdf.name
+    html = get_renderer().html(certificate, qr_url=site_url(reverse("certificate-verify-code", args=[code])))
+    return _Page(certificate=certificate, generation=certificate.pdf_requested_generation, html=html, code=code)
+
+
+def _render_and_store(page: _Page) -> _Rendered:
+    """Render the page to PDF and write it to storage."""
+    certificate = page.certificate
+    pdf = get_renderer().write_pdf(page.html, jws=certificate.jws)
     stored = default_storage.save(
-        f"certificates/{certificate.date_issued:%Y}/{certificate.number}-{generation}.pdf", ContentFile(pdf))
+        f"certificates/{certificate.date_issued:%Y}/{certificate.number}-{page.generation}.pdf", ContentFile(pdf))
+    return _Rendered(certificate=certificate, generation=page.generation, stored=stored,
+                     sha256=hashlib.sha256(pdf).hexdigest(), code_hash=_code_hash(page.code),
+                     rendered_at=timezone.now())
+
+
+def _record_rendered(rendered: list[_Rendered], *, also_in_transaction=None) -> set[int]:
+    """Record stored PDFs in one transaction; returns the ids of the
+    certificates recorded. A PDF is recorded only if still wanted (no other
+    rendering recorded meanwhile, no newer one asked for); the other files
+    are deleted, and so are the files the recorded ones replace.
+    ``also_in_transaction()`` runs in the same transaction (a batch marks
+    its items issued in the same commit)."""
+    recorded, replaced = set(), []
     outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
-            # The PDF can always be rendered again (the worker that starts next
-            # re-queues it), so this commit need not wait for the disk.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        # Stored only if still wanted: not done meanwhile, no newer rendering asked for.
-        updated = Certificate.objects.filter(
-            pk=certificate_id, pdf_generation__lt=generation, pdf_requested_generation=generation,
-        ).update(pdf=stored, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_generation=generation,
-                 qr_code_hash=_code_hash(code), pdf_rendered_at=timezone.now(), updated_at=timezone.now())
-        if updated and also_in_transaction is not None:
+        if rendered:
+            if outermost and connection.vendor == "postgresql":
+                # A PDF can always be rendered again (the worker that starts
+                # next re-queues it), so this commit need not wait for the disk.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            # The file each recorded one replaces, read under the row locks the updates take.
+            current = dict(Certificate.objects.select_for_update().filter(pk__in=[r.certificate.pk for r in rendered])
+                           .values_list("pk", "pdf"))
+            for r in rendered:
+                # One UPDATE per row (its own condition and its own answer):
+                # cheaper than bulk_update's CASE expressions for ten rows.
+                if r.certificate.pk not in recorded and Certificate.objects.filter(
+                        pk=r.certificate.pk, pdf_generation__lt=r.generation, pdf_requested_generation=r.generation,
+                ).update(pdf=r.stored, pdf_sha256=r.sha256, pdf_generation=r.generation, qr_code_hash=r.code_hash,
+                         pdf_rendered_at=r.rendered_at, updated_at=r.rendered_at):
+                    recorded.add(r.certificate.pk)
+                    replaced.append(current.get(r.certificate.pk, ""))
+        if also_in_transaction is not None:
             also_in_transaction()
-    if not updated:
-        default_storage.delete(stored)
+    for r in rendered:
+        if r.certificate.pk not in recorded:
+            default_storage.delete(r.stored)
+    stored = {r.stored for r in rendered}
+    for name in replaced:
+        if name and name not in stored:
+            transaction.on_commit(partial(default_storage.delete, name))
+    return recorded
+
+
+def certificate_render_pdf(*, certificate_id: int) -> bool:
+    """Render and store the PDF the certificate is waiting for; idempotent.
+
+    Each rendering draws a fresh QR code. Returns False when there was
+    nothing to do.
+    """
+    certificate = Certificate.objects.filter(pk=certificate_id).select_related(*CERTIFICATE_JOINS).first()
+    if certificate is None or certificate.pdf_generation >= certificate.pdf_requested_generation:
         return False
-    if old_name and old_name != stored:
-        transaction.on_commit(lambda: default_storage.delete(old_name))
-    return True
+    return bool(_record_rendered([_render_and_store(_page(certificate))]))
 
 
 def _holder_certificate(actor: User, certificate_id: int) -> Certificate:
@@ -960,10 +1009,14 @@ def _enqueue_items(item_ids: list[int]) -> None:
     transaction.on_commit(send)
 
 
-def _mark_issued(item_id: int, certificate_id: int) -> None:
-    IssueBatchItem.objects.filter(pk=item_id).update(
-        state=IssueBatchItem.State.ISSUED, certificate_id=certificate_id, error="", attempts=F("attempts") + 1,
-        updated_at=timezone.now())
+def _mark_issued(certificates_of_items: dict[int, int]) -> None:
+    """Mark items issued, each with its certificate, in one statement."""
+    if not certificates_of_items:
+        return
+    IssueBatchItem.objects.filter(pk__in=certificates_of_items).update(
+        state=IssueBatchItem.State.ISSUED, error="", attempts=F("attempts") + 1, updated_at=timezone.now(),
+        certificate_id=Case(*(When(pk=item_pk, then=Value(certificate_pk))
+                              for item_pk, certificate_pk in certificates_of_items.items())))
 
 
 def certificate_batch_process_items(*, item_ids: list[int]) -> dict[str, int]:
@@ -1007,19 +1060,32 @@ def certificate_batch_process_items(*, item_ids: list[int]) -> dict[str, int]:
                     except PortalError as error:
                         errors[item_pk] = error
             live.update({c.grant_key: c for c in created})
+    to_mark: dict[int, int] = {}  # item -> certificate: marked issued in the commit that records the PDFs
+    pages: list[_Page] = []
     for item in items:
         grant = grants.get(item.pk)
         try:
             if item.pk in errors:
                 raise errors[item.pk]
             certificate = _same_grant(live[grant.grant_key], grant.holder)
-            if not certificate_render_pdf(certificate_id=certificate.pk, certificate=certificate,
-                                          also_in_transaction=partial(_mark_issued, item.pk, certificate.pk)):
-                _mark_issued(item.pk, certificate.pk)  # rendered before (a redelivered message)
-            outcome["issued"] += 1
+            if certificate.pdf_generation < certificate.pdf_requested_generation:
+                pages.append(_page(certificate))
+            # else rendered before (a redelivered message): the item is issued all the same
+            to_mark[item.pk] = certificate.pk
         except PortalError as error:
             certificate_batch_item_fail(item_id=item.pk, error=error.as_text())
             outcome["failed"] += 1
+    # The pages render one after another, with nothing else in between
+    # (interleaving the QR codes and templates made each render slower).
+    rendered: list[_Rendered] = []
+    try:
+        for page in pages:
+            rendered.append(_render_and_store(page))
+    finally:  # an unexpected error retries the chunk; what is done so far is kept
+        waiting = {p.certificate.pk for p in pages} - {r.certificate.pk for r in rendered}
+        _record_rendered(rendered, also_in_transaction=partial(
+            _mark_issued, {item: cert for item, cert in to_mark.items() if cert not in waiting}))
+    outcome["issued"] = len(to_mark)
     return outcome
 
 

@@ -213,3 +213,82 @@ def test_R5_3_numbers_taken_together_are_consecutive_and_continue_the_series():
     assert list(numbering.next_serials(region=urumqi, year=2030, series_code="ENG", count=3)) == [1, 2, 3]
     assert numbering.next_serial(region=urumqi, year=2030, series_code="ENG") == 4
     assert list(numbering.next_serials(region=urumqi, year=2030, series_code="ENG", count=2)) == [5, 6]
+
+
+def test_R5_3_a_chunk_records_its_pdfs_and_items_together():
+    """The PDFs of a chunk are recorded together: one conditional UPDATE per
+    certificate and one UPDATE of all the items."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with mock.patch("certificates.services._enqueue_items"):
+        batch = services.certificate_issue_batch(grant_specs=specs(3), actor=None)
+    item_ids = list(batch.items.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        services.certificate_batch_process_items(item_ids=item_ids)
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert sum('"certificates_issuebatchitem"' in sql for sql in updates) == 1
+    assert sum(sql.startswith('UPDATE "certificates_certificate"') for sql in updates) == 3
+    certificates = Certificate.objects.filter(grant_key__startswith="application:")
+    assert all(c.pdf_ready and c.pdf_generation == 1 for c in certificates)
+    items = list(batch.items.all())
+    assert {i.state for i in items} == {IssueBatchItem.State.ISSUED}
+    assert {i.certificate.grant_key for i in items} == {i.grant_key for i in items}  # each with its own
+    assert all(i.attempts == 1 for i in items)
+
+
+def test_R5_3_a_pdf_recorded_meanwhile_by_another_run_is_kept_and_the_second_file_deleted(issue):
+    from django.core.files.storage import default_storage
+
+    certificate = Certificate.objects.select_related(*services.CERTIFICATE_JOINS).get(pk=issue().pk)
+    first = services._render_and_store(services._page(certificate))
+    second = services._render_and_store(services._page(certificate))  # a redelivered message rendering concurrently
+    assert services._record_rendered([first]) == {certificate.pk}
+    assert services._record_rendered([second]) == set()  # the generation is done: not recorded
+    certificate.refresh_from_db()
+    assert certificate.pdf.name == first.stored
+    assert default_storage.exists(first.stored) and not default_storage.exists(second.stored)
+
+
+def test_R5_3_a_newer_rendering_replaces_the_file_of_the_older_one(issue, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    certificate = issue(render=True)
+    old = certificate.pdf.name
+    Certificate.objects.filter(pk=certificate.pk).update(pdf_requested_generation=certificate.pdf_generation + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.certificate_render_pdf(certificate_id=certificate.pk) is True
+    certificate.refresh_from_db()
+    assert certificate.pdf.name != old and default_storage.exists(certificate.pdf.name)
+    assert not default_storage.exists(old)
+
+
+def test_R5_3_an_unexpected_error_mid_chunk_keeps_the_pdfs_already_rendered():
+    with mock.patch("certificates.services._enqueue_items"):
+        batch = services.certificate_issue_batch(grant_specs=specs(3), actor=None)
+    real, calls = services._render_and_store, []
+
+    def third_fails(page):
+        calls.append(page.certificate.pk)
+        if len(calls) == 3:
+            raise RuntimeError("worker trouble")
+        return real(page)
+
+    with mock.patch("certificates.services._render_and_store", side_effect=third_fails), \
+            pytest.raises(RuntimeError):
+        services.certificate_batch_process_items(item_ids=list(batch.items.values_list("pk", flat=True)))
+    assert batch_progress(batch=batch)["issued"] == 2  # kept; the task's retry does the third
+    services.certificate_batch_process_items(item_ids=list(batch.items.values_list("pk", flat=True)))
+    assert batch_progress(batch=batch)["issued"] == 3
+    assert Certificate.objects.filter(grant_key__startswith="application:").count() == 3
+
+
+def test_R5_3_a_restarted_worker_requeues_the_work_queued_before_it_started():
+    from certificates import tasks
+
+    tasks.require_certificate_renderer()  # worker_init: notes when this worker started
+    with mock.patch("certificates.services.certificate_requeue_unfinished",
+                    return_value={"batch_items": 0, "pdfs": 0}) as requeue:
+        tasks.requeue_unfinished_certificates()  # worker_ready
+    requeue.assert_called_once_with(queued_before=tasks._worker_started_at)
+    assert tasks._worker_started_at <= timezone.now()

@@ -104,7 +104,7 @@ def test_R5_3_a_worker_killed_mid_batch_and_restarted_issues_each_certificate_on
         if os.environ.get("CI"):
             pytest.fail("CI must run the integration tests on PostgreSQL (DATABASE_URL)")
         pytest.skip("a worker process needs a shared PostgreSQL")
-    total = 16
+    total = 40  # four chunks: two are still queued or running when the first commits
     grants = specs(total)
     batch = services.certificate_issue_batch(grant_specs=grants, actor=None, label="kill test")
     log = tmp_path / "worker.log"
