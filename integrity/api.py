@@ -60,7 +60,8 @@ class FraudReportCreateApi(APIView):
         data.is_valid(raise_exception=True)
         d = data.validated_data
         _report, reference = services.fraud_report_create(
-            description=d["description"], certificate_number=d["certificate_number"], entry_id=d["entry_id"],
+            description=d["description"], certificate_number=d["certificate_number"],
+            holder_name=d["holder_name"], entry_id=d["entry_id"],
             contact=d["contact"], files=d["evidence"], source=ratelimit.address_key(request))
         return _private(Response({"reference": reference, "status": services.PUBLIC_RECEIVED},
                                  status=status.HTTP_201_CREATED))

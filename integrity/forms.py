@@ -34,6 +34,10 @@ class ReportForm(forms.Form):
         label=_("Certificate number"), max_length=64, required=False,
         help_text=_("As printed on the certificate, e.g. 650100-2026-GCS-000123-X. Leave empty when you report "
                     "a result from the publicity list."))
+    holder_name = forms.CharField(
+        label=_("Holder's name"), max_length=services.NAME_MAX, required=False,
+        help_text=_("As printed on the certificate. The number and the name must match, as on the verification "
+                    "page."))
     entry = forms.IntegerField(required=False, widget=forms.HiddenInput)
     description = forms.CharField(
         label=_("What do you suspect?"), min_length=services.DESCRIPTION_MIN, max_length=services.DESCRIPTION_MAX,

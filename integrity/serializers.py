@@ -11,6 +11,8 @@ from integrity.models import FraudCase
 
 class FraudReportInput(serializers.Serializer):
     certificate_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    holder_name = serializers.CharField(max_length=services.NAME_MAX, required=False, allow_blank=True, default="",
+                                        help_text="With certificate_number: the holder's name as printed.")
     entry_id = serializers.IntegerField(required=False, allow_null=True, default=None,
                                         help_text="A result publicity entry (from /api/v1/publicity/).")
     description = serializers.CharField(max_length=services.DESCRIPTION_MAX)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from applications.application_services import title_revoke
 from applications.models import Application
 from certificates import numbering
+from certificates import text as certificate_text
 from certificates.models import Certificate
 from certificates.services import certificate_revoke_for_fraud
 from integrity import workflow as wf
@@ -47,6 +48,7 @@ from review.services.experts import expert_deactivate_for_fraud
 DESCRIPTION_MIN = 20
 DESCRIPTION_MAX = 5000
 CONTACT_MAX = 100
+NAME_MAX = 64
 REASON_MIN = 10
 REASON_MAX = 4000
 NOTE_MAX = 4000
@@ -105,9 +107,12 @@ def supervisors() -> list[User]:
 
 # --- The public report --------------------------------------------------------------
 
-def certificate_by_number(number: str) -> Certificate:
-    """The certificate a reporter typed, or a clear message: a typo is found
-    by the ISO 7064 check character before anything is looked up."""
+def certificate_by_number(number: str, holder_name: str) -> Certificate:
+    """The certificate a reporter typed, with its holder's name, or a clear
+    message: a typo is found by the ISO 7064 check character before anything
+    is looked up. As on the public verification page, an unknown number and
+    a wrong name answer alike, so the form does not tell which numbers
+    exist."""
     if not (number or "").strip():
         raise InvalidInput(_("Enter the certificate number."), field="certificate_number")
     try:
@@ -118,11 +123,16 @@ def certificate_by_number(number: str) -> Certificate:
     except numbering.NumberError:
         raise InvalidInput(_("This is not a certificate number; it looks like 650100-2026-GCS-000123-X."),
                            field="certificate_number")
+    if not (holder_name or "").strip():
+        raise InvalidInput(_("Enter the holder's name as printed on the certificate."), field="holder_name")
     certificate = (Certificate.objects.filter(number=parsed.formatted)
                    .exclude(status=Certificate.Status.SUPERSEDED)
                    .select_related("holder", "granting_body_region").first())
-    if certificate is None:
-        raise InvalidInput(_("No certificate in force has this number."), field="certificate_number")
+    if certificate is None or not secrets.compare_digest(
+            certificate_text.name_key(certificate.holder_name).encode(),
+            certificate_text.name_key(holder_name.strip()[:NAME_MAX]).encode()):
+        raise InvalidInput(_("No certificate in force matches this number and name. Check both against the "
+                             "certificate."), field="certificate_number")
     return certificate
 
 
@@ -182,9 +192,10 @@ def _store_evidence(*, files: Iterable[tuple[object, str]], report=None, case=No
     return stored
 
 
-def fraud_report_create(*, description: str, certificate_number: str = "", entry_id=None, contact: str = "",
-                        files: Sequence = (), source: str = "") -> tuple[FraudReport, str]:
-    """Anyone (R6.3): report suspected fraud on a certificate (by number) or
+def fraud_report_create(*, description: str, certificate_number: str = "", holder_name: str = "", entry_id=None,
+                        contact: str = "", files: Sequence = (), source: str = "") -> tuple[FraudReport, str]:
+    """Anyone (R6.3): report suspected fraud on a certificate (by number and
+    holder's name) or
     on an application in result publicity (by its entry). Returns the report
     and its tracking reference, shown once and stored only hashed."""
     description = (description or "").strip()
@@ -202,7 +213,7 @@ def fraud_report_create(*, description: str, certificate_number: str = "", entry
     if len(contact) > CONTACT_MAX:
         raise InvalidInput(_("The contact is too long."), field="contact")
     if has_number:
-        certificate = certificate_by_number(certificate_number)
+        certificate = certificate_by_number(certificate_number, holder_name)
         target = {"target_kind": TargetKind.CERTIFICATE, "certificate": certificate, "subject": certificate.holder,
                   "region": certificate.granting_body_region, "title_name": certificate.title_name}
     else:

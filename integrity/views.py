@@ -91,6 +91,7 @@ def report_form(request):
         d = form.cleaned_data
         result = run(request, services.fraud_report_create, form=form, description=d["description"],
                      certificate_number="" if entry else d["certificate_number"],
+                     holder_name="" if entry else d["holder_name"],
                      entry_id=entry.pk if entry else None, contact=d["contact"], files=d["evidence"],
                      source=ratelimit.address_key(request))
         if result:

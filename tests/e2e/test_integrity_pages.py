@@ -47,6 +47,7 @@ def test_R6_3_a_fraud_report_is_upheld_end_to_end(page, watch, settings):
     page.goto("/integrity/report/")
     form = page.locator("[data-testid=report-form]")
     form.locator("input[name=certificate_number]").fill(grant.certificate.number)
+    form.locator("input[name=holder_name]").fill(grant.certificate.holder_name)
     form.locator("textarea[name=description]").fill(DESCRIPTION)
     form.locator("input[name=evidence]").set_input_files(str(evidence_png()))
     shot(page, "integrity-report-form")

@@ -100,7 +100,8 @@ def supervisor() -> User:
 
 
 def report_on(grant: Grant, **kwargs):
-    data = {"description": DESCRIPTION, "certificate_number": grant.certificate.number}
+    data = {"description": DESCRIPTION, "certificate_number": grant.certificate.number,
+            "holder_name": grant.certificate.holder_name}
     data.update(kwargs)
     return services.fraud_report_create(**data)
 

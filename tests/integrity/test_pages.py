@@ -31,8 +31,10 @@ def queries(client, url: str) -> int:
 def test_R6_3_the_public_reports_a_certificate_through_the_form(client, grant, png_file):
     url = reverse("integrity-report")
     assert client.get(url).status_code == 200
-    response = client.post(url, {"certificate_number": grant.certificate.number, "description": DESCRIPTION,
-                                 "contact": "someone@example.com", "evidence": [png_file()]})
+    certificate = grant.certificate
+    response = client.post(url, {"certificate_number": certificate.number, "holder_name": certificate.holder_name,
+                                 "description": DESCRIPTION, "contact": "someone@example.com",
+                                 "evidence": [png_file()]})
     assert response.status_code == 200 and b'data-testid="tracking-reference"' in response.content
     reference = response.context["reference"]
     report = FraudReport.objects.get()
@@ -67,12 +69,32 @@ def test_R6_3_the_publicity_list_links_to_the_report_form(client, grant):
     ({"certificate_number": "650100-2026-GCS-000001-Q"}, b"mistyped"),
     ({"certificate_number": "nonsense"}, b"not a certificate number"),
     ({"description": "short"}, b"description"),
+    ({"holder_name": ""}, b"holder"),
 ])
 def test_R6_3_bad_input_on_the_form_gets_a_message_and_stores_nothing(client, grant, data, message):
-    post = {"certificate_number": grant.certificate.number, "description": DESCRIPTION, **data}
+    post = {"certificate_number": grant.certificate.number, "holder_name": grant.certificate.holder_name,
+            "description": DESCRIPTION, **data}
     response = client.post(reverse("integrity-report"), post)
     assert response.status_code == 200 and b"is-invalid" in response.content
     assert message in response.content.lower() or message in response.content
+    assert not FraudReport.objects.exists()
+
+
+def test_R6_3_the_form_answers_an_unknown_number_and_a_wrong_name_alike(client, grant):
+    """No enumeration (R5.3): the report form tells no more than the
+    verification page about which certificate numbers exist."""
+    from certificates import numbering
+
+    url = reverse("integrity-report")
+    unknown = numbering.format_number("650100", 2026, "GCS", 999_999)
+    wrong_name = client.post(url, {"certificate_number": grant.certificate.number, "holder_name": "张冒名",
+                                   "description": DESCRIPTION})
+    unknown_number = client.post(url, {"certificate_number": unknown, "holder_name": "张冒名",
+                                       "description": DESCRIPTION})
+    for response in (wrong_name, unknown_number):
+        assert response.status_code == 200 and b"is-invalid" in response.content
+    assert wrong_name.context["form"].errors == unknown_number.context["form"].errors
+    assert grant.holder.real_name.encode() not in wrong_name.content
     assert not FraudReport.objects.exists()
 
 
@@ -81,6 +103,7 @@ def test_R6_3_a_fake_upload_is_refused_on_the_form(client, grant):
 
     fake = SimpleUploadedFile("scan.png", b"<script>alert(1)</script>" * 10, content_type="image/png")
     response = client.post(reverse("integrity-report"), {"certificate_number": grant.certificate.number,
+                                                         "holder_name": grant.certificate.holder_name,
                                                          "description": DESCRIPTION, "evidence": [fake]})
     assert response.status_code == 200 and b"PDF, JPEG or PNG" in response.content
     assert not FraudReport.objects.exists()
@@ -89,7 +112,8 @@ def test_R6_3_a_fake_upload_is_refused_on_the_form(client, grant):
 def test_R6_3_reports_are_rate_limited_per_address(client, grant, settings, own_address):
     settings.INTEGRITY_REPORT_LIMIT = (2, 3600)
     url = reverse("integrity-report")
-    post = {"certificate_number": grant.certificate.number, "description": DESCRIPTION}
+    post = {"certificate_number": grant.certificate.number, "holder_name": grant.certificate.holder_name,
+            "description": DESCRIPTION}
     for _ in range(2):
         assert client.post(url, post, REMOTE_ADDR=own_address).status_code == 200
     limited = client.post(url, post, REMOTE_ADDR=own_address)
@@ -273,6 +297,7 @@ def test_R6_3_my_records_queries_stay_flat(client, grant, supervisor):
 
 def test_R6_3_api_public_report_and_status(client, grant, png_file):
     response = client.post("/api/v1/integrity/reports/", {"certificate_number": grant.certificate.number,
+                                                          "holder_name": grant.certificate.holder_name,
                                                           "description": DESCRIPTION, "evidence": [png_file()]})
     assert response.status_code == 201, response.content
     reference = response.json()["reference"]
@@ -288,7 +313,8 @@ def test_R6_3_api_public_report_and_status(client, grant, png_file):
 
 def test_R6_3_api_reports_are_throttled(client, grant, settings):
     settings.INTEGRITY_REPORT_API_RATE = "1/hour"
-    data = {"certificate_number": grant.certificate.number, "description": DESCRIPTION}
+    data = {"certificate_number": grant.certificate.number, "holder_name": grant.certificate.holder_name,
+            "description": DESCRIPTION}
     assert client.post("/api/v1/integrity/reports/", data, REMOTE_ADDR="10.9.9.9").status_code == 201
     assert client.post("/api/v1/integrity/reports/", data, REMOTE_ADDR="10.9.9.9").status_code == 429
 

@@ -61,7 +61,7 @@ def test_R6_3_the_public_status_says_only_received_investigating_or_closed(grant
 ])
 def test_R6_3_a_mistyped_or_malformed_number_gets_a_clear_message(grant, number, message):
     with pytest.raises(InvalidInput) as error:
-        services.fraud_report_create(description=DESCRIPTION, certificate_number=number)
+        services.fraud_report_create(description=DESCRIPTION, certificate_number=number, holder_name="张三")
     assert message in str(error.value.message) and error.value.field == "certificate_number"
     assert not FraudReport.objects.exists()
 
@@ -70,15 +70,29 @@ def test_R6_3_a_mistyped_check_character_of_a_real_number_is_caught(grant):
     number = grant.certificate.number
     wrong = number[:-1] + ("A" if number[-1] != "A" else "B")
     with pytest.raises(InvalidInput, match="mistyped"):
-        services.fraud_report_create(description=DESCRIPTION, certificate_number=wrong)
+        services.fraud_report_create(description=DESCRIPTION, certificate_number=wrong,
+                                     holder_name=grant.certificate.holder_name)
 
 
-def test_R6_3_an_unknown_well_formed_number_is_refused(grant):
+def test_R6_3_an_unknown_number_and_a_wrong_name_are_refused_alike(grant):
     from certificates import numbering
 
     unknown = numbering.format_number("650100", 2026, "GCS", 999_999)
-    with pytest.raises(InvalidInput, match="No certificate"):
-        services.fraud_report_create(description=DESCRIPTION, certificate_number=unknown)
+    answers = []
+    for number, name in ((unknown, grant.certificate.holder_name), (grant.certificate.number, "张冒名")):
+        with pytest.raises(InvalidInput, match="No certificate") as error:
+            services.fraud_report_create(description=DESCRIPTION, certificate_number=number, holder_name=name)
+        answers.append((str(error.value.message), error.value.field))
+    assert answers[0] == answers[1]
+    assert not FraudReport.objects.exists()
+
+
+def test_R6_3_the_name_is_compared_as_on_the_verification_page(grant):
+    """Spaces around and inside a name typed by a reporter do not matter."""
+    number, name = grant.certificate.number, grant.certificate.holder_name
+    report, _reference = services.fraud_report_create(description=DESCRIPTION, certificate_number=number,
+                                                      holder_name=f" {name[0]} {name[1:]} ")
+    assert report.certificate == grant.certificate
 
 
 @pytest.mark.parametrize("kwargs, field", [
@@ -87,6 +101,7 @@ def test_R6_3_an_unknown_well_formed_number_is_refused(grant):
     ({"contact": "x" * 101}, "contact"),
     ({"entry_id": 1}, "certificate_number"),  # both targets
     ({"certificate_number": ""}, "certificate_number"),  # no target
+    ({"holder_name": ""}, "holder_name"),  # a certificate without its holder's name
 ])
 def test_R6_3_bad_report_input_changes_nothing(grant, kwargs, field):
     with pytest.raises(InvalidInput) as error:
