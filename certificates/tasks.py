@@ -88,6 +88,26 @@ def requeue_unfinished_certificates(**kwargs) -> None:
         logger.warning("requeued unfinished certificate work: %s", counts)
 
 
+@shared_task
+def requeue_stale_certificate_work(older_than_seconds: int = 900) -> dict[str, int]:
+    """Beat: queue again the batch items and PDFs queued more than
+    ``older_than_seconds`` ago and still not done, for when a worker was
+    killed and none restarted (its messages stay invisible in Redis for the
+    visibility timeout). Those re-queued are stamped, so the next sweep
+    leaves them alone for as long again."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from certificates import services
+
+    counts = services.certificate_requeue_unfinished(
+        queued_before=timezone.now() - dt.timedelta(seconds=older_than_seconds))
+    if any(counts.values()):
+        logger.warning("requeued stale certificate work: %s", counts)
+    return counts
+
+
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
 def render_certificate_pdf(self, certificate_id: int) -> bool:
     """Render and store a certificate's PDF (no-op when already done)."""

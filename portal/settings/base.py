@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Supervision: pass rates over their ceiling (R6.7) and late filings (R2.4) raise alerts.
     "supervision-check-oversight-alerts": {"task": "supervision.tasks.check_oversight_alerts",
                                            "schedule": crontab(minute=40)},
+    # Certificates: batch work queued a quarter of an hour ago and still not done
+    # (a worker killed and not restarted holds its messages for the broker's
+    # visibility timeout, an hour) is queued again; the tasks are idempotent.
+    "certificates-requeue-stale": {"task": "certificates.tasks.requeue_stale_certificate_work",
+                                   "schedule": 300.0, "kwargs": {"older_than_seconds": 900}},
     # Stats: aggregate tables recomputed from applications and certificates every 15 minutes.
     "stats-refresh": {"task": "stats.tasks.refresh_stats", "schedule": crontab(minute="*/15")},
 }

@@ -292,3 +292,19 @@ def test_R5_3_a_restarted_worker_requeues_the_work_queued_before_it_started():
         tasks.requeue_unfinished_certificates()  # worker_ready
     requeue.assert_called_once_with(queued_before=tasks._worker_started_at)
     assert tasks._worker_started_at <= timezone.now()
+
+
+def test_R5_3_beat_requeues_batch_work_left_stale_by_a_worker_that_never_came_back(settings):
+    from certificates import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["certificates-requeue-stale"]
+    assert entry["task"] == "certificates.tasks.requeue_stale_certificate_work"
+    with mock.patch("certificates.services._enqueue_items"):
+        batch = services.certificate_issue_batch(grant_specs=specs(2), actor=None)
+    stale, fresh = batch.items.order_by("position")
+    IssueBatchItem.objects.filter(pk=stale.pk).update(queued_at=timezone.now() - dt.timedelta(minutes=20))
+    with mock.patch("certificates.services._enqueue_items") as enqueue:
+        counts = tasks.requeue_stale_certificate_work.delay(**entry["kwargs"]).get()
+        again = tasks.requeue_stale_certificate_work.delay(**entry["kwargs"]).get()
+    assert counts == {"batch_items": 1, "pdfs": 0} and again == {"batch_items": 0, "pdfs": 0}
+    assert enqueue.call_args_list[0].args[0] == [stale.pk]  # the one queued a moment ago waits its turn
