@@ -307,7 +307,8 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs seven INFO lines of progress per page, some at import.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 # --- Domain settings (defaults; bureaus change them in data) --------------
