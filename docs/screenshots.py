@@ -200,6 +200,46 @@ def integrity(s: Shooter) -> None:
     s.shot("integrity-my-records")
 
 
+def certificates(s: Shooter) -> None:
+    """The demo certificates (certificates/demo.py): a batch of the 乌鲁木齐 bureau, one revoked."""
+    s.login(OFFICER)
+    s.go("/bureau/certificate-batches/")
+    s.page.locator("[data-testid=batches] a[href*='/bureau/certificate-batches/']").first.click()
+    s.page.wait_for_load_state("networkidle")
+    s.shot("bureau-certificate-batch")
+    s.go("/bureau/certificates/")
+    s.shot("bureau-certificates")
+    rows = s.page.locator("[data-testid=bureau-certificates] tbody tr")
+    wanted = {}
+    for n in range(rows.count()):
+        cells = rows.nth(n).locator("td")
+        wanted[cells.nth(1).inner_text().strip()] = cells.nth(0).inner_text().strip()
+    s.login(APPLICANT)
+    s.go("/me/certificates/")
+    s.shot("applicant-certificates")
+    s.page.locator("[data-testid=my-certificates] a[href*='/me/certificates/']:not([href$='/pdf/'])").first.click()
+    s.page.wait_for_load_state("networkidle")
+    s.shot("applicant-certificate-detail")
+    s.login(HR_ACTIVE)
+    s.page.locator("nav a[href$='/enterprises/']").click()
+    s.page.wait_for_load_state("networkidle")
+    s.page.locator("a[href*='/certificates/']", has_text="证书").first.click()
+    s.page.wait_for_load_state("networkidle")
+    s.shot("hr-certificates")
+    s.page.context.clear_cookies()  # the public pages, as a visitor
+    for name, shot in (("马天宇", "verify-valid"), ("李娜", "verify-revoked")):
+        s.go("/verify/")
+        form = s.page.locator("main form")
+        form.locator("input[name=number]").fill(wanted.get(name, ""))
+        form.locator("input[name=name]").fill(name)
+        with s.page.expect_navigation():
+            form.locator("button").click()
+        s.page.wait_for_load_state("networkidle")
+        s.shot(shot)
+    s.go("/verify/file/")
+    s.shot("verify-file")
+
+
 def stats(s: Shooter) -> None:
     s.login("13900000010")  # officer of the regional bureau (650000): the whole region
     s.go("/stats/")
@@ -210,7 +250,8 @@ def stats(s: Shooter) -> None:
 
 
 GROUPS = {"visitor": visitor, "hr": enterprise_hr, "bureau": bureau_officer, "applicant": applicant,
-          "audit": auditor, "supervision": supervision, "integrity": integrity, "stats": stats}
+          "audit": auditor, "supervision": supervision, "integrity": integrity, "stats": stats,
+          "certificates": certificates}
 
 
 def main(argv: list[str] | None = None) -> int:
