@@ -758,7 +758,23 @@ def _conditions_bilingual(facts, result: eligibility.EligibilityResult) -> list[
 
 def application_submit(*, actor: User, application_id: int, pledge_text: str, pledge_accepted: bool,
                        ip_address: str | None = None) -> Application:
-    """Submit with the integrity pledge (R6.3); freezes conditions and profile."""
+    """Submit with the integrity pledge (R6.3); freezes conditions and profile.
+
+    The scope (R2.1) and duplicate (R6.4) guards run again here (a second
+    application may have gone in since this one was drafted, a committee's
+    scope may have changed); their refusals are recorded for supervision as
+    at creation."""
+    draft = Application.objects.filter(pk=application_id, applicant=actor).select_related("call", "specialty").first()
+    if draft is None:
+        return _submit(actor=actor, application_id=application_id, pledge_text=pledge_text,
+                       pledge_accepted=pledge_accepted, ip_address=ip_address)  # answers as for any other
+    with _refusal_recorded(applicant=actor, call=draft.call, level=draft.level, specialty=draft.specialty):
+        return _submit(actor=actor, application_id=application_id, pledge_text=pledge_text,
+                       pledge_accepted=pledge_accepted, ip_address=ip_address)
+
+
+def _submit(*, actor: User, application_id: int, pledge_text: str, pledge_accepted: bool,
+            ip_address: str | None) -> Application:
     with transaction.atomic():
         application = _lock_own(actor, application_id)
         direct = application.channel in (Channel.AGENCY, Channel.ASSOCIATION)
@@ -1235,5 +1251,5 @@ def _refusal_recorded(*, applicant: User, call: Call, level: str, specialty: Spe
         if error.rule in RECORDED_REFUSAL_RULES:
             audit_record(actor=applicant, action="application.refused", obj=call,
                          after={"rule": error.rule, "committee": call.committee_id, "level": level,
-                                "specialty": specialty.pk}, reason=str(error.message))
+                                "specialty": specialty.pk if specialty else None}, reason=str(error.message))
         raise

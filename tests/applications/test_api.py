@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from applications import application_services as svc
 from applications.models import Application, Correction, UnitObjection
-from portal.models import IntegrityRecord
+from portal.models import AuditEvent, IntegrityRecord
 from tests.applications.conftest import acceptance_body, make_call, make_committee, pdf, png, specialty
 from tests.applications.test_views import bulk
 from tests.factories import EnterpriseFactory, UserFactory, bureau_officer, hr_admin_of
@@ -101,6 +101,11 @@ def test_R6_4_second_draft_submitted_through_the_api_is_refused(api, world):
                     format="json").status_code == 200
     response = api.post(f"/api/v1/applications/{second.pk}/submit/", {"pledge_accepted": True}, format="json")
     assert response.status_code == 400 and response.json()["rule"] == "R6.4"
+    second.refresh_from_db()
+    assert second.status == "draft"  # the refusal changed nothing ...
+    # ... but is recorded on the call for supervision, as a refusal at creation is.
+    event = AuditEvent.objects.get(action="application.refused", object_id=str(second.call_id))
+    assert event.after["rule"] == "R6.4" and event.actor_id == world.applicant.pk
 
 
 def test_R6_3_integrity_record_through_the_api(api, world):
