@@ -55,7 +55,7 @@ from portal.models import (
     Region,
     User,
 )
-from portal.notifications import notification_send
+from portal.notifications import notification_send, notification_settle
 from portal.uploads import validate_document
 
 S = ApplicationStatus
@@ -1133,6 +1133,8 @@ def _notify_next(application: Application) -> None:
 
 
 def _notify_after(application: Application, action: str, reason: str) -> None:
+    # The step is taken: the "awaits you" of everyone who could have taken it is settled.
+    notification_settle(url=reverse("application-review", args=[application.pk]))
     messages = {
         S.RETURNED: _("Your application was returned for correction"),
         S.REJECTED: _("Your application was rejected"),

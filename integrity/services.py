@@ -38,7 +38,7 @@ from portal import selectors as portal_selectors
 from portal.audit import audit_record
 from portal.errors import InvalidInput, NotAllowed, NotFound, RuleViolation
 from portal.models import PolicySettings, Role, User
-from portal.notifications import notification_send
+from portal.notifications import notification_send, notification_settle
 from portal.services import integrity_record_create
 from portal.uploads import validate_document
 from review.models import Assignment, ExpertProfile, PublicityEntry
@@ -291,6 +291,7 @@ def fraud_report_dismiss(*, actor: User, report_id: int, reason: str) -> FraudRe
         report.dismiss_reason, report.dismissed_by, report.dismissed_at = reason, actor, timezone.now()
         report.full_clean(exclude=["subject", "region", "certificate", "application", "case"])
         report.save(update_fields=["status", "dismiss_reason", "dismissed_by", "dismissed_at"])
+        notification_settle(url=reverse("integrity-report-detail", args=[report.pk]))
         audit_record(actor=actor, action="integrity.report.dismiss", obj=report, object_label=f"R-{report.pk}",
                      before={"status": "received"}, after={"status": report.status}, reason=reason)
     return report
@@ -339,6 +340,8 @@ def fraud_case_open(*, actor: User, report_ids: Sequence[int], note: str = "") -
         case.full_clean()
         case.save()
         FraudReport.objects.filter(pk__in=ids).update(status=FraudReport.Status.IN_CASE, case=case)
+        for pk in ids:  # triaged: the other supervisors' "new report" is settled
+            notification_settle(url=reverse("integrity-report-detail", args=[pk]))
         if note:
             CaseNote.objects.create(case=case, author=actor, text=note)
         audit_record(actor=actor, action="integrity.case.open", obj=case, object_label=case.reference,

@@ -427,6 +427,8 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+                   # notification_settle: the unread ones pointing to what was just decided.
+                   models.Index(fields=["url"], condition=Q(read_at__isnull=True), name="notification_unread_url_idx"),
                    # The email outbox (emails sent in bulk): only the few unsent rows.
                    models.Index(fields=["id"], condition=Q(emailed_at__isnull=True), name="notification_outbox_idx")]
 

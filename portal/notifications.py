@@ -82,6 +82,16 @@ def notification_emails_flush(*, limit: int = 500, min_age_seconds: int = 0) -> 
     return len(pending)
 
 
+def notification_settle(*, url: str) -> int:
+    """Mark read the unread notifications that point to ``url``: they asked
+    someone to act on it, and someone now has. A colleague's decision
+    settles everyone's "awaiting you", so officers are not left with a
+    count of work already done. Call it in the deciding transaction."""
+    if not url:
+        return 0
+    return Notification.objects.filter(url=url, read_at__isnull=True).update(read_at=timezone.now())
+
+
 def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:

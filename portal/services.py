@@ -32,7 +32,7 @@ from portal.models import (
     Role,
     User,
 )
-from portal.notifications import notification_send
+from portal.notifications import notification_send, notification_settle
 from portal.uploads import validate_document
 from portal.workflow import (
     BUREAU_OF_REGION,
@@ -202,6 +202,7 @@ def _decide(*, actor: User, organization_id: int, action: str, reason: str = "")
         organization.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "updated_at"])
         audit_record(actor=actor, action=f"enterprise.{action}", obj=organization, before=before,
                      after=snapshot(organization, ORG_AUDIT_FIELDS), reason=reason)
+        notification_settle(url=reverse("bureau-enterprise-detail", args=[organization.pk]))
         admins = selectors.organization_admins(organization=organization)
         if action == "approve":
             subject = _("Your enterprise's title-work account is approved: %(name)s")

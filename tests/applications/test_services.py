@@ -736,6 +736,16 @@ def test_R6_1_acceptance_then_bureau_audit_to_ready(world):
     assert Notification.objects.filter(recipient=world.applicant, subject__contains="qualification audit").exists()
 
 
+def test_R6_1_the_step_taken_settles_the_awaiting_notifications_of_those_who_could_take_it(world):
+    application = world.in_audit()
+    waiting = Notification.objects.filter(url=f"/applications/{application.pk}/review/", read_at__isnull=True)
+    assert waiting.filter(recipient=world.officer).exists()
+    svc.application_decide(actor=world.officer, application_id=application.pk, action="audit_approve")
+    assert not waiting.exists()  # nobody is left with work already done
+    assert Notification.objects.filter(recipient=world.applicant, read_at__isnull=True,
+                                       subject__contains="qualification audit").exists()
+
+
 def test_R6_1_bureau_rejects_with_a_reason(world):
     application = world.in_audit()
     with pytest.raises(InvalidInput):

@@ -164,6 +164,17 @@ def test_R6_3_a_report_is_dismissed_only_with_a_reason(grant, supervisor):
     assert services.fraud_report_public_status(reference=reference)["status"] == "closed"
 
 
+def test_R6_3_triage_by_one_supervisor_settles_the_others_new_report_notification(grant, supervisor):
+    colleague = UserFactory(roles=[Role.SUPERVISOR], real_name="监督员乙")
+    dismissed, _r = report_on(grant)
+    taken, _r = report_on(grant)
+    assert Notification.objects.filter(recipient=colleague, read_at__isnull=True).count() == 2
+    services.fraud_report_dismiss(actor=supervisor, report_id=dismissed.pk, reason="Duplicate of an earlier report.")
+    services.fraud_case_open(actor=supervisor, report_ids=[taken.pk])
+    assert not Notification.objects.filter(recipient__in=[supervisor, colleague], read_at__isnull=True,
+                                           url__startswith="/integrity/reports/").exists()
+
+
 @pytest.mark.parametrize("who", ["applicant", "officer", "anonymous"])
 def test_R6_3_only_a_supervisor_triages(grant, who):
     from django.contrib.auth.models import AnonymousUser

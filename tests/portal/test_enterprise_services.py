@@ -41,6 +41,19 @@ def test_R1_3_bureau_of_region_approves(png_file):
     assert event.actor_id == officer.pk
 
 
+def test_R1_3_one_officers_decision_settles_every_officers_awaiting_notification(png_file):
+    first, colleague, elsewhere = bureau_officer("650100"), bureau_officer("650100"), bureau_officer("652300")
+    organization = register(UserFactory(), png_file())
+    other = register(UserFactory(), png_file(), uscc=make_uscc())  # still waiting: stays unread
+    assert Notification.objects.filter(recipient=colleague, read_at__isnull=True).count() == 2
+    services.enterprise_approve(actor=first, organization_id=organization.pk)
+    unread = Notification.objects.filter(recipient__in=[first, colleague], read_at__isnull=True)
+    assert {n.url for n in unread} == {f"/bureau/enterprises/{other.pk}/"}
+    assert not Notification.objects.filter(recipient=elsewhere).exists()
+    hr_admin = Membership.objects.get(organization=organization).user
+    assert Notification.objects.get(recipient=hr_admin).read_at is None  # the enterprise's own news is its to read
+
+
 def test_R1_3_bureau_of_another_region_may_not_approve(png_file):
     other = bureau_officer("652300")
     organization = register(UserFactory(), png_file())
