@@ -1083,8 +1083,9 @@ def certificate_batch_process_items(*, item_ids: list[int]) -> dict[str, int]:
             rendered.append(_render_and_store(page))
     finally:  # an unexpected error retries the chunk; what is done so far is kept
         waiting = {p.certificate.pk for p in pages} - {r.certificate.pk for r in rendered}
-        _record_rendered(rendered, also_in_transaction=partial(
-            _mark_issued, {item: cert for item, cert in to_mark.items() if cert not in waiting}))
+        issued = {item: cert for item, cert in to_mark.items() if cert not in waiting}
+        if rendered or issued:
+            _record_rendered(rendered, also_in_transaction=partial(_mark_issued, issued))
     outcome["issued"] = len(to_mark)
     return outcome
 
