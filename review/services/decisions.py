@@ -17,7 +17,7 @@ from portal import selectors as portal_selectors
 from portal.audit import audit_record
 from portal.errors import Conflict, InvalidInput, NotFound, PortalError, RuleViolation
 from portal.models import CommitteeMember, Organization, PolicySettings, User
-from portal.notifications import notification_send
+from portal.notifications import notification_send, notification_settle
 from portal.personal_data import mask_name
 from review import workflow as wf
 from review.models import (
@@ -261,6 +261,9 @@ def objection_answer(*, actor: User, objection_id: int, answer: str, upheld: boo
                               url=reverse("review-my-reviews"))
         audit_record(actor=actor, action="publicity.objection_answer", obj=entry.period,
                      after={"objection": objection.pk, "upheld": upheld, "entry": entry.pk}, reason=answer[:2000])
+        if not Objection.objects.filter(entry__period_id=entry.period_id, answered_at__isnull=True).exists():
+            # Every objection of the period is answered: nobody is left to act on them.
+            notification_settle(url=reverse("review-publicity-manage", args=[entry.period_id]))
     return objection
 
 
@@ -273,7 +276,7 @@ def _close(period: PublicityPeriod, actor: User | None, roles: set[str]) -> None
     region = period.committee.filed_by.region if period.committee_id else period.bureau.region
     notification_send(recipients=list(portal_selectors.bureau_officers_for_region(region=region)),
                       subject=_("Results await filing: %(title)s") % {"title": period.title},
-                      url=reverse("review-filing-queue"))
+                      url=reverse("review-filing-detail", args=[period.pk]))
 
 
 def publicity_close_due(*, on: dt.date | None = None) -> int:
@@ -372,6 +375,7 @@ def result_file(*, actor: User, period_id: int, approval_number: str, granted_on
             if specs:
                 filing.certificate_batch = _issue_certificates(specs, label=f"{approval_number} · {period.title}")
                 filing.save(update_fields=["certificate_batch"])
+            notification_settle(url=reverse("review-filing-detail", args=[period.pk]))
             audit_record(actor=actor, action="result.file", obj=period,
                          after={"filing": filing.pk, "approval_number": approval_number, "granted": len(items),
                                 "after_the_fact": filing.after_the_fact,

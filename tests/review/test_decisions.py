@@ -11,7 +11,7 @@ from django.utils import timezone
 from applications.models import Application
 from certificates.models import Certificate, IssueBatchItem
 from portal.errors import Conflict, InvalidInput, NotFound, RuleViolation
-from portal.models import AuditEvent, PolicySettings
+from portal.models import AuditEvent, Notification, PolicySettings
 from review import services
 from review.models import ResultFiling
 from review.tasks import close_due_publicity
@@ -177,6 +177,32 @@ def test_filing_grants_and_issues_certificates(committee, secretary, call, offic
     assert certificate.holder == apps[0].applicant and certificate.filing_number == committee.filing_number
     with pytest.raises(Conflict):
         services.result_file(actor=officer, period_id=period.pk, approval_number="again")
+
+
+def test_R2_4_filing_settles_every_officers_results_await_filing(committee, secretary, call, officer, on_day):
+    colleague = bureau_officer("650100")
+    period, _apps = publicised(committee, secretary, call, on_day)
+    on_day(dt.date(2026, 11, 20))
+    close_due_publicity()
+    waiting = Notification.objects.filter(url=f"/review/bureau/filings/{period.pk}/", read_at__isnull=True)
+    assert set(waiting.values_list("recipient_id", flat=True)) >= {officer.pk, colleague.pk}
+    services.result_file(actor=officer, period_id=period.pk, approval_number="乌人社职〔2026〕3号")
+    assert not waiting.exists()
+
+
+def test_R6_10_answering_the_last_objection_settles_the_objection_notifications(committee, secretary, call,
+                                                                                on_day):
+    on_day(dt.date(2026, 12, 1))
+    passed(call, 2)
+    period = services.result_publicise(actor=secretary, call_id=call.pk)
+    first, second = [services.objection_create(entry_id=e.pk, reason="需要核查的问题。", contact="x")
+                     for e in period.entries.order_by("pk")]
+    waiting = Notification.objects.filter(url=f"/review/publicity/{period.pk}/", read_at__isnull=True)
+    assert waiting.filter(recipient=secretary).exists()
+    services.objection_answer(actor=secretary, objection_id=first.pk, answer="经核查不属实。", upheld=False)
+    assert waiting.exists()  # one is still unanswered
+    services.objection_answer(actor=secretary, objection_id=second.pk, answer="经核查不属实。", upheld=False)
+    assert not waiting.exists()
 
 
 def test_R2_4_self_review_results_are_filed_after_the_fact(officer, on_day):
