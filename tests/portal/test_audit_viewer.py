@@ -52,6 +52,21 @@ def test_R6_2_filters_and_keyset_pages(client):
     assert len(by_object["events"]) == 5
 
 
+def test_R6_2_the_actor_is_found_by_part_of_the_name(client):
+    named = UserFactory(real_name="古丽娜尔·买买提")
+    audit_record(actor=named, action="alpha.step", obj=None, object_label="x")
+    audit_record(actor=UserFactory(real_name="王建国"), action="alpha.step", obj=None, object_label="y")
+    login(client, UserFactory(roles=[Role.SUPERVISOR]))
+    found = client.get(reverse("audit-list"), {"actor": "娜尔"}).context["events"]
+    assert [e.actor_id for e in found] == [named.pk]
+    assert not client.get(reverse("audit-list"), {"actor": "没有此人"}).context["events"]
+    if connection.vendor == "postgresql":  # answered from a trigram index (migration portal 0009)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'portal_audit_actor_label_trgm'")
+            (definition,) = cursor.fetchone()
+        assert "gin_trgm_ops" in definition and "upper" in definition.lower()
+
+
 def test_R6_2_audit_viewer_query_count_is_flat(client):
     login(client, UserFactory(roles=[Role.SUPERVISOR]))
     from django.test.utils import CaptureQueriesContext
