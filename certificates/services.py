@@ -634,8 +634,7 @@ def _match(number: str, name: str) -> Verification:
         return Verification(status="not_found", hint="check_number")
     certificate = (Certificate.objects.filter(number=parsed.formatted).select_related(*CERTIFICATE_JOINS)
                    .first())
-    if certificate is None or not secrets.compare_digest(
-            certificate_text.name_key(certificate.holder_name).encode(), certificate_text.name_key(name).encode()):
+    if certificate is None or not certificate_text.same_name(certificate.holder_name, name):
         return Verification(status="not_found")
     return _found(certificate)
 
@@ -829,8 +828,7 @@ def certificate_bulk_verify(*, actor: User, organization: Organization, upload) 
                     or certificate_text.bad_name_characters(certificate_text.clean_name(name)))
         if number not in formatted:
             result = Verification(status="not_found", hint="check_number")
-        elif bad_name or certificate is None or certificate_text.name_key(certificate.holder_name) != \
-                certificate_text.name_key(name):
+        elif bad_name or certificate is None or not certificate_text.same_name(certificate.holder_name, name):
             result = Verification(status="not_found")
         else:
             result = _found(certificate)

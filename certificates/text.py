@@ -8,6 +8,7 @@ digits and the separators names use (``·`` in transliterated names).
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 
 NAME_SEPARATORS = frozenset(" ·・•‧･.'-")
@@ -60,3 +61,10 @@ def name_key(name: str) -> str:
     variants of the middle dot do not matter."""
     text = unicodedata.normalize("NFKC", name or "").translate(_DOTS)
     return "".join(text.split()).casefold()
+
+
+def same_name(printed: str, typed: str) -> bool:
+    """Whether a name someone typed is the one printed on a certificate, as
+    verification compares them, in constant time (a wrong name and an
+    unknown number must look alike)."""
+    return secrets.compare_digest(name_key(printed).encode(), name_key(typed).encode())

@@ -128,9 +128,7 @@ def certificate_by_number(number: str, holder_name: str) -> Certificate:
     certificate = (Certificate.objects.filter(number=parsed.formatted)
                    .exclude(status=Certificate.Status.SUPERSEDED)
                    .select_related("holder", "granting_body_region").first())
-    if certificate is None or not secrets.compare_digest(
-            certificate_text.name_key(certificate.holder_name).encode(),
-            certificate_text.name_key(holder_name.strip()[:NAME_MAX]).encode()):
+    if certificate is None or not certificate_text.same_name(certificate.holder_name, holder_name[:NAME_MAX]):
         raise InvalidInput(_("No certificate in force matches this number and name. Check both against the "
                              "certificate."), field="certificate_number")
     return certificate
@@ -195,9 +193,9 @@ def _store_evidence(*, files: Iterable[tuple[object, str]], report=None, case=No
 def fraud_report_create(*, description: str, certificate_number: str = "", holder_name: str = "", entry_id=None,
                         contact: str = "", files: Sequence = (), source: str = "") -> tuple[FraudReport, str]:
     """Anyone (R6.3): report suspected fraud on a certificate (by number and
-    holder's name) or
-    on an application in result publicity (by its entry). Returns the report
-    and its tracking reference, shown once and stored only hashed."""
+    holder's name) or on an application in result publicity (by its entry).
+    Returns the report and its tracking reference, shown once and stored
+    only hashed."""
     description = (description or "").strip()
     contact = (contact or "").strip()
     has_number, has_entry = bool((certificate_number or "").strip()), entry_id not in (None, "")
