@@ -1134,7 +1134,7 @@ def _notify_next(application: Application) -> None:
 
 def _notify_after(application: Application, action: str, reason: str) -> None:
     # The step is taken: the "awaits you" of everyone who could have taken it is settled.
-    notification_settle(url=reverse("application-review", args=[application.pk]))
+    notification_settle(reverse("application-review", args=[application.pk]))
     messages = {
         S.RETURNED: _("Your application was returned for correction"),
         S.REJECTED: _("Your application was rejected"),

@@ -289,7 +289,7 @@ def fraud_report_dismiss(*, actor: User, report_id: int, reason: str) -> FraudRe
         report.dismiss_reason, report.dismissed_by, report.dismissed_at = reason, actor, timezone.now()
         report.full_clean(exclude=["subject", "region", "certificate", "application", "case"])
         report.save(update_fields=["status", "dismiss_reason", "dismissed_by", "dismissed_at"])
-        notification_settle(url=reverse("integrity-report-detail", args=[report.pk]))
+        notification_settle(reverse("integrity-report-detail", args=[report.pk]))
         audit_record(actor=actor, action="integrity.report.dismiss", obj=report, object_label=f"R-{report.pk}",
                      before={"status": "received"}, after={"status": report.status}, reason=reason)
     return report
@@ -338,8 +338,8 @@ def fraud_case_open(*, actor: User, report_ids: Sequence[int], note: str = "") -
         case.full_clean()
         case.save()
         FraudReport.objects.filter(pk__in=ids).update(status=FraudReport.Status.IN_CASE, case=case)
-        for pk in ids:  # triaged: the other supervisors' "new report" is settled
-            notification_settle(url=reverse("integrity-report-detail", args=[pk]))
+        # Triaged: the other supervisors' "new report" notifications are settled.
+        notification_settle(*(reverse("integrity-report-detail", args=[pk]) for pk in ids))
         if note:
             CaseNote.objects.create(case=case, author=actor, text=note)
         audit_record(actor=actor, action="integrity.case.open", obj=case, object_label=case.reference,

@@ -82,14 +82,16 @@ def notification_emails_flush(*, limit: int = 500, min_age_seconds: int = 0) -> 
     return len(pending)
 
 
-def notification_settle(*, url: str) -> int:
-    """Mark read the unread notifications that point to ``url``: they asked
-    someone to act on it, and someone now has. A colleague's decision
-    settles everyone's "awaiting you", so officers are not left with a
-    count of work already done. Call it in the deciding transaction."""
-    if not url:
+def notification_settle(*urls: str) -> int:
+    """Mark read the unread notifications that point to any of ``urls``:
+    they asked someone to act on it, and someone now has. A colleague's
+    decision settles everyone's "awaiting you", so officers are not left
+    with a count of work already done. Call it in the deciding transaction;
+    one statement however many objects were decided."""
+    urls = [url for url in urls if url]
+    if not urls:
         return 0
-    return Notification.objects.filter(url=url, read_at__isnull=True).update(read_at=timezone.now())
+    return Notification.objects.filter(url__in=urls, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:

@@ -202,7 +202,7 @@ def _decide(*, actor: User, organization_id: int, action: str, reason: str = "")
         organization.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "updated_at"])
         audit_record(actor=actor, action=f"enterprise.{action}", obj=organization, before=before,
                      after=snapshot(organization, ORG_AUDIT_FIELDS), reason=reason)
-        notification_settle(url=reverse("bureau-enterprise-detail", args=[organization.pk]))
+        notification_settle(reverse("bureau-enterprise-detail", args=[organization.pk]))
         admins = selectors.organization_admins(organization=organization)
         if action == "approve":
             subject = _("Your enterprise's title-work account is approved: %(name)s")

@@ -263,7 +263,7 @@ def objection_answer(*, actor: User, objection_id: int, answer: str, upheld: boo
                      after={"objection": objection.pk, "upheld": upheld, "entry": entry.pk}, reason=answer[:2000])
         if not Objection.objects.filter(entry__period_id=entry.period_id, answered_at__isnull=True).exists():
             # Every objection of the period is answered: nobody is left to act on them.
-            notification_settle(url=reverse("review-publicity-manage", args=[entry.period_id]))
+            notification_settle(reverse("review-publicity-manage", args=[entry.period_id]))
     return objection
 
 
@@ -375,7 +375,7 @@ def result_file(*, actor: User, period_id: int, approval_number: str, granted_on
             if specs:
                 filing.certificate_batch = _issue_certificates(specs, label=f"{approval_number} · {period.title}")
                 filing.save(update_fields=["certificate_batch"])
-            notification_settle(url=reverse("review-filing-detail", args=[period.pk]))
+            notification_settle(reverse("review-filing-detail", args=[period.pk]))
             audit_record(actor=actor, action="result.file", obj=period,
                          after={"filing": filing.pk, "approval_number": approval_number, "granted": len(items),
                                 "after_the_fact": filing.after_the_fact,
