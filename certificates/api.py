@@ -25,12 +25,7 @@ from certificates.serializers import (
 )
 from portal.api import IsBureauOfficer
 from portal.errors import InvalidInput
-
-
-def _private(response: Response) -> Response:
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Cache-Control"] = "no-store"
-    return response
+from portal.security import keep_private
 
 
 class CertificateVerifyApi(APIView):
@@ -49,7 +44,7 @@ class CertificateVerifyApi(APIView):
         result = services.certificate_verify_number(
             number=data.validated_data["number"], name=data.validated_data["name"],
             channel=VerificationEvent.Channel.API, verifier=request.user)
-        return _private(Response(result.public()))
+        return keep_private(Response(result.public()))
 
 
 class CertificateFileVerifyApi(APIView):
@@ -67,7 +62,7 @@ class CertificateFileVerifyApi(APIView):
         except ValueError:
             length = 0
         if length > services.file_upload_limit() + 64 * 1024:
-            return _private(Response({"outcome": "unreadable", "valid": False, "genuine": False,
+            return keep_private(Response({"outcome": "unreadable", "valid": False, "genuine": False,
                                       "unaltered": False, "status": None, "certificate": None,
                                       "detail": _("The file is too large.")}))
         data = FileVerifyInput(data=request.data)
@@ -76,7 +71,7 @@ class CertificateFileVerifyApi(APIView):
         if upload.size > services.file_upload_limit():
             raise InvalidInput(_("The file is too large."), field="file")
         result = services.certificate_verify_file(data=upload.read(), verifier=request.user)
-        return _private(Response(result.public()))
+        return keep_private(Response(result.public()))
 
 
 class MyCertificateListApi(ListAPIView):

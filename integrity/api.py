@@ -20,6 +20,7 @@ from integrity import serializers as s
 from portal import ratelimit
 from portal.api import HasRole
 from portal.models import Role
+from portal.security import keep_private
 
 
 class IntegrityRateThrottle(SimpleRateThrottle):
@@ -40,12 +41,6 @@ class StatusRateThrottle(IntegrityRateThrottle):
     default_rate = "30/minute"
 
 
-def _private(response: Response) -> Response:
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 class FraudReportCreateApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -63,7 +58,7 @@ class FraudReportCreateApi(APIView):
             description=d["description"], certificate_number=d["certificate_number"],
             holder_name=d["holder_name"], entry_id=d["entry_id"],
             contact=d["contact"], files=d["evidence"], source=ratelimit.address_key(request))
-        return _private(Response({"reference": reference, "status": services.PUBLIC_RECEIVED},
+        return keep_private(Response({"reference": reference, "status": services.PUBLIC_RECEIVED},
                                  status=status.HTTP_201_CREATED))
 
 
@@ -75,7 +70,7 @@ class FraudReportStatusApi(APIView):
     @extend_schema(summary="Status of a fraud report by its tracking reference (public): received, under "
                            "investigation or closed", responses={200: s.FraudReportStatusOutput})
     def get(self, request, reference: str):
-        return _private(Response(s.FraudReportStatusOutput(services.fraud_report_public_status(reference=reference))
+        return keep_private(Response(s.FraudReportStatusOutput(services.fraud_report_public_status(reference=reference))
                                  .data))
 
 

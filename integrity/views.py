@@ -19,6 +19,7 @@ from integrity.models import FraudCase, FraudReport
 from portal import ratelimit
 from portal.errors import InvalidInput, NotFound
 from portal.models import Role
+from portal.security import keep_private
 from portal.views_helpers import role_required, run
 
 PAGE = 50
@@ -42,13 +43,6 @@ def _limited(scope: str, default: tuple[int, int]):
         return wrapped
 
     return decorator
-
-
-def _private(response):
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"  # no-referrer would send "Origin: null" and fail CSRF
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _before(request) -> int | None:
@@ -96,8 +90,8 @@ def report_form(request):
                      source=ratelimit.address_key(request))
         if result:
             _report, reference = result
-            return _private(render(request, "integrity/report_received.html", {"reference": reference}))
-    return _private(render(request, "integrity/report_form.html", {"form": form, "entry": entry}))
+            return keep_private(render(request, "integrity/report_received.html", {"reference": reference}))
+    return keep_private(render(request, "integrity/report_form.html", {"form": form, "entry": entry}))
 
 
 @require_http_methods(["GET"])
@@ -111,7 +105,7 @@ def report_status(request):
             status = services.fraud_report_public_status(reference=form.cleaned_data["reference"])
         except NotFound as error:
             form.add_error("reference", str(error.message))
-    return _private(render(request, "integrity/report_status.html", {"form": form, "status": status}))
+    return keep_private(render(request, "integrity/report_status.html", {"form": form, "status": status}))
 
 
 # --- The person concerned --------------------------------------------------------------------
@@ -245,4 +239,4 @@ def evidence_download(request, pk: int):
     response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True,
                             filename=f"evidence-{evidence.pk}.{evidence.extension}")
     response["X-Content-Type-Options"] = "nosniff"
-    return _private(response)
+    return keep_private(response)

@@ -25,3 +25,15 @@ def axes_username(request, credentials) -> str | None:
     if user is not None:
         return f"user:{user.pk}"
     return "unknown:" + personal_data.lookup_hash(login.strip().upper())[:24]
+
+
+def keep_private(response):
+    """Headers of a public page or answer that concerns a person or a report
+    (verification, fraud reports): out of search engines and shared caches,
+    and the referrer (a QR code's URL) stays on this site. Not
+    "no-referrer": with it Chromium posts the page's own forms with
+    "Origin: null", which the CSRF check refuses."""
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "no-store"
+    return response
