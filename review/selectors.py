@@ -17,10 +17,30 @@ from review.models import (
     PublicityEntry,
     PublicityPeriod,
     Reconsideration,
+    ResultRecord,
     Score,
     VoteMarker,
 )
 from review.services._common import RECOGNITION_PATHWAYS, bureau_region_ids, secretary_committee_ids
+
+#: Statuses of an application the committee has been given: the bureau's
+#: qualification audit passed it on (R6.1), and everything after.
+FORWARDED_STATUSES = (ApplicationStatus.READY, ApplicationStatus.IN_EVALUATION, ApplicationStatus.PASSED,
+                      ApplicationStatus.FAILED, ApplicationStatus.RESULT_PUBLICITY, ApplicationStatus.GRANTED)
+
+
+def forwarded_to_committee(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """Only the applications forwarded to the call's committee (issue 14.7).
+
+    Drafts, applications still with the employer, the acceptance body or the
+    bureau's audit, returned, withdrawn and rejected ones never reach the
+    committee, nor do the pathways a bureau decides itself (R4.4–R4.7). A
+    title revoked for fraud (R6.3) stays where the committee decided it.
+    """
+    decided = Exists(ResultRecord.objects.filter(application=OuterRef("pk")))
+    return (qs.exclude(pathway__in=RECOGNITION_PATHWAYS)
+            .filter(Q(status__in=FORWARDED_STATUSES) | (Q(status=ApplicationStatus.REVOKED) & Q(decided))))
+
 
 # --- Bureau ---------------------------------------------------------------------------
 
@@ -76,8 +96,12 @@ def committees_for_secretary(*, user: User) -> QuerySet[Committee]:
 
 
 def calls_for_secretary(*, user: User) -> QuerySet[Call]:
+    """The secretary's calls, each with the number of applications forwarded to the committee."""
+    forwarded = forwarded_to_committee(Application.objects.filter(call=OuterRef("pk")))
     return (Call.objects.filter(committee__in=secretary_committee_ids(user)).select_related("committee")
-            .annotate(n_applications=Count("applications", distinct=True)).order_by("-opens_at", "-pk"))
+            .annotate(n_applications=Coalesce(Subquery(forwarded.order_by().values("call")
+                                                       .annotate(n=Count("pk")).values("n")[:1]), 0))
+            .order_by("-opens_at", "-pk"))
 
 
 def call_for_secretary(*, user: User, pk: int) -> Call | None:
@@ -92,7 +116,7 @@ def call_for_secretary(*, user: User, pk: int) -> Call | None:
 def call_summary(*, call: Call) -> dict:
     """Counts by status and the progress of reviews, in one query."""
     active = Q(review_assignments__status=Assignment.Status.ACTIVE)
-    row = Application.objects.filter(call=call).aggregate(
+    row = forwarded_to_committee(Application.objects.filter(call=call)).aggregate(
         total=Count("pk", distinct=True),
         **{s.value: Count("pk", filter=Q(status=s.value), distinct=True) for s in ApplicationStatus},
         active=Count("review_assignments", filter=active),
@@ -114,8 +138,8 @@ def _per_application(aggregate, *, submitted: bool):
 
 
 def call_applications(*, call: Call, status: str = "") -> QuerySet[Application]:
-    """The call's applications with mean, spread and missing reviews."""
-    qs = Application.objects.filter(call=call)
+    """The call's applications forwarded to the committee, with mean, spread and missing reviews."""
+    qs = forwarded_to_committee(Application.objects.filter(call=call))
     if status in ApplicationStatus.values:
         qs = qs.filter(status=status)
     return (qs.select_related("applicant", "specialty", "employer")
@@ -139,7 +163,8 @@ def expert_progress(*, call: Call) -> QuerySet:
 
 
 def application_for_secretary(*, user: User, call: Call, pk: int) -> Application | None:
-    return (Application.objects.filter(pk=pk, call=call)
+    """One application of the call, if it was forwarded to the committee (else None: a 404)."""
+    return (forwarded_to_committee(Application.objects.filter(pk=pk, call=call))
             .select_related("applicant", "specialty", "employer", "call")
             .prefetch_related(Prefetch("review_assignments", queryset=Assignment.objects
                                        .select_related("expert_user", "score").order_by("pk")),
