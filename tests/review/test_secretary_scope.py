@@ -19,7 +19,7 @@ from portal.errors import InvalidInput
 from review import services
 from review.models import ResultRecord
 from tests.factories import UserFactory
-from tests.review.conftest import add_expert, file_committee, make_application, make_call, secretary_of
+from tests.review.conftest import add_expert, file_committee, make_application, secretary_of
 
 HIDDEN = [S.DRAFT, S.EMPLOYER_REVIEW, S.RETURNED, S.UNIT_PUBLICITY, S.ACCEPTANCE, S.QUALIFICATION_AUDIT, S.WITHDRAWN,
           S.REJECTED]
@@ -48,7 +48,7 @@ def test_14_7_call_dashboard_lists_and_counts_only_forwarded_applications(client
     body = client.get(reverse("review-call-dashboard", args=[call.pk])).content.decode()
     listed = {int(pk) for pk in re.findall(r"applications/(\d+)/\"", body)}
     assert listed == _shown(apps_by_status)
-    assert re.search(r'<div class="stat">%d</div>' % len(_shown(apps_by_status)), body)
+    assert f'<div class="stat">{len(_shown(apps_by_status))}</div>' in body
     for status in HIDDEN:  # asking for a status tab of hidden ones shows nothing either
         page = client.get(reverse("review-call-dashboard", args=[call.pk]), {"status": status}).content.decode()
         assert str(apps_by_status[status].applicant.real_name) not in page
@@ -78,7 +78,7 @@ def test_14_7_an_application_not_forwarded_is_404_on_the_application_page(client
 def test_14_7_the_secretary_home_counts_only_forwarded_applications(client, secretary, call, apps_by_status):
     client.force_login(secretary)
     body = client.get(reverse("review-secretary-home")).content.decode()
-    row = re.search(r"<td>%s</td><td>[^<]*</td><td>(\d+)</td>" % re.escape(call.name), body)
+    row = re.search(re.escape(f"<td>{call.name}</td>") + r"<td>[^<]*</td><td>(\d+)</td>", body)
     assert row and int(row.group(1)) == len(_shown(apps_by_status))
 
 
