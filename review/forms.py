@@ -142,7 +142,7 @@ class DefenceSessionForm(forms.Form):
 
 class DefenceSlotForm(forms.Form):
     session = forms.IntegerField(widget=forms.HiddenInput())
-    application = forms.IntegerField(label=_("Application number"))
+    application = forms.IntegerField(label=_("Applicant"))  # picked from a list of the call's applicants
     starts_at = _datetime_field(_("Starts"))
     ends_at = _datetime_field(_("Ends"))
 

@@ -3,6 +3,8 @@ may see, with the joins that keep query counts flat."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -10,6 +12,7 @@ from applications.models import Application, ApplicationStatus, Call
 from portal.models import Committee, CommitteeMember, CommitteeScope, User
 from review.models import (
     Assignment,
+    DefenceSession,
     DefenceSlot,
     Meeting,
     MeetingAttendance,
@@ -174,6 +177,39 @@ def application_for_secretary(*, user: User, call: Call, pk: int) -> Application
                                        .select_related("meeting")),
                               "reconsiderations")
             .first())
+
+
+def defence_sessions_for_secretary(*, call: Call) -> list[DefenceSession]:
+    """The call's defence sessions with their slots, and for each session the
+    applicants that can still be given a slot in it, picked from a list: those
+    who need a defence and have none yet first (R4.1, R4.3). Each session
+    also proposes the next slot's times, right after its last slot. Three
+    queries whatever the number of sessions."""
+    from review.services.meetings import needs_defence
+
+    sessions = list(DefenceSession.objects.filter(call=call)
+                    .prefetch_related(Prefetch("slots", queryset=DefenceSlot.objects
+                                               .select_related("application__applicant", "application__specialty")
+                                               .order_by("starts_at", "pk")))
+                    .order_by("starts_at", "pk"))
+    slots = DefenceSlot.objects.filter(application=OuterRef("pk"))
+    applicants = list(Application.objects.filter(call=call, status=ApplicationStatus.IN_EVALUATION)
+                      .exclude(pathway__in=RECOGNITION_PATHWAYS).select_related("applicant", "specialty")
+                      .annotate(defended=Exists(slots.filter(attendance=DefenceSlot.Attendance.PRESENT)),
+                                scheduled=Exists(slots.filter(attendance=DefenceSlot.Attendance.PENDING)))
+                      .order_by("pk"))
+    for application in applicants:
+        application.needs_defence = needs_defence(application, call)
+        application.wants_slot = application.needs_defence and not application.defended and not application.scheduled
+    applicants.sort(key=lambda a: (not a.wants_slot, not a.needs_defence, a.pk))
+    for session in sessions:
+        taken = [slot for slot in session.slots.all()]
+        have = {slot.application_id for slot in taken}
+        session.choices = [a for a in applicants if a.pk not in have]
+        length = (taken[-1].ends_at - taken[-1].starts_at) if taken else dt.timedelta(minutes=20)
+        session.next_starts_at = max([slot.ends_at for slot in taken], default=session.starts_at)
+        session.next_ends_at = session.next_starts_at + length
+    return sessions
 
 
 def meeting_for_secretary(*, user: User, pk: int) -> Meeting | None:
