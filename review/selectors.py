@@ -262,6 +262,36 @@ def assignment_for_expert(*, user: User, pk: int) -> Assignment | None:
     return assignments_for_expert(user=user).filter(pk=pk).first()
 
 
+def expert_workload(*, user: User) -> dict:
+    """The expert's active assignments: to score (of which drafts) and submitted, in one query."""
+    return Assignment.objects.filter(expert_user=user, status=Assignment.Status.ACTIVE).aggregate(
+        to_score=Count("pk", filter=~Q(score__status=Score.Status.SUBMITTED) | Q(score__isnull=True)),
+        drafts=Count("pk", filter=Q(score__status=Score.Status.DRAFT)),
+        submitted=Count("pk", filter=Q(score__status=Score.Status.SUBMITTED)))
+
+
+def secretary_todo(*, user: User) -> dict:
+    """What waits for the committee secretary, for the home page: calls with
+    applications in evaluation or ready to take in, meetings not yet closed,
+    objections to answer and reconsiderations to decide (four queries)."""
+    committees = secretary_committee_ids(user)
+    if not committees:
+        return {}
+    evaluating = Count("applications", filter=Q(applications__status=ApplicationStatus.IN_EVALUATION)
+                       & ~Q(applications__pathway__in=RECOGNITION_PATHWAYS))
+    waiting = Count("applications", filter=Q(applications__status=ApplicationStatus.READY)
+                    & ~Q(applications__pathway__in=RECOGNITION_PATHWAYS))
+    calls = list(Call.objects.filter(committee__in=committees).annotate(n_evaluating=evaluating, n_ready=waiting)
+                 .filter(Q(n_evaluating__gt=0) | Q(n_ready__gt=0)).order_by("-opens_at", "-pk")[:5])
+    meetings = list(Meeting.objects.filter(committee__in=committees, status__in=["planned", "open", "counted"])
+                    .order_by("scheduled_at", "pk")[:5])
+    unanswered = Count("entries__objections", filter=Q(entries__objections__answered_at__isnull=True))
+    objections = (PublicityPeriod.objects.filter(committee__in=committees, status=PublicityPeriod.Status.OPEN)
+                  .annotate(n_open=unanswered).filter(n_open__gt=0).order_by("ends_on", "pk")[:5])
+    return {"calls": calls, "meetings": meetings, "periods": list(objections),
+            "reconsiderations": pending_reconsiderations(user=user).count()}
+
+
 def meetings_for_member(*, user: User) -> QuerySet[Meeting]:
     return (Meeting.objects.filter(status=Meeting.Status.OPEN, attendance__member=user).select_related("committee")
             .order_by("-opened_at"))

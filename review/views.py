@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -574,9 +575,10 @@ def expert_home(request):
         else:
             messages.error(request, _("Say what the conflict of interest is."))
         return redirect("review-expert-home")
+    pending_first = assignments.order_by(F("score__submitted_at").asc(nulls_first=True), "application__call_id", "pk")
     return render(request, "review/expert_home.html", {
-        "page": _page(request, assignments), "meetings": selectors.meetings_for_member(user=request.user),
-        "conflict_form": forms.ConflictForm()})
+        "page": _page(request, pending_first), "meetings": selectors.meetings_for_member(user=request.user),
+        "workload": selectors.expert_workload(user=request.user), "conflict_form": forms.ConflictForm()})
 
 
 def _own_assignment(request, pk: int) -> Assignment:

@@ -225,7 +225,7 @@ def _lacks(app: Application, call: Call) -> list[Lack]:
     if app.before_meeting:
         lacks.append(Lack("meeting", _("already a candidate of the meeting “%(title)s”, not yet closed")
                           % {"title": app.before_meeting_title},
-                          reverse("review-meeting-console", args=[app.before_meeting]), _("Open the meeting")))
+                          reverse("review-meeting-console", args=[app.before_meeting]), _("Go to that meeting")))
     n_experts, n_submitted = app.n_experts or 0, app.n_submitted or 0
     if not n_experts:
         lacks.append(Lack("experts", _("no expert drawn yet, so no scores"), dashboard, _("Draw experts"),
