@@ -12,6 +12,7 @@ from applications.models import Application, ApplicationStatus, Call
 from portal.models import Committee, CommitteeMember, CommitteeScope, User
 from review.models import (
     Assignment,
+    CeilingDecision,
     DefenceSession,
     DefenceSlot,
     Meeting,
@@ -218,7 +219,11 @@ def meeting_for_secretary(*, user: User, pk: int) -> Meeting | None:
             .prefetch_related(Prefetch("candidates", queryset=MeetingCandidate.objects.select_related(
                 "application__applicant", "application__specialty").annotate(n_markers=Count("markers"))
                 .order_by("pk")),
-                Prefetch("attendance", queryset=MeetingAttendance.objects.select_related("member")))
+                Prefetch("attendance", queryset=MeetingAttendance.objects.select_related("member")),
+                Prefetch("ceiling_decisions", queryset=CeilingDecision.objects.select_related("decided_by")
+                         .prefetch_related(Prefetch("excluded", queryset=MeetingCandidate.objects
+                                                    .select_related("application__applicant")))
+                         .order_by("pk")))
             .first())
 
 

@@ -449,3 +449,32 @@ def test_the_ballot_close_api_is_for_the_meetings_secretary_only(officer):
     assert api(secretary_of(committee)).post(url).status_code == 200
     again = api(secretary_of(committee)).post(url)
     assert again.status_code == 400
+
+
+def test_the_meeting_console_keeps_flat_queries_in_every_state(client, officer):
+    def console_queries(candidates: int) -> list[int]:
+        committee = file_committee(officer, members=3)
+        call = make_call(committee, ceiling="0.5")
+        meeting, members, _ = open_meeting(committee, call, candidates)
+        vote_all(meeting, members, "yes")
+        secretary = secretary_of(committee)
+        client.force_login(secretary)
+        url = reverse("review-meeting-console", args=[meeting.pk])
+        counts = []
+        for step in ("open", "counted", "decided", "closed"):
+            if step == "counted":
+                services.meeting_ballot_close(actor=secretary, meeting_id=meeting.pk)
+            elif step == "decided":
+                excess = services.meeting_excess(Meeting.objects.get(pk=meeting.pk))
+                services.meeting_resolve_excess(actor=secretary, meeting_id=meeting.pk, reason="按得分排序",
+                                                candidate_ids=[c.pk for c in excess.passing[:excess.to_name]])
+            elif step == "closed":
+                services.meeting_close(actor=secretary, meeting_id=meeting.pk)
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    few, many = console_queries(2), console_queries(8)
+    assert few == many and max(many) <= 15
