@@ -303,7 +303,7 @@ class DefenceSession(models.Model):
         REMOTE = "remote", _("Remote (online meeting)")
 
     call = models.ForeignKey("applications.Call", on_delete=models.CASCADE, related_name="defence_sessions")
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(_("name of the session"), max_length=128)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     location = models.CharField(_("place"), max_length=200, blank=True)
     meeting_link = models.URLField(_("meeting link"), max_length=300, blank=True)
@@ -372,7 +372,7 @@ class Meeting(models.Model):
 
     committee = models.ForeignKey("portal.Committee", on_delete=models.PROTECT, related_name="meetings")
     call = models.ForeignKey("applications.Call", on_delete=models.PROTECT, related_name="meetings")
-    title = models.CharField(_("title"), max_length=128)
+    title = models.CharField(_("name of the meeting"), max_length=128)
     scheduled_at = models.DateTimeField(_("scheduled for"))
     location = models.CharField(_("place or link"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)

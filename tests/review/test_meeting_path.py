@@ -478,3 +478,31 @@ def test_the_meeting_console_keeps_flat_queries_in_every_state(client, officer):
 
     few, many = console_queries(2), console_queries(8)
     assert few == many and max(many) <= 15
+
+
+def test_the_home_page_shows_the_secretary_and_the_expert_what_waits_with_flat_queries(client, officer):
+    committee = file_committee(officer, members=3)
+    secretary = secretary_of(committee)
+    expert = add_expert(committee)
+    client.force_login(secretary)
+    make_application(make_call(committee), scored=True)
+    client.get("/")
+    with CaptureQueriesContext(connection) as few:
+        html = client.get("/").content.decode()
+    assert 'data-testid="secretary-todo"' in html
+    for _ in range(4):  # more calls, meetings and objections: the same queries
+        call = make_call(committee)
+        make_application(call, scored=True)
+        services.meeting_create(actor=secretary, call_id=call.pk, title="评审会", scheduled_at=NOW)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/").content.decode()
+    assert len(many) == len(few) and html.count("/review/meetings/") == 4
+    client.force_login(expert.user)
+    application = make_application(make_call(committee))
+    Assignment.objects.create(application=application, expert=expert, expert_user_id=expert.user_id,
+                              drawn_at=timezone.now())
+    html = client.get("/").content.decode()
+    assert 'data-testid="expert-todo"' in html and "/review/expert/" in html
+    client.force_login(UserFactory())
+    html = client.get("/").content.decode()
+    assert 'data-testid="secretary-todo"' not in html and 'data-testid="expert-todo"' not in html
