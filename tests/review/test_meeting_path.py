@@ -305,18 +305,6 @@ def test_each_application_not_ready_is_named_with_what_it_lacks_and_where_to_fix
     assert rows[scheduled.pk] == ["meeting"]
 
 
-def test_R4_3_a_named_application_without_its_defence_is_refused_with_its_name(committee, secretary):
-    call = make_call(committee, pathways=("regular", "green_channel"))
-    green = make_application(call, pathway="green_channel", scored=True)
-    with pytest.raises(RuleViolation) as error:
-        services.meeting_create(actor=secretary, call_id=call.pk, title="m", scheduled_at=NOW,
-                                application_ids=[green.pk])
-    assert error.value.rule == "R4.3" and green.applicant.real_name in str(error.value.message)
-    with pytest.raises(InvalidInput):  # not of this call / not in evaluation: one answer
-        services.meeting_create(actor=secretary, call_id=call.pk, title="m", scheduled_at=NOW,
-                                application_ids=[make_application(call, status="draft").pk])
-
-
 def test_the_planning_page_and_readiness_api_keep_flat_queries_and_refuse_outsiders(client, officer, committee,
                                                                                      secretary, call):
     for _ in range(2):

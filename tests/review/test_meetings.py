@@ -177,7 +177,10 @@ def test_R4_3_green_channel_needs_an_attended_defence_before_the_vote(committee,
     with pytest.raises(RuleViolation) as error:
         services.meeting_create(actor=secretary, call_id=call.pk, title="m", scheduled_at=NOW,
                                 application_ids=[green.pk])
-    assert error.value.rule == "R4.3"
+    assert error.value.rule == "R4.3" and green.applicant.real_name in str(error.value.message)
+    with pytest.raises(InvalidInput):  # not in evaluation: answered as for an unknown id
+        services.meeting_create(actor=secretary, call_id=call.pk, title="m", scheduled_at=NOW,
+                                application_ids=[make_application(call, status="draft").pk])
     session = services.defence_session_create(actor=secretary, call_id=call.pk, name="答辩", mode="on_site",
                                               starts_at=NOW, location="乌鲁木齐市人社局三楼")
     slot = services.defence_slot_add(actor=secretary, session_id=session.pk, application_id=green.pk,
