@@ -700,8 +700,10 @@ def _guard_integrity(applicant: User) -> None:
     today = timezone.localdate()
     record = IntegrityRecord.objects.filter(user=applicant, starts_on__lte=today, ends_on__gte=today).first()
     if record:
-        raise RuleViolation(_("An integrity record bars you from applying until %(date)s (R6.3).")
-                            % {"date": record.ends_on.isoformat()}, rule="R6.3")
+        raise RuleViolation(_("An integrity record bars you from applying through %(date)s; you may apply again "
+                              "from %(free)s (R6.3).")
+                            % {"date": record.ends_on.isoformat(),
+                               "free": (record.ends_on + dt.timedelta(days=1)).isoformat()}, rule="R6.3")
 
 
 def _guard_duplicate(*, applicant: User, series_id: int, year: int, exclude_pk: int | None = None) -> None:

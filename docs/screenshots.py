@@ -6,7 +6,8 @@
 
 Drives Debian's Chromium (``CHROMIUM_PATH``, default ``/usr/bin/chromium``) through Playwright at a
 1280x800 viewport, logs in as the demo users of ``portal/demo.py`` and changes nothing: it only reads
-pages (no approval, no invitation, nothing marked read). By default the browser asks for Chinese, so the
+pages (no approval, no invitation, nothing marked read; opening the expert's scoring page records, as
+for any expert, that the material was seen). By default the browser asks for Chinese, so the
 pictures show the site's default language (zh-hans); ``--lang en`` takes them in English. A PNG larger than
 200 KB is reduced to a 256-colour palette. Any console error or failed request is printed as a warning.
 """
@@ -37,6 +38,8 @@ APPLICANT = "13900000003"    # employee of that enterprise
 HR_PENDING = "13900000004"   # HR admin of 乌鲁木齐丝路软件科技有限公司 (waiting for approval)
 AUDITOR = "13900000007"      # security auditor (reads the audit trail)
 SUPERVISOR = "13900000060"   # supervisor (supervision/demo.py: demo_supervision)
+SECRETARY = "13900001010"    # secretary of the demo engineering committee (applications/demo.py)
+EXPERT = "13900002002"       # expert and member with a draft, one to score and a vote (review/demo.py)
 EXAMPLE_ID_NUMBER = "65010219900101123" + ric.calc_check_digit("650102199001011230")
 EXAMPLE_USCC = "91650100MA0000999" + uscc.calc_check_digit("91650100MA0000999")
 
@@ -249,9 +252,49 @@ def stats(s: Shooter) -> None:
     s.shot("stats-prefecture")
 
 
+def secretary(s: Shooter) -> None:
+    """The committee secretary's journey on the review demo (review/demo.py): nothing is clicked that writes."""
+    s.login(SECRETARY)
+    s.shot("secretary-home")
+    todo = s.page.locator("[data-testid=secretary-todo]")
+    call_url = todo.locator("a[href^='/review/calls/']").first.get_attribute("href")
+    meeting_url = todo.locator("a[href^='/review/meetings/']").first.get_attribute("href")
+    publicity_url = todo.locator("a[href^='/review/publicity/']").first.get_attribute("href")
+    s.go(call_url)
+    s.shot("secretary-call-dashboard")
+    s.go(call_url + "defences/")
+    s.shot("secretary-defences", full_page=True)
+    s.go(call_url + "meetings/new/")
+    s.shot("secretary-meeting-plan")
+    s.go(meeting_url)
+    s.shot("secretary-meeting-open")
+    closed = s.page.locator("a[href^='/review/calls/']").first.get_attribute("href")
+    s.go(closed)
+    first = s.page.locator("a[href^='/review/meetings/']").last.get_attribute("href")
+    s.go(first)
+    s.shot("secretary-meeting-closed")
+    s.go(publicity_url)
+    s.shot("secretary-publicity")
+
+
+def expert(s: Shooter) -> None:
+    """An expert who is also a member present at the meeting in session (review/demo.py)."""
+    s.login(EXPERT)
+    s.shot("expert-home")
+    s.go("/review/expert/")
+    s.shot("expert-reviews")
+    s.page.locator("[data-testid=assignments] a[href^='/review/expert/assignments/']").first.click()
+    s.page.wait_for_load_state("networkidle")
+    s.shot("expert-scoring")
+    s.go("/review/expert/")
+    s.page.locator("[data-testid=votes] a").first.click()
+    s.page.wait_for_load_state("networkidle")
+    s.shot("expert-vote")
+
+
 GROUPS = {"visitor": visitor, "hr": enterprise_hr, "bureau": bureau_officer, "applicant": applicant,
           "audit": auditor, "supervision": supervision, "integrity": integrity, "stats": stats,
-          "certificates": certificates}
+          "certificates": certificates, "secretary": secretary, "expert": expert}
 
 
 def main(argv: list[str] | None = None) -> int:

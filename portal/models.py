@@ -553,12 +553,16 @@ class AcceptanceScope(models.Model):
 
 
 class IntegrityRecord(models.Model):
-    """失信记录 (R6.3): while in force, the person may not apply."""
+    """失信记录 (R6.3): while in force, the person may not apply.
+
+    ``ends_on`` is the last day barred (inclusive): a 3-year record from
+    2026-12-03 ends on 2029-12-02, and the person may apply on 2029-12-03
+    (``portal.services.integrity_bar_last_day``)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="integrity_records")
     reason = models.TextField(_("reason"))
     starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"))
+    ends_on = models.DateField(_("last day barred"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

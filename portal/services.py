@@ -436,10 +436,28 @@ def regions_seed() -> int:
 from portal.models import IntegrityRecord, PolicySettings  # noqa: E402
 
 
+def integrity_bar_last_day(*, starts_on: dt.date, years: int) -> dt.date:
+    """R6.3: the last day a record starting on ``starts_on`` bars applying.
+
+    A bar of ``years`` years counts its first day and ends after that many
+    years, on the day before the same date ``years`` later: a record from
+    2026-12-03 bars through 2029-12-02, and 2029-12-03 is free. A record from
+    29 February, whose date does not exist in the year it ends, is free on
+    1 March and bars through 28 February (2028-02-29 for 3 years: through
+    2031-02-28). ``IntegrityRecord.ends_on`` holds this last barred day.
+    """
+    try:
+        free_on = starts_on.replace(year=starts_on.year + years)
+    except ValueError:  # 29 February in a year that has none
+        free_on = dt.date(starts_on.year + years, 3, 1)
+    return free_on - dt.timedelta(days=1)
+
+
 def integrity_record_create(*, actor: User, user: User, reason: str, starts_on: dt.date | None = None,
                             years: int | None = None) -> IntegrityRecord:
     """失信记录 (R6.3): bars ``user`` from applying from ``starts_on`` (today)
-    for ``years`` (``PolicySettings.integrity_bar_years`` unless given). Only
+    for ``years`` (``PolicySettings.integrity_bar_years`` unless given), through
+    ``integrity_bar_last_day`` (the record's ``ends_on``, inclusive). Only
     a supervisor records one; the person is notified by the caller."""
     if actor is None or not actor.is_authenticated or not actor.has_role(Role.SUPERVISOR):
         raise NotAllowed(_("Only a supervisor may record an integrity record (R6.3)."), rule="R6.3")
@@ -450,10 +468,7 @@ def integrity_record_create(*, actor: User, user: User, reason: str, starts_on: 
     if years < 1:
         raise InvalidInput(_("An integrity record bars for at least one year (R6.3)."), field="years")
     starts_on = starts_on or timezone.localdate()
-    try:
-        ends_on = starts_on.replace(year=starts_on.year + years)
-    except ValueError:  # 29 February
-        ends_on = starts_on.replace(year=starts_on.year + years, day=28)
+    ends_on = integrity_bar_last_day(starts_on=starts_on, years=years)
     with transaction.atomic():
         record = IntegrityRecord(user=user, reason=reason, starts_on=starts_on, ends_on=ends_on, recorded_by=actor)
         record.full_clean()

@@ -263,7 +263,7 @@ class DefenceResultApi(APIView):
 
 
 def _meeting_output(pk: int) -> dict:
-    meeting = (Meeting.objects.filter(pk=pk)
+    meeting = (Meeting.objects.filter(pk=pk).select_related("call")
                .prefetch_related(Prefetch("candidates", queryset=MeetingCandidate.objects.order_by("pk")),
                                  Prefetch("attendance", queryset=MeetingAttendance.objects.order_by("member_id")))
                .get())
@@ -285,7 +285,7 @@ class MeetingCreateApi(APIView):
 class MeetingDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="A meeting (its secretary or a member present): tallies only once closed",
+    @extend_schema(summary="A meeting (its secretary or a member present): tallies only once the ballot is closed",
                    responses={200: s.MeetingOutput})
     def get(self, request, pk: int):
         if not (selectors.meeting_for_secretary(user=request.user, pk=pk)
@@ -328,10 +328,45 @@ class BallotCastApi(APIView):
         return Response({"candidate": candidate.pk, "voted": True}, status=status.HTTP_201_CREATED)
 
 
+class VoteReadinessApi(APIView):
+    permission_classes = [IsSecretary]
+
+    @extend_schema(summary="The call's applications in evaluation: ready for a vote, or what each lacks "
+                           "(experts, scores, defence, objection) and where that is done",
+                   responses={200: s.VoteReadinessOutput(many=True)})
+    def get(self, request, pk: int):
+        call = selectors.call_for_secretary(user=request.user, pk=pk)
+        if call is None:
+            raise NotFound()
+        return Response(s.VoteReadinessOutput(services.vote_readiness(call=call), many=True).data)
+
+
+class MeetingNoticeApi(APIView):
+    permission_classes = [IsSecretary]
+
+    @extend_schema(summary="Send the meeting notice (time, place, quorum) to every voting member (R6.5)",
+                   request=None, responses={200: s.NoticeOutput})
+    def post(self, request, pk: int):
+        return Response({"members_told": services.meeting_notice_send(actor=request.user, meeting_id=pk)})
+
+
+class MeetingBallotCloseApi(APIView):
+    permission_classes = [IsSecretary]
+
+    @extend_schema(summary="Close the secret ballot: no more votes; tallies and any excess over the call's "
+                           "ceiling are shown from now on (R6.5, R6.7)",
+                   request=None, responses={200: s.MeetingOutput})
+    def post(self, request, pk: int):
+        services.meeting_ballot_close(actor=request.user, meeting_id=pk)
+        return Response(_meeting_output(pk))
+
+
 class MeetingResolveExcessApi(APIView):
     permission_classes = [IsSecretary]
 
-    @extend_schema(summary="Record the decision that brings passes within the pass-rate ceiling (R6.7)",
+    @extend_schema(summary="After the ballot is closed, record the decision naming who is not passed, when the "
+                           "call's passes exceed its pass-rate ceiling (R6.7); refused alike for any candidate "
+                           "while the ballot is open (R6.5)",
                    request=s.ResolveInput, responses={200: s.MeetingOutput})
     def post(self, request, pk: int):
         data = s.ResolveInput(data=request.data)
@@ -343,7 +378,8 @@ class MeetingResolveExcessApi(APIView):
 class MeetingCloseApi(APIView):
     permission_classes = [IsSecretary]
 
-    @extend_schema(summary="Close the meeting: each candidate passes or fails (R6.5, R6.7)", request=None,
+    @extend_schema(summary="Record the results and close the meeting: each candidate passes or fails (R6.5, "
+                           "R6.7); on a meeting still open it first closes the ballot", request=None,
                    responses={200: s.MeetingOutput})
     def post(self, request, pk: int):
         services.meeting_close(actor=request.user, meeting_id=pk)

@@ -132,7 +132,7 @@ class ScoreForm(forms.Form):
 
 
 class DefenceSessionForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=128)
+    name = forms.CharField(label=_("Name of the session"), max_length=128)
     mode = forms.ChoiceField(label=_("Mode"), choices=DefenceSession.Mode.choices)
     starts_at = _datetime_field(_("Starts"))
     location = forms.CharField(label=_("Place (on site)"), max_length=200, required=False)
@@ -142,7 +142,7 @@ class DefenceSessionForm(forms.Form):
 
 class DefenceSlotForm(forms.Form):
     session = forms.IntegerField(widget=forms.HiddenInput())
-    application = forms.IntegerField(label=_("Application number"))
+    application = forms.IntegerField(label=_("Applicant"))  # picked from a list of the call's applicants
     starts_at = _datetime_field(_("Starts"))
     ends_at = _datetime_field(_("Ends"))
 
@@ -157,7 +157,7 @@ class DefenceResultForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=128)
+    title = forms.CharField(label=_("Name of the meeting"), max_length=128)
     scheduled_at = _datetime_field(_("When"))
     location = forms.CharField(label=_("Place or link"), max_length=300, required=False)
 

@@ -303,7 +303,7 @@ class DefenceSession(models.Model):
         REMOTE = "remote", _("Remote (online meeting)")
 
     call = models.ForeignKey("applications.Call", on_delete=models.CASCADE, related_name="defence_sessions")
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(_("name of the session"), max_length=128)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     location = models.CharField(_("place"), max_length=200, blank=True)
     meeting_link = models.URLField(_("meeting link"), max_length=300, blank=True)
@@ -366,19 +366,22 @@ class DefenceSlot(models.Model):
 class Meeting(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
-        OPEN = "open", _("In session")
+        OPEN = "open", _("In session, ballot open")
+        COUNTED = "counted", _("Ballot closed, results not yet recorded")
         CLOSED = "closed", _("Closed")
 
     committee = models.ForeignKey("portal.Committee", on_delete=models.PROTECT, related_name="meetings")
     call = models.ForeignKey("applications.Call", on_delete=models.PROTECT, related_name="meetings")
-    title = models.CharField(_("title"), max_length=128)
+    title = models.CharField(_("name of the meeting"), max_length=128)
     scheduled_at = models.DateTimeField(_("scheduled for"))
     location = models.CharField(_("place or link"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     members_total = models.PositiveSmallIntegerField(_("committee members"), null=True, blank=True)
     present_total = models.PositiveSmallIntegerField(_("members present"), null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
+    ballot_closed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    notice_sent_at = models.DateTimeField(_("notice sent to the members"), null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -387,7 +390,7 @@ class Meeting(models.Model):
         verbose_name = _("review meeting")
         verbose_name_plural = _("review meetings")
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["planned", "open", "closed"]),
+            models.CheckConstraint(condition=Q(status__in=["planned", "open", "counted", "closed"]),
                                    name="review_meeting_status_valid"),
             # R6.5 in the database too: an open or closed meeting had 2/3 of the members present.
             models.CheckConstraint(
@@ -422,7 +425,8 @@ class MeetingCandidate(models.Model):
 
     The tally (counts only) lives here; who has voted lives in
     :class:`VoteMarker`, with no choice and no time, so nobody can link a
-    member to a choice (secret ballot, R6.5).
+    member to a choice (secret ballot, R6.5). Nothing derived from the tally
+    is shown or answered until the meeting's ballot is closed (``counted``).
     """
 
     class Outcome(models.TextChoices):
@@ -474,8 +478,9 @@ class VoteMarker(models.Model):
 
 
 class CeilingDecision(models.Model):
-    """R6.7: the recorded decision that brings a meeting's passes within the
-    call's pass-rate ceiling, naming the candidates not passed and why."""
+    """R6.7: the recorded decision that brings the call's passes within its
+    pass-rate ceiling (over every meeting of the call), naming the candidates
+    of this meeting not passed and why."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="ceiling_decisions")
     excluded = models.ManyToManyField(MeetingCandidate, related_name="+")

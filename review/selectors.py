@@ -3,6 +3,8 @@ may see, with the joins that keep query counts flat."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -10,6 +12,8 @@ from applications.models import Application, ApplicationStatus, Call
 from portal.models import Committee, CommitteeMember, CommitteeScope, User
 from review.models import (
     Assignment,
+    CeilingDecision,
+    DefenceSession,
     DefenceSlot,
     Meeting,
     MeetingAttendance,
@@ -17,10 +21,30 @@ from review.models import (
     PublicityEntry,
     PublicityPeriod,
     Reconsideration,
+    ResultRecord,
     Score,
     VoteMarker,
 )
 from review.services._common import RECOGNITION_PATHWAYS, bureau_region_ids, secretary_committee_ids
+
+#: Statuses of an application the committee has been given: the bureau's
+#: qualification audit passed it on (R6.1), and everything after.
+FORWARDED_STATUSES = (ApplicationStatus.READY, ApplicationStatus.IN_EVALUATION, ApplicationStatus.PASSED,
+                      ApplicationStatus.FAILED, ApplicationStatus.RESULT_PUBLICITY, ApplicationStatus.GRANTED)
+
+
+def forwarded_to_committee(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """Only the applications forwarded to the call's committee (issue 14.7).
+
+    Drafts, applications still with the employer, the acceptance body or the
+    bureau's audit, returned, withdrawn and rejected ones never reach the
+    committee, nor do the pathways a bureau decides itself (R4.4–R4.7). A
+    title revoked for fraud (R6.3) stays where the committee decided it.
+    """
+    decided = Exists(ResultRecord.objects.filter(application=OuterRef("pk")))
+    return (qs.exclude(pathway__in=RECOGNITION_PATHWAYS)
+            .filter(Q(status__in=FORWARDED_STATUSES) | (Q(status=ApplicationStatus.REVOKED) & Q(decided))))
+
 
 # --- Bureau ---------------------------------------------------------------------------
 
@@ -76,8 +100,12 @@ def committees_for_secretary(*, user: User) -> QuerySet[Committee]:
 
 
 def calls_for_secretary(*, user: User) -> QuerySet[Call]:
+    """The secretary's calls, each with the number of applications forwarded to the committee."""
+    forwarded = forwarded_to_committee(Application.objects.filter(call=OuterRef("pk")))
     return (Call.objects.filter(committee__in=secretary_committee_ids(user)).select_related("committee")
-            .annotate(n_applications=Count("applications", distinct=True)).order_by("-opens_at", "-pk"))
+            .annotate(n_applications=Coalesce(Subquery(forwarded.order_by().values("call")
+                                                       .annotate(n=Count("pk")).values("n")[:1]), 0))
+            .order_by("-opens_at", "-pk"))
 
 
 def call_for_secretary(*, user: User, pk: int) -> Call | None:
@@ -92,7 +120,7 @@ def call_for_secretary(*, user: User, pk: int) -> Call | None:
 def call_summary(*, call: Call) -> dict:
     """Counts by status and the progress of reviews, in one query."""
     active = Q(review_assignments__status=Assignment.Status.ACTIVE)
-    row = Application.objects.filter(call=call).aggregate(
+    row = forwarded_to_committee(Application.objects.filter(call=call)).aggregate(
         total=Count("pk", distinct=True),
         **{s.value: Count("pk", filter=Q(status=s.value), distinct=True) for s in ApplicationStatus},
         active=Count("review_assignments", filter=active),
@@ -114,8 +142,8 @@ def _per_application(aggregate, *, submitted: bool):
 
 
 def call_applications(*, call: Call, status: str = "") -> QuerySet[Application]:
-    """The call's applications with mean, spread and missing reviews."""
-    qs = Application.objects.filter(call=call)
+    """The call's applications forwarded to the committee, with mean, spread and missing reviews."""
+    qs = forwarded_to_committee(Application.objects.filter(call=call))
     if status in ApplicationStatus.values:
         qs = qs.filter(status=status)
     return (qs.select_related("applicant", "specialty", "employer")
@@ -139,7 +167,8 @@ def expert_progress(*, call: Call) -> QuerySet:
 
 
 def application_for_secretary(*, user: User, call: Call, pk: int) -> Application | None:
-    return (Application.objects.filter(pk=pk, call=call)
+    """One application of the call, if it was forwarded to the committee (else None: a 404)."""
+    return (forwarded_to_committee(Application.objects.filter(pk=pk, call=call))
             .select_related("applicant", "specialty", "employer", "call")
             .prefetch_related(Prefetch("review_assignments", queryset=Assignment.objects
                                        .select_related("expert_user", "score").order_by("pk")),
@@ -151,13 +180,50 @@ def application_for_secretary(*, user: User, call: Call, pk: int) -> Application
             .first())
 
 
+def defence_sessions_for_secretary(*, call: Call) -> list[DefenceSession]:
+    """The call's defence sessions with their slots, and for each session the
+    applicants that can still be given a slot in it, picked from a list: those
+    who need a defence and have none yet first (R4.1, R4.3). Each session
+    also proposes the next slot's times, right after its last slot. Three
+    queries whatever the number of sessions."""
+    from review.services.meetings import needs_defence
+
+    sessions = list(DefenceSession.objects.filter(call=call)
+                    .prefetch_related(Prefetch("slots", queryset=DefenceSlot.objects
+                                               .select_related("application__applicant", "application__specialty")
+                                               .order_by("starts_at", "pk")))
+                    .order_by("starts_at", "pk"))
+    slots = DefenceSlot.objects.filter(application=OuterRef("pk"))
+    applicants = list(Application.objects.filter(call=call, status=ApplicationStatus.IN_EVALUATION)
+                      .exclude(pathway__in=RECOGNITION_PATHWAYS).select_related("applicant", "specialty")
+                      .annotate(defended=Exists(slots.filter(attendance=DefenceSlot.Attendance.PRESENT)),
+                                scheduled=Exists(slots.filter(attendance=DefenceSlot.Attendance.PENDING)))
+                      .order_by("pk"))
+    for application in applicants:
+        application.needs_defence = needs_defence(application, call)
+        application.wants_slot = application.needs_defence and not application.defended and not application.scheduled
+    applicants.sort(key=lambda a: (not a.wants_slot, not a.needs_defence, a.pk))
+    for session in sessions:
+        taken = [slot for slot in session.slots.all()]
+        have = {slot.application_id for slot in taken}
+        session.choices = [a for a in applicants if a.pk not in have]
+        length = (taken[-1].ends_at - taken[-1].starts_at) if taken else dt.timedelta(minutes=20)
+        session.next_starts_at = max([slot.ends_at for slot in taken], default=session.starts_at)
+        session.next_ends_at = session.next_starts_at + length
+    return sessions
+
+
 def meeting_for_secretary(*, user: User, pk: int) -> Meeting | None:
     return (Meeting.objects.filter(pk=pk, committee__in=secretary_committee_ids(user))
             .select_related("committee", "call")
             .prefetch_related(Prefetch("candidates", queryset=MeetingCandidate.objects.select_related(
                 "application__applicant", "application__specialty").annotate(n_markers=Count("markers"))
                 .order_by("pk")),
-                Prefetch("attendance", queryset=MeetingAttendance.objects.select_related("member")))
+                Prefetch("attendance", queryset=MeetingAttendance.objects.select_related("member")),
+                Prefetch("ceiling_decisions", queryset=CeilingDecision.objects.select_related("decided_by")
+                         .prefetch_related(Prefetch("excluded", queryset=MeetingCandidate.objects
+                                                    .select_related("application__applicant")))
+                         .order_by("pk")))
             .first())
 
 
@@ -199,6 +265,36 @@ def assignment_for_expert(*, user: User, pk: int) -> Assignment | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return assignments_for_expert(user=user).filter(pk=pk).first()
+
+
+def expert_workload(*, user: User) -> dict:
+    """The expert's active assignments: to score (of which drafts) and submitted, in one query."""
+    return Assignment.objects.filter(expert_user=user, status=Assignment.Status.ACTIVE).aggregate(
+        to_score=Count("pk", filter=~Q(score__status=Score.Status.SUBMITTED) | Q(score__isnull=True)),
+        drafts=Count("pk", filter=Q(score__status=Score.Status.DRAFT)),
+        submitted=Count("pk", filter=Q(score__status=Score.Status.SUBMITTED)))
+
+
+def secretary_todo(*, user: User) -> dict:
+    """What waits for the committee secretary, for the home page: calls with
+    applications in evaluation or ready to take in, meetings not yet closed,
+    objections to answer and reconsiderations to decide (four queries)."""
+    committees = secretary_committee_ids(user)
+    if not committees:
+        return {}
+    evaluating = Count("applications", filter=Q(applications__status=ApplicationStatus.IN_EVALUATION)
+                       & ~Q(applications__pathway__in=RECOGNITION_PATHWAYS))
+    waiting = Count("applications", filter=Q(applications__status=ApplicationStatus.READY)
+                    & ~Q(applications__pathway__in=RECOGNITION_PATHWAYS))
+    calls = list(Call.objects.filter(committee__in=committees).annotate(n_evaluating=evaluating, n_ready=waiting)
+                 .filter(Q(n_evaluating__gt=0) | Q(n_ready__gt=0)).order_by("-opens_at", "-pk")[:5])
+    meetings = list(Meeting.objects.filter(committee__in=committees, status__in=["planned", "open", "counted"])
+                    .order_by("scheduled_at", "pk")[:5])
+    unanswered = Count("entries__objections", filter=Q(entries__objections__answered_at__isnull=True))
+    objections = (PublicityPeriod.objects.filter(committee__in=committees, status=PublicityPeriod.Status.OPEN)
+                  .annotate(n_open=unanswered).filter(n_open__gt=0).order_by("ends_on", "pk")[:5])
+    return {"calls": calls, "meetings": meetings, "periods": list(objections),
+            "reconsiderations": pending_reconsiderations(user=user).count()}
 
 
 def meetings_for_member(*, user: User) -> QuerySet[Meeting]:

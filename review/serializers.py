@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from applications.models import Level
@@ -252,8 +253,15 @@ class MeetingCreateInput(serializers.Serializer):
                                             max_length=5000)
 
 
+class TallyOutput(serializers.Serializer):
+    yes = serializers.IntegerField()
+    no = serializers.IntegerField()
+    abstain = serializers.IntegerField()
+
+
 class CandidateOutput(serializers.ModelSerializer):
-    """Tallies only once the meeting is closed; never who voted how."""
+    """While the ballot is open only how many votes were cast; the tally once
+    the ballot is closed (R6.5); never who voted how."""
 
     tally = serializers.SerializerMethodField()
     votes_cast = serializers.SerializerMethodField()
@@ -265,23 +273,79 @@ class CandidateOutput(serializers.ModelSerializer):
     def get_votes_cast(self, obj) -> int:
         return obj.votes_cast
 
+    @extend_schema_field(TallyOutput(allow_null=True))
     def get_tally(self, obj) -> dict | None:
-        if obj.meeting.status != Meeting.Status.CLOSED:
+        if obj.meeting.status not in (Meeting.Status.COUNTED, Meeting.Status.CLOSED):
             return None
         return {"yes": obj.yes_votes, "no": obj.no_votes, "abstain": obj.abstentions}
+
+
+class CeilingOutput(serializers.Serializer):
+    """R6.7 over the call's meetings, shown before a vote."""
+
+    ceiling = serializers.DecimalField(max_digits=4, decimal_places=3)
+    call_candidates = serializers.IntegerField(help_text="Distinct applications put to the call's meetings.")
+    allowed = serializers.IntegerField(help_text="ceiling × call_candidates, rounded half up.")
+    passed_in_other_meetings = serializers.IntegerField()
+    candidates_here = serializers.IntegerField()
+    may_pass_here = serializers.IntegerField()
 
 
 class MeetingOutput(serializers.ModelSerializer):
     candidates = CandidateOutput(many=True, read_only=True)
     present = serializers.SerializerMethodField()
+    quorum_needed = serializers.SerializerMethodField()
+    ceiling = serializers.SerializerMethodField()
 
     class Meta:
         model = Meeting
         fields = ["id", "committee", "call", "title", "scheduled_at", "status", "members_total", "present_total",
-                  "present", "opened_at", "closed_at", "candidates"]
+                  "present", "quorum_needed", "ceiling", "opened_at", "ballot_closed_at", "closed_at",
+                  "notice_sent_at", "candidates"]
 
     def get_present(self, obj) -> list[int]:
         return [a.member_id for a in obj.attendance.all()]
+
+    def get_quorum_needed(self, obj) -> int:
+        """R6.5: members who must be present (two thirds of the voting members, rounded up)."""
+        from review.services import quorum_needed
+        from review.services._common import voting_member_ids
+
+        members = obj.members_total if obj.members_total is not None else len(voting_member_ids(obj.committee_id))
+        return quorum_needed(members)
+
+    @extend_schema_field(CeilingOutput)
+    def get_ceiling(self, obj) -> dict:
+        from review.services import call_ceiling
+
+        return call_ceiling(call=obj.call, meeting=obj).as_dict()
+
+
+class LackOutput(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["meeting", "experts", "scores", "defence", "defence_result",
+                                            "defence_absent", "objection"])
+    text = serializers.CharField()
+    fix_at = serializers.CharField(source="url", help_text="The page where it is done.")
+    rule = serializers.CharField(allow_null=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["rule"] = data["rule"] or None
+        return data
+
+
+class VoteReadinessOutput(serializers.Serializer):
+    """An application of the call in evaluation: ready for a vote, or what it lacks."""
+
+    application = serializers.IntegerField(source="application.pk")
+    applicant = serializers.CharField(source="application.applicant.real_name")
+    title_name = serializers.CharField(source="application.title_name")
+    ready = serializers.BooleanField()
+    lacks = LackOutput(many=True)
+
+
+class NoticeOutput(serializers.Serializer):
+    members_told = serializers.IntegerField()
 
 
 class AttendanceInput(serializers.Serializer):

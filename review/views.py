@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,7 +34,6 @@ from review import forms, selectors, services
 from review.models import (
     Assignment,
     CommentTemplate,
-    DefenceSession,
     ExpertProfile,
     Meeting,
     PublicityEntry,
@@ -427,37 +427,51 @@ def defences(request, pk: int):
             if form.is_valid():
                 d = form.cleaned_data
                 run(request, services.defence_slot_add, actor=request.user, session_id=d["session"],
-                    application_id=d["application"], starts_at=d["starts_at"], ends_at=d["ends_at"])
+                    application_id=d["application"], starts_at=d["starts_at"], ends_at=d["ends_at"],
+                    success=_("Slot added; the applicant is told."))
             else:
-                messages.error(request, _("Enter the application number and the slot's start and end."))
+                messages.error(request, _("Choose the applicant from the list and enter the slot's start and end."))
             return redirect("review-defences", call.pk)
         elif action == "result":
             form = forms.DefenceResultForm(request.POST)
             if form.is_valid():
                 d = form.cleaned_data
                 run(request, services.defence_result_record, actor=request.user, slot_id=d["slot"],
-                    attendance=d["attendance"], score=d["score"], comment=d["comment"])
+                    attendance=d["attendance"], score=d["score"], comment=d["comment"], success=_("Recorded."))
             else:
                 messages.error(request, _("The defence score is a number from 0 to 100."))
             return redirect("review-defences", call.pk)
         else:
             raise Http404
-    sessions = (DefenceSession.objects.filter(call=call).prefetch_related("slots__application__applicant")
-                .order_by("starts_at"))
+    sessions = selectors.defence_sessions_for_secretary(call=call)
     return render(request, "review/defences.html", {"call": call, "sessions": sessions,
                                                     "session_form": session_form})
 
 
 @login_required
 def meeting_new(request, pk: int):
+    """Plan a meeting: the call's applications in evaluation, those ready for a
+    vote to tick, the others each with what they lack and where to fix it."""
     call = _secretary_call(request, pk)
-    form = forms.MeetingForm(request.POST or None)
+    readiness = services.vote_readiness(call=call)
+    ready = [r.application.pk for r in readiness if r.ready]
+    form = forms.MeetingForm(request.POST or None, initial={"title": call.name[:128]})
     if request.method == "POST" and form.is_valid():
-        meeting = run(request, services.meeting_create, form=form, actor=request.user, call_id=call.pk,
-                      **form.cleaned_data)
-        if meeting:
-            return redirect("review-meeting-console", meeting.pk)
-    return render(request, "review/meeting_new.html", {"call": call, "form": form})
+        chosen = [i for i in (_int(v) for v in request.POST.getlist("applications")) if i in ready]
+        if not chosen:
+            form.add_error(None, _("Tick at least one application that is ready for the vote."))
+        else:
+            meeting = run(request, services.meeting_create, form=form, actor=request.user, call_id=call.pk,
+                          application_ids=chosen, **form.cleaned_data)
+            if meeting:
+                messages.success(request, _("Meeting planned with %(n)d candidate(s). Record who is present, then "
+                                            "open it.") % {"n": len(chosen)})
+                return redirect("review-meeting-console", meeting.pk)
+    ticked = set(ready) if request.method != "POST" else {_int(v) for v in request.POST.getlist("applications")}
+    return render(request, "review/meeting_new.html", {
+        "call": call, "form": form, "ready": [r for r in readiness if r.ready],
+        "lacking": [r for r in readiness if not r.ready], "ticked": ticked,
+        "ceiling": services.call_ceiling(call=call, extra_candidates=len(ready))})
 
 
 @login_required
@@ -469,32 +483,47 @@ def meeting_console(request, pk: int):
         action = request.POST.get("action")
         if action == "attendance":
             run(request, services.meeting_attendance_record, actor=request.user, meeting_id=meeting.pk,
-                member_ids=[_int(v) for v in request.POST.getlist("present")])
+                member_ids=[_int(v) for v in request.POST.getlist("present")], success=_("Attendance recorded."))
+        elif action == "notice":
+            told = run(request, services.meeting_notice_send, actor=request.user, meeting_id=meeting.pk)
+            if told is not None:
+                messages.success(request, _("The notice was sent to %(n)d member(s).") % {"n": told})
         elif action == "open":
             run(request, services.meeting_open, actor=request.user, meeting_id=meeting.pk,
-                success=_("The meeting is open."))
+                success=_("The meeting is open; members present can vote."))
+        elif action == "close_ballot":
+            run(request, services.meeting_ballot_close, actor=request.user, meeting_id=meeting.pk,
+                success=_("The ballot is closed and counted."))
         elif action == "resolve":
             run(request, services.meeting_resolve_excess, actor=request.user, meeting_id=meeting.pk,
                 candidate_ids=[_int(v) for v in request.POST.getlist("candidates")],
-                reason=request.POST.get("reason", ""))
+                reason=request.POST.get("reason", ""), success=_("The decision is recorded."))
         elif action == "close":
             run(request, services.meeting_close, actor=request.user, meeting_id=meeting.pk,
                 success=_("The meeting is closed; the results are recorded."))
         else:
             raise Http404
         return redirect("review-meeting-console", meeting.pk)
-    members = (CommitteeMember.objects.filter(committee_id=meeting.committee_id, is_active=True,
-                                              role__in=["chair", "member"]).select_related("user").order_by("pk"))
+    members = list(CommitteeMember.objects.filter(committee_id=meeting.committee_id, is_active=True,
+                                                  role__in=["chair", "member"], user__is_active=True)
+                   .select_related("user").order_by("role", "pk"))
     present = {a.member_id for a in meeting.attendance.all()}
     candidates = list(meeting.candidates.all())
-    passing = [c for c in candidates if not c.excluded_by_ceiling and services.candidate_passes(
-        yes=c.yes_votes, present=meeting.present_total or 0)]
+    n_members = meeting.members_total if meeting.members_total is not None else len({m.user_id for m in members})
+    n_present = meeting.present_total if meeting.present_total is not None else len(
+        present & {m.user_id for m in members})
+    excess = None
+    if meeting.status in (Meeting.Status.COUNTED, Meeting.Status.CLOSED):  # never from a ballot still open (R6.5)
+        excess = services.meeting_excess(meeting)
+        passing = {c.pk for c in excess.passing}
+        for c in candidates:
+            c.would_pass = c.pk in passing
     return render(request, "review/meeting_console.html", {
         "meeting": meeting, "members": members, "present": present, "candidates": candidates,
-        "quorum": services.quorum_met(present=len(present), members=len({m.user_id for m in members})),
-        "n_members": len({m.user_id for m in members}),
-        "over_ceiling": meeting.status == "open" and not services.ceiling_allows(
-            passes=len(passing), candidates=len(candidates), ceiling=meeting.call.pass_rate_ceiling)})
+        "quorum": services.quorum_met(present=n_present, members=n_members), "n_members": n_members,
+        "n_present": n_present, "needed": services.quorum_needed(n_members),
+        "ceiling": excess.ceiling if excess else services.call_ceiling(call=meeting.call, meeting=meeting),
+        "excess": excess, "tallies": meeting.status in (Meeting.Status.COUNTED, Meeting.Status.CLOSED)})
 
 
 @login_required
@@ -546,9 +575,10 @@ def expert_home(request):
         else:
             messages.error(request, _("Say what the conflict of interest is."))
         return redirect("review-expert-home")
+    pending_first = assignments.order_by(F("score__submitted_at").asc(nulls_first=True), "application__call_id", "pk")
     return render(request, "review/expert_home.html", {
-        "page": _page(request, assignments), "meetings": selectors.meetings_for_member(user=request.user),
-        "conflict_form": forms.ConflictForm()})
+        "page": _page(request, pending_first), "meetings": selectors.meetings_for_member(user=request.user),
+        "workload": selectors.expert_workload(user=request.user), "conflict_form": forms.ConflictForm()})
 
 
 def _own_assignment(request, pk: int) -> Assignment:

@@ -43,13 +43,17 @@ SCORE_WORKFLOW = Workflow("score", [
     Transition("submit", ("draft",), "submitted", frozenset({EXPERT})),
 ])
 
-#: ``Meeting.status`` (R6.5, R6.7).
+#: ``Meeting.status`` (R6.5, R6.7). The ballot is secret until ``counted``:
+#: nothing derived from the tally (passes, excess over the ceiling) is looked
+#: at before ``close_ballot``.
 MEETING_WORKFLOW = Workflow("meeting", [
     Transition("record_attendance", ("planned",), "planned", frozenset({SECRETARY})),
+    Transition("notify_members", ("planned",), "planned", frozenset({SECRETARY})),
     Transition("open", ("planned",), "open", frozenset({SECRETARY})),
     Transition("vote", ("open",), "open", frozenset({MEMBER})),
-    Transition("resolve_excess", ("open",), "open", frozenset({SECRETARY})),
-    Transition("close", ("open",), "closed", frozenset({SECRETARY})),
+    Transition("close_ballot", ("open",), "counted", frozenset({SECRETARY})),
+    Transition("resolve_excess", ("counted",), "counted", frozenset({SECRETARY})),
+    Transition("close", ("counted",), "closed", frozenset({SECRETARY})),
 ])
 
 #: ``PublicityPeriod.status`` (R5.6).

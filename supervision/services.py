@@ -9,7 +9,6 @@ it twice (beat and a supervisor's "check now") raises nothing twice.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from io import BytesIO
 
 from django.db import IntegrityError, transaction
@@ -24,6 +23,7 @@ from portal.audit import audit_record
 from portal.errors import InvalidInput, NotAllowed, NotFound
 from portal.models import Committee, PolicySettings, Role, User
 from portal.notifications import notification_send
+from review.services.meetings import allowed_passes
 from supervision import selectors
 from supervision import workflow as wf
 from supervision.models import OversightAlert
@@ -85,7 +85,7 @@ def oversight_check(*, actor: User | None = None, now: dt.datetime | None = None
             alert = _raise(kind=OversightAlert.Kind.PASS_RATE_OVER_CEILING, call=call, actor=actor, now=now, details={
                 "passes": call.n_passes, "candidates": call.n_candidates, "pass_rate": str(call.pass_rate),
                 "ceiling": str(call.pass_rate_ceiling),
-                "allowed": int(Decimal(str(call.pass_rate_ceiling)) * call.n_candidates)})
+                "allowed": allowed_passes(candidates=call.n_candidates, ceiling=call.pass_rate_ceiling)})
             if alert:
                 raised.append(alert)
         ended = call.review_ended_at

@@ -69,12 +69,13 @@ def defence_slot_add(*, actor: User, session_id: int, application_id: int, start
     if not isinstance(starts_at, dt.datetime) or not isinstance(ends_at, dt.datetime) or ends_at <= starts_at:
         raise InvalidInput(_("The slot ends after it starts."), field="ends_at")
     with transaction.atomic():
+        # One answer for an unknown id and for an application not (or no longer) before the
+        # committee: the secretary learns nothing of applications not forwarded to it (issue 14.7).
         application = (Application.objects.select_for_update(of=("self",)).select_related("applicant")
-                       .filter(pk=application_id, call_id=session.call_id).first())
+                       .filter(pk=application_id, call_id=session.call_id, status=ApplicationStatus.IN_EVALUATION)
+                       .first())
         if application is None:
-            raise InvalidInput(_("Choose an application of this call."), field="application")
-        if application.status != ApplicationStatus.IN_EVALUATION:
-            raise RuleViolation(_("Only applications in evaluation get a defence slot."), rule="R4.1")
+            raise InvalidInput(_("Choose an application of this call that is in evaluation."), field="application")
         if session.slots.filter(application=application).exists():
             raise InvalidInput(_("This applicant already has a slot in the session."), field="application")
         if session.slots.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).exists():

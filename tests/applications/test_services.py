@@ -499,6 +499,68 @@ def test_R6_3_an_expired_integrity_record_does_not_block(world):
     assert world.submitted().status == "employer_review"
 
 
+@pytest.mark.parametrize(("starts_on", "years", "last_barred"), [
+    (dt.date(2026, 12, 3), 3, dt.date(2029, 12, 2)),   # domain.md R6.3
+    (dt.date(2028, 2, 29), 3, dt.date(2031, 2, 28)),   # leap day: 2031 has no 29 February; free on 1 March
+    (dt.date(2028, 2, 29), 4, dt.date(2032, 2, 28)),   # back on a leap year: free on 29 February 2032
+    (dt.date(2027, 3, 1), 3, dt.date(2030, 2, 28)),
+    (dt.date(2026, 1, 1), 1, dt.date(2026, 12, 31)),
+])
+def test_R6_3_a_bar_of_n_years_ends_the_day_before_the_same_date_n_years_later(starts_on, years, last_barred):
+    from portal.services import integrity_bar_last_day
+
+    assert integrity_bar_last_day(starts_on=starts_on, years=years) == last_barred
+
+
+@pytest.mark.parametrize(("starts_on", "last_barred", "free"), [
+    (dt.date(2026, 12, 3), dt.date(2029, 12, 2), dt.date(2029, 12, 3)),
+    (dt.date(2028, 2, 29), dt.date(2031, 2, 28), dt.date(2031, 3, 1)),
+])
+def test_R6_3_a_record_bars_through_its_last_day_and_the_next_day_is_free(world, monkeypatch, starts_on,
+                                                                          last_barred, free):
+    """The guard at submission, on the record the supervisor's service writes, at both sides of the boundary."""
+    from portal.services import integrity_record_create
+
+    supervisor = UserFactory(roles=["supervisor"])
+    record = integrity_record_create(actor=supervisor, user=world.applicant, reason="材料造假", starts_on=starts_on,
+                                     years=3)
+    assert record.ends_on == last_barred
+    for day in (starts_on, last_barred):
+        monkeypatch.setattr(svc.timezone, "localdate", lambda day=day: day)
+        with pytest.raises(RuleViolation) as error:
+            svc._guard_integrity(world.applicant)
+        assert error.value.rule == "R6.3"
+        assert last_barred.isoformat() in str(error.value.message) and free.isoformat() in str(error.value.message)
+    monkeypatch.setattr(svc.timezone, "localdate", lambda: free)
+    svc._guard_integrity(world.applicant)  # free: no error
+
+
+def test_R6_3_a_record_from_exactly_three_years_ago_no_longer_bars_and_one_from_a_day_later_does(world):
+    """Today, through the whole submission: the bar written three years ago to the day has ended; the one
+    written a day later bars today, its last day."""
+    from portal.services import integrity_bar_last_day, integrity_record_create
+
+    today = timezone.localdate()
+    supervisor = UserFactory(roles=["supervisor"])
+    three_years_ago = today.replace(year=today.year - 3) if (today.month, today.day) != (2, 29) else \
+        dt.date(today.year - 3, 2, 28)
+    later = three_years_ago + dt.timedelta(days=1)
+    application = world.complete(world.create())
+    barring = integrity_record_create(actor=supervisor, user=world.applicant, reason="材料造假", starts_on=later,
+                                      years=3)
+    assert barring.ends_on == integrity_bar_last_day(starts_on=later, years=3) >= today
+    with pytest.raises(RuleViolation) as error:
+        world.submit(application)
+    assert error.value.rule == "R6.3"
+    application.refresh_from_db()
+    assert application.status == "draft"
+    IntegrityRecord.objects.filter(pk=barring.pk).delete()
+    ended = integrity_record_create(actor=supervisor, user=world.applicant, reason="材料造假",
+                                    starts_on=three_years_ago, years=3)
+    assert ended.ends_on < today
+    assert world.submit(application).status == "employer_review"
+
+
 def test_R6_4_duplicate_across_calls_and_committees_is_refused_by_the_service(world):
     world.submitted()
     other_call = make_call(committee=make_committee(region_code=None))  # another committee, same series and year

@@ -24,6 +24,7 @@ from tests.review.conftest import (
     make_application,
     make_call,
     secretary_of,
+    submit_drawn_scores,
     voting_members,
 )
 
@@ -84,6 +85,7 @@ def test_every_review_page_renders_clean_for_its_role(page, watch, officer):
     application = make_application(call)
     passed = make_application(call, status="passed")
     services.assignment_draw(actor=secretary, call_id=call.pk, seed=2)
+    submit_drawn_scores(application)
     starts = timezone.now() + dt.timedelta(days=2)
     session = services.defence_session_create(actor=secretary, call_id=call.pk, name="远程答辩", mode="remote",
                                               starts_at=starts, meeting_link="https://meeting.example.cn/1")

@@ -16,6 +16,7 @@ from integrity import services
 from integrity.models import Evidence, FraudCase, FraudReport
 from portal.errors import InvalidInput, NotAllowed, NotFound, RuleViolation
 from portal.models import AuditEvent, IntegrityRecord, Notification, PolicySettings, Role
+from portal.services import integrity_bar_last_day
 from review.models import CommitteeSanction, ExpertProfile
 from tests.factories import UserFactory, bureau_officer
 from tests.integrity.conftest import DESCRIPTION, REASON, make_grant, open_case, report_on
@@ -231,7 +232,7 @@ def test_R6_3_upheld_revokes_title_and_certificate_and_records_the_bar(grant, su
     record = case.integrity_record
     today = timezone.localdate()
     assert record.user == grant.holder and record.starts_on == today
-    assert record.ends_on == today.replace(year=today.year + 3)
+    assert record.ends_on == integrity_bar_last_day(starts_on=today, years=3)  # through the day before
     # The person and the bureau are told.
     assert Notification.objects.filter(recipient=grant.holder, subject__contains="integrity record").exists()
     assert Notification.objects.filter(recipient=grant.officer, subject__contains="decided").exists()
@@ -244,7 +245,7 @@ def test_R6_3_the_bar_years_are_configurable(grant, supervisor):
     PolicySettings.objects.update_or_create(pk=1, defaults={"integrity_bar_years": 5})
     case = upheld(grant, supervisor)
     today = timezone.localdate()
-    assert case.integrity_record.ends_on == today.replace(year=today.year + 5)
+    assert case.integrity_record.ends_on == integrity_bar_last_day(starts_on=today, years=5)
 
 
 def test_R6_3_R6_8_upheld_can_sanction_the_committee_and_cancel_an_expert(grant, supervisor):

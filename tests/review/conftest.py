@@ -13,7 +13,7 @@ from django.utils import timezone
 from applications.models import Application, ApplicationStatus, Call, Specialty, TitleName, TitleSeries
 from portal.models import Committee, CommitteeMember, Employment, Organization, Role
 from review import services
-from review.models import ExpertProfile
+from review.models import Assignment, ExpertProfile, Score
 from tests.factories import EnterpriseFactory, UserFactory, bureau_officer, region
 
 _n = itertools.count(1)
@@ -75,17 +75,49 @@ def make_call(committee: Committee | None = None, *, bureau=None, levels=("inter
 
 
 def make_application(call: Call, *, status: str = ApplicationStatus.IN_EVALUATION, applicant=None, employer=None,
-                     level: str = "intermediate", specialty_code: str = "electrical", pathway: str = "regular"):
+                     level: str = "intermediate", specialty_code: str = "electrical", pathway: str = "regular",
+                     scored: bool = False):
+    """An application of ``call`` at ``status``; ``scored``: reviewed by one
+    expert with a submitted score, so it is ready for a vote (R5.2)."""
     employer = employer or EnterpriseFactory()
     if applicant is None:
         applicant = UserFactory(roles=[Role.APPLICANT])
         Employment.objects.create(user=applicant, employer=employer, start_date=dt.date(2018, 1, 1),
                                   status=Employment.Status.CONFIRMED)
     title = TitleName.objects.get(series=call.series, level=level)
-    return Application.objects.create(
+    application = Application.objects.create(
         applicant=applicant, call=call, series=call.series, year=call.year, specialty=specialty(specialty_code),
         level=level, title_name=title.name, pathway=pathway, employer=employer, sponsor=employer,
         region=region("650100"), private_enterprise=True, status=status)
+    if scored:
+        score_submitted(application)
+    return application
+
+
+def submit_drawn_scores(application: Application, *, total: str = "80") -> Application:
+    """Every expert drawn for ``application`` submits a score (written directly)."""
+    now = timezone.now()
+    for assignment in application.review_assignments.filter(status=Assignment.Status.ACTIVE, score__isnull=True):
+        Score.objects.create(assignment=assignment, values={}, total=Decimal(total), verdict="recommend",
+                             comment="同意推荐", status=Score.Status.SUBMITTED, saved_at=now, submitted_at=now)
+    return application
+
+
+def score_submitted(application: Application, *, experts: int = 1, total: str = "80") -> Application:
+    """``experts`` experts of the call's committee drawn for ``application``,
+    each with a submitted score (written directly: the scoring itself is
+    tested in test_scoring_defence)."""
+    now = timezone.now()
+    for _ in range(experts):
+        profile = ExpertProfile.objects.create(
+            committee=application.call.committee, user=UserFactory(), series=application.series,
+            level="deputy_senior", term_start=TODAY() - dt.timedelta(days=30),
+            term_end=TODAY() + dt.timedelta(days=700))
+        assignment = Assignment.objects.create(application=application, expert=profile,
+                                               expert_user_id=profile.user_id, drawn_at=now)
+        Score.objects.create(assignment=assignment, values={}, total=Decimal(total), verdict="recommend",
+                             comment="同意推荐", status=Score.Status.SUBMITTED, saved_at=now, submitted_at=now)
+    return application
 
 
 def add_expert(committee: Committee, *, user=None, level: str = "deputy_senior", specialties=("electrical",),

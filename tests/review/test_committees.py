@@ -20,6 +20,7 @@ from tests.review.conftest import (
     make_call,
     secretary_of,
     specialty,
+    submit_drawn_scores,
 )
 
 
@@ -154,9 +155,11 @@ def test_R2_3_a_non_operational_committee_is_refused_at_every_step(state, commit
     call = make_call(committee)
     ready = make_application(call, status="ready")
     in_evaluation = make_application(call)
+    voted = make_application(call)
     secretary = secretary_of(committee)
     services.assignment_draw(actor=secretary, call_id=call.pk, seed=1)
     assignment = in_evaluation.review_assignments.first()
+    submit_drawn_scores(voted)  # scored by its experts: ready for the vote (R5.2)
     meeting = services.meeting_create(actor=secretary, call_id=call.pk, title="m",
                                       scheduled_at=dt.datetime.now(dt.UTC))
     members = [m.user_id for m in committee.members.filter(role__in=["chair", "member"])]

@@ -15,7 +15,15 @@ from portal.errors import PortalError
 from review import services
 from review.models import Assignment, MeetingCandidate, ResultFiling, Score, VoteMarker
 from tests.factories import bureau_officer
-from tests.review.conftest import add_expert, file_committee, make_application, make_call, secretary_of, voting_members
+from tests.review.conftest import (
+    add_expert,
+    file_committee,
+    make_application,
+    make_call,
+    secretary_of,
+    submit_drawn_scores,
+    voting_members,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -95,6 +103,7 @@ def test_R5_2_the_same_expert_submitting_twice_at_once_submits_once(scene):
 def test_R6_5_concurrent_votes_are_all_counted_and_a_double_vote_counts_once(scene):
     committee, call = scene["committee"], scene["call"]
     secretary = secretary_of(committee)
+    submit_drawn_scores(scene["application"])
     meeting = services.meeting_create(actor=secretary, call_id=call.pk, title="m", scheduled_at=timezone.now())
     members = voting_members(committee)
     services.meeting_attendance_record(actor=secretary, meeting_id=meeting.pk, member_ids=[m.pk for m in members])

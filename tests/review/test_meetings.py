@@ -19,7 +19,7 @@ NOW = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
 
 def meeting_with(committee, call, present: int, candidates: int = 1):
     secretary = secretary_of(committee)
-    apps = [make_application(call) for _ in range(candidates)]
+    apps = [make_application(call, scored=True) for _ in range(candidates)]
     meeting = services.meeting_create(actor=secretary, call_id=call.pk, title="评审会", scheduled_at=NOW)
     members = voting_members(committee)
     services.meeting_attendance_record(actor=secretary, meeting_id=meeting.pk,
@@ -173,11 +173,14 @@ def test_R6_7_exactly_at_the_ceiling_closes(officer):
 
 def test_R4_3_green_channel_needs_an_attended_defence_before_the_vote(committee, secretary):
     call = make_call(committee, pathways=("regular", "green_channel"))
-    green = make_application(call, pathway="green_channel")
+    green = make_application(call, pathway="green_channel", scored=True)
     with pytest.raises(RuleViolation) as error:
         services.meeting_create(actor=secretary, call_id=call.pk, title="m", scheduled_at=NOW,
                                 application_ids=[green.pk])
-    assert error.value.rule == "R4.3"
+    assert error.value.rule == "R4.3" and green.applicant.real_name in str(error.value.message)
+    with pytest.raises(InvalidInput):  # not in evaluation: answered as for an unknown id
+        services.meeting_create(actor=secretary, call_id=call.pk, title="m", scheduled_at=NOW,
+                                application_ids=[make_application(call, status="draft").pk])
     session = services.defence_session_create(actor=secretary, call_id=call.pk, name="答辩", mode="on_site",
                                               starts_at=NOW, location="乌鲁木齐市人社局三楼")
     slot = services.defence_slot_add(actor=secretary, session_id=session.pk, application_id=green.pk,

@@ -27,6 +27,7 @@ from tests.review.conftest import (
     make_call,
     secretary_of,
     specialty,
+    submit_drawn_scores,
     voting_members,
 )
 
@@ -127,6 +128,7 @@ def test_R5_2_call_dashboard_flat_queries_and_permissions(client, officer, commi
 def test_secretary_pages_render_and_refuse_outsiders(client, officer, committee, secretary, call, pool):
     application = make_application(call)
     services.assignment_draw(actor=secretary, call_id=call.pk, seed=1)
+    submit_drawn_scores(application)
     meeting = services.meeting_create(actor=secretary, call_id=call.pk, title="评审会",
                                       scheduled_at=timezone.now())
     urls = [reverse("review-secretary-home"), reverse("review-expert-pool", args=[committee.pk]),
@@ -236,7 +238,7 @@ def test_R6_5_meeting_console_and_ballot_pages(client, officer):
     committee = file_committee(officer, members=3)
     call = make_call(committee, ceiling="1")
     secretary = secretary_of(committee)
-    make_application(call)
+    make_application(call, scored=True)
     meeting = services.meeting_create(actor=secretary, call_id=call.pk, title="评审会", scheduled_at=timezone.now())
     members = voting_members(committee)
     console = reverse("review-meeting-console", args=[meeting.pk])

@@ -15,6 +15,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<36} {login}  /  {password}")
         # Applications in every state and pathway (the applications app, a layer above, by command name).
         call_command("demo_data_applications", stdout=self.stdout)
+        # Experts, defences, meetings and publicity on the demo call (the review app, by command name).
+        call_command("demo_data_review", stdout=self.stdout)
         call_command("demo_data_certificates", stdout=self.stdout)
         # The layers above, again by command name: a supervisor and a call over its
         # pass-rate ceiling, then the statistics' aggregate tables from all of it.
