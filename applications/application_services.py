@@ -56,7 +56,7 @@ from portal.models import (
     User,
 )
 from portal.notifications import notification_send, notification_settle
-from portal.uploads import validate_document
+from portal.uploads import prepare_document
 
 S = ApplicationStatus
 AUDIT_FIELDS = ("status", "call", "specialty", "level", "pathway", "channel", "employer", "sponsor",
@@ -633,7 +633,7 @@ def attachment_add(*, actor: User, application_id: int, material: str, upload,
     if material == "evidence" and not achievement_id:
         raise InvalidInput(_("Evidence belongs to an achievement: add it from the achievement."), field="material")
     try:
-        mime = validate_document(upload, max_bytes=policy.max_file_mb * 1024 * 1024)
+        document = prepare_document(upload, max_bytes=policy.max_file_mb * 1024 * 1024)
     except ValidationError as e:
         raise InvalidInput(" ".join(e.messages), field="file")
     with transaction.atomic():
@@ -653,25 +653,22 @@ def attachment_add(*, actor: User, application_id: int, material: str, upload,
         if (totals["count"] or 0) >= policy.max_files_per_application:
             raise InvalidInput(_("An application holds at most %(n)d files.")
                                % {"n": policy.max_files_per_application}, field="file")
-        if (totals["total"] or 0) + upload.size > policy.max_application_mb * 1024 * 1024:
+        if (totals["total"] or 0) + document.size > policy.max_application_mb * 1024 * 1024:
             raise InvalidInput(_("The application's files may total at most %(n)d MB.")
                                % {"n": policy.max_application_mb}, field="file")
-        name = (getattr(upload, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1] or "file"
         attachment = Attachment(application=application, achievement=achievement, material=material,
-                                original_name=name[-200:], content_type=mime, size=upload.size)
-        attachment.file.save(f"{application.pk}.{_EXTENSIONS.get(mime, 'bin')}", upload, save=False)
+                                original_name=document.name, content_type=document.mime, size=document.size)
+        attachment.file.save(f"{application.pk}.{document.extension}", document.file, save=False)
         try:
             attachment.save()
             audit_record(actor=actor, action="application.attachment_add", obj=application,
                          after={"attachment": attachment.pk, "material": material, "name": attachment.original_name,
-                                "size": upload.size, "achievement": achievement.pk if achievement else None})
+                                "size": document.size, "content_type": document.mime,
+                                "achievement": achievement.pk if achievement else None})
         except Exception:
             attachment.file.delete(save=False)
             raise
     return attachment
-
-
-_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
 def attachment_remove(*, actor: User, application_id: int, attachment_id: int) -> None:

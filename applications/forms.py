@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.eligibility_models import Education, Pathway, SkillLevel
 from applications.models import Level, Qualification, TitleSeries
+from portal.uploads import file_input_attrs, limit_text, max_image_side
 
 
 def _series_choices():
@@ -228,14 +229,23 @@ class AttachmentForm(forms.Form):
     material = forms.ChoiceField(label=_("Material"))
     file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
 
-    def __init__(self, *args, materials, **kwargs):
+    def __init__(self, *args, materials, max_bytes: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["material"].choices = materials
+        self.fields["file"].widget.attrs.update(file_input_attrs(max_bytes=max_bytes))
+        self.fields["file"].help_text = upload_help_text(max_bytes)
 
 
 class EvidenceForm(forms.Form):
     achievement = forms.IntegerField(widget=forms.HiddenInput)
     file = forms.FileField(label=_("Evidence (PDF, JPEG or PNG)"))
+
+
+def upload_help_text(max_bytes: int | None = None) -> str:
+    """What a file may be, in words, with the limit in force."""
+    return _("PDF, JPEG or PNG, judged by content; at most %(limit)s a file. Photos are stored upright and "
+             "downscaled to %(side)s px, without their EXIF data (such as the place they were taken).") % {
+        "limit": limit_text(max_bytes), "side": max_image_side()}
 
 
 class SubmitForm(forms.Form):

@@ -38,7 +38,7 @@ from applications.forms import (
 from applications.models import ApplicationStatus
 from applications.profile import profile_record_add, profile_record_remove, profile_records
 from portal import ratelimit
-from portal.models import Role
+from portal.models import PolicySettings, Role
 from portal.personal_data import mask_name
 from portal.views_helpers import role_required, run
 
@@ -190,7 +190,10 @@ def application_edit(request, pk: int, step: str):
     unlocked = svc.application_unlocked(application)
     post = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
+    policy = PolicySettings.load()
+    max_file = policy.max_file_mb * 1024 * 1024
     context = {"application": application, "step": step, "steps": STEPS, "unlocked": unlocked,
+               "max_file": max_file, "max_application_mb": policy.max_application_mb,
                "returned": application.status == S.RETURNED,
                "open_corrections": [c for c in application.corrections.all() if c.resolved_at is None],
                "deadline": selectors.application_deadline(application)}
@@ -221,16 +224,16 @@ def application_edit(request, pk: int, step: str):
                 return redirect("application-edit", application.pk, "achievements")
         if evidence_form.is_bound:
             if evidence_form.is_valid():
-                if run(request, svc.attachment_add, actor=request.user, application_id=application.pk,
-                       material="evidence", upload=evidence_form.cleaned_data["file"],
+                if run(request, svc.attachment_add, form=evidence_form, actor=request.user,
+                       application_id=application.pk, material="evidence", upload=evidence_form.cleaned_data["file"],
                        achievement_id=evidence_form.cleaned_data["achievement"], success=_("Evidence added.")):
                     return redirect("application-edit", application.pk, "achievements")
-            else:
-                _form_errors_as_messages(request, evidence_form)
+            _form_errors_as_messages(request, evidence_form)
+            context["refused"] = True
         context["form"] = form
     elif step == "materials":
         choices = _materials_choices(application, unlocked)
-        form = AttachmentForm(post, files, materials=choices)
+        form = AttachmentForm(post, files, materials=choices, max_bytes=max_file)
         if post is not None and form.is_valid():
             if run(request, svc.attachment_add, form=form, actor=request.user, application_id=application.pk,
                    material=form.cleaned_data["material"], upload=form.cleaned_data["file"],
@@ -249,7 +252,8 @@ def application_edit(request, pk: int, step: str):
                 return redirect("application-detail", application.pk)
         context.update(form=form, pledge_text=svc.PLEDGE_TEXT, checklist=svc.application_checklist(application),
                        eligibility=svc.application_eligibility(application))
-    status = 400 if post is not None and context.get("form") is not None and context["form"].errors else 200
+    refused = context.get("refused") or (context.get("form") is not None and context["form"].errors)
+    status = 400 if post is not None and refused else 200
     return render(request, "applications/edit.html", context, status=status)
 
 

@@ -710,7 +710,8 @@ class FileVerification:
 
 
 def file_upload_limit() -> int:
-    return int(_setting("CERTIFICATE_VERIFY_FILE_MAX_BYTES", 5 * 1024 * 1024))
+    """The largest PDF anyone may check by file (``CERTIFICATE_VERIFY_FILE_MAX_BYTES``, 20 MB)."""
+    return int(_setting("CERTIFICATE_VERIFY_FILE_MAX_BYTES", 20 * 1024 * 1024))
 
 
 def certificate_verify_file(*, data: bytes, verifier: User | None = None) -> FileVerification:
@@ -751,12 +752,17 @@ def certificate_verify_file(*, data: bytes, verifier: User | None = None) -> Fil
 
 # --- Enterprise: verify a list of candidates (Excel in, Excel out) -----------------
 
+def bulk_upload_limit() -> int:
+    """The largest workbook an enterprise may check at once (``CERTIFICATE_BULK_MAX_BYTES``)."""
+    return int(_setting("CERTIFICATE_BULK_MAX_BYTES", 2 * 1024 * 1024))
+
+
 def _read_candidates(upload, *, max_rows: int) -> list[tuple[int, str, str]]:
     from openpyxl import load_workbook
 
     if upload is None or upload.size == 0:
         raise InvalidInput(_("Please choose an Excel file (.xlsx)."), field="file")
-    if upload.size > int(_setting("CERTIFICATE_BULK_MAX_BYTES", 2 * 1024 * 1024)):
+    if upload.size > bulk_upload_limit():
         raise InvalidInput(_("The file is too large (at most 2 MB)."), field="file")
     upload.seek(0)
     if upload.read(4) != b"PK\x03\x04":
