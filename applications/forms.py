@@ -78,7 +78,7 @@ class _DatesModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
-                field.widget = DateInput()
+                field.widget = DateInput(format="%Y-%m-%d")  # what <input type="date"> reads
 
 
 class EducationForm(_DatesModelForm):
@@ -267,17 +267,28 @@ class DecisionForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    target = forms.ChoiceField(label=_("Field or material"), required=False,
+    """One correction of a return: what it concerns, picked from the
+    application's own fields, achievements (by title) and files (by name),
+    and a note of several lines."""
+
+    target = forms.ChoiceField(label=_("What to correct"), required=False,
                                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
-    message = forms.CharField(label=_("What to correct"), required=False, max_length=4000,
-                              widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+    message = forms.CharField(label=_("Note to the applicant"), required=False, max_length=4000,
+                              widget=forms.Textarea(attrs={"class": "form-control form-control-sm", "rows": 3}))
 
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [("", "—")] + list(targets)
+        self.fields["target"].choices = [("", _("— choose a field, achievement or file —"))] + list(targets)
 
 
-CorrectionFormSet = forms.formset_factory(CorrectionForm, extra=5, max_num=30, absolute_max=30)
+#: Six rows without JavaScript; with it, one at a time (``static/applications/js/applications.js``).
+CorrectionFormSet = forms.formset_factory(CorrectionForm, extra=6, max_num=30, absolute_max=30)
+
+
+class CorrectionAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Your answer"), required=False, max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("How you corrected it, or why nothing needs to change."))
 
 
 class ObjectionAnswerForm(forms.Form):
