@@ -41,6 +41,8 @@ ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 #: The quality of a re-encoded JPEG: documents stay legible, photos stay small.
 JPEG_QUALITY = 88
+#: EXIF tag of the camera's orientation (1 = upright).
+ORIENTATION_TAG = 0x0112
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f<>\"'`]")
 
 
@@ -188,11 +190,15 @@ def _normalised_image(upload, mime: str) -> bytes:
             # Decode at 1/2, 1/4 or 1/8 scale while the longest side stays at least ``side``.
             image.draft(None, (max(1, width * side // longest), max(1, height * side // longest)))
         image.load()
-        image = ImageOps.exif_transpose(image) or image
+        orientation = image.getexif().get(ORIENTATION_TAG, 1)
         if max(image.size) > side:
             if image.mode in ("1", "P"):
                 image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-            image.thumbnail((side, side), Image.Resampling.LANCZOS)
+            image.thumbnail((side, side), Image.Resampling.LANCZOS)  # in place: the full size is freed first
+        if orientation != 1:  # turned upright once small (a square bound: the side limit still holds)
+            exif = image.getexif()
+            exif[ORIENTATION_TAG] = orientation
+            image = ImageOps.exif_transpose(image) or image
         out = io.BytesIO()
         icc = image.info.get("icc_profile")
         extra = {"icc_profile": icc} if icc else {}
