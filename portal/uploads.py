@@ -194,7 +194,9 @@ def _normalised_image(upload, mime: str) -> bytes:
         if max(image.size) > side:
             if image.mode in ("1", "P"):
                 image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-            image.thumbnail((side, side), Image.Resampling.LANCZOS)  # in place: the full size is freed first
+            # The decoded image, the resampling pass and the result are held together for a moment
+            # (a 27-megapixel photo: about 220 MB); the full size is freed when this returns.
+            image.thumbnail((side, side), Image.Resampling.LANCZOS)
         if orientation != 1:  # turned upright once small (a square bound: the side limit still holds)
             exif = image.getexif()
             exif[ORIENTATION_TAG] = orientation
