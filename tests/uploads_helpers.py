@@ -9,6 +9,7 @@ import struct
 import zipfile
 import zlib
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -100,3 +101,36 @@ def xlsx_bomb(unpacked: int = 300 * 1024 * 1024) -> bytes:
                 member.write(block)
             member.write(b"</t></si></sst>")
     return out.getvalue()
+
+
+# --- Fixtures of the spreadsheet tests (import them into a test module to use them) -------------
+
+@pytest.fixture(scope="module")
+def xlsx_bomb_300mb() -> bytes:
+    """A 300 KB .xlsx that unpacks to 300 MB (made once per module: it takes a second)."""
+    return xlsx_bomb(300 * 1024 * 1024)
+
+
+@pytest.fixture
+def no_parsing(monkeypatch):
+    """Fail the test if openpyxl is asked to open a workbook: the guard must refuse it first."""
+    import openpyxl
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("openpyxl parsed a workbook the guard should have refused")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+
+
+def nul_in_every_text_cell(monkeypatch, *, around: bool = False) -> None:
+    """Make openpyxl give NUL in every text cell it reads (after it, or ``around`` it): what an
+    XML reader that lets NUL through would give, and what PostgreSQL refuses."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    real = ReadOnlyWorksheet.iter_rows
+
+    def with_nul(self, *args, **kwargs):
+        for row in real(self, *args, **kwargs):
+            yield tuple((f"\x00{v}\x00" if around else f"{v}\x00") if isinstance(v, str) else v for v in row)
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", with_nul)

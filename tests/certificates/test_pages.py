@@ -163,15 +163,9 @@ def test_R5_4_a_bad_excel_file_gets_a_message_not_a_500(client, upload):
 def test_R5_4_nul_in_a_cell_is_stripped_and_the_answer_workbook_is_written(issue, client, monkeypatch):
     """openpyxl refuses to write NUL into the answer workbook (a 500 before the
     shared guard): the guard strips it from every cell read."""
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from tests.uploads_helpers import nul_in_every_text_cell
 
-    real = ReadOnlyWorksheet.iter_rows
-
-    def with_nul(self, *args, **kwargs):
-        for row in real(self, *args, **kwargs):
-            yield tuple(f"{v}\x00" if isinstance(v, str) else v for v in row)
-
-    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", with_nul)
+    nul_in_every_text_cell(monkeypatch)
     organization = EnterpriseFactory()
     valid = issue()
     client.force_login(hr_admin_of(organization))

@@ -7,27 +7,12 @@ from __future__ import annotations
 import io
 import zipfile
 
-import openpyxl
 import pytest
 from openpyxl import Workbook
 
 from portal import spreadsheets
 from portal.errors import InvalidInput
-from tests.uploads_helpers import upload, xlsx_bomb
-
-
-@pytest.fixture(scope="module")
-def bomb() -> bytes:
-    return xlsx_bomb(300 * 1024 * 1024)
-
-
-@pytest.fixture
-def no_parsing(monkeypatch):
-    """Fail the test if openpyxl is asked to open the workbook."""
-    def refuse(*args, **kwargs):
-        raise AssertionError("openpyxl parsed a workbook the guard should have refused")
-
-    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+from tests.uploads_helpers import no_parsing, nul_in_every_text_cell, upload, xlsx_bomb, xlsx_bomb_300mb  # noqa: F401
 
 
 def workbook(rows, *, dimension: str | None = None) -> bytes:
@@ -56,14 +41,14 @@ def rows_of(data: bytes, **limits) -> list[tuple[int, tuple]]:
         return list(rows)
 
 
-def test_xlsx_of_300_kb_unpacking_to_300_mb_is_refused_before_parsing(bomb, no_parsing):
-    assert len(bomb) < 400 * 1024
+def test_xlsx_of_300_kb_unpacking_to_300_mb_is_refused_before_parsing(xlsx_bomb_300mb, no_parsing):  # noqa: F811
+    assert len(xlsx_bomb_300mb) < 400 * 1024
     with pytest.raises(InvalidInput) as error:
-        rows_of(bomb)
+        rows_of(xlsx_bomb_300mb)
     assert "unpacks to 300.0" in str(error.value.message) and error.value.field == "file"
 
 
-def test_xlsx_unpacking_to_many_times_its_size_is_refused_even_under_the_total_cap(no_parsing):
+def test_xlsx_unpacking_to_many_times_its_size_is_refused_even_under_the_total_cap(no_parsing):  # noqa: F811
     ratio_bomb = xlsx_bomb(8 * 1024 * 1024)  # 8 MB: under the 40 MB cap, but about 1,000 times its size
     with pytest.raises(InvalidInput) as error:
         rows_of(ratio_bomb)
@@ -113,15 +98,7 @@ def test_nul_and_control_characters_are_stripped_from_cells():
 
 
 def test_nul_in_a_cell_never_leaves_the_guard(monkeypatch):
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-    real = ReadOnlyWorksheet.iter_rows
-
-    def with_nul(self, *args, **kwargs):
-        for row in real(self, *args, **kwargs):
-            yield tuple(f"{v}\x00" if isinstance(v, str) else v for v in row)
-
-    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", with_nul)
+    nul_in_every_text_cell(monkeypatch)
     assert rows_of(workbook([["姓名", "mobile"], ["张三", 13900000000]])) == [
         (1, ("姓名", "mobile", None, None, None)), (2, ("张三", 13900000000, None, None, None))]
 
@@ -138,7 +115,7 @@ def test_what_is_not_an_xlsx_is_refused_with_what_to_do(data, words):
     assert words in str(error.value.message)
 
 
-def test_file_size_is_capped_before_anything_else(no_parsing):
+def test_file_size_is_capped_before_anything_else(no_parsing):  # noqa: F811
     with pytest.raises(InvalidInput) as error:
         rows_of(b"PK\x03\x04" + b"\x00" * 3000, max_bytes=2000)
     assert "the limit is 2.0" in str(error.value.message).replace("\xa0", " ")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -18,22 +17,9 @@ from portal.errors import InvalidInput
 from review import services
 from review.models import ExpertProfile
 from tests.factories import make_id_number, make_mobile
-from tests.uploads_helpers import xlsx_bomb
+from tests.uploads_helpers import no_parsing, nul_in_every_text_cell, xlsx_bomb_300mb  # noqa: F401
 
 HEADER = ("姓名", "手机号", "身份证号", "职称级别", "职称", "专业", "工作单位", "聘期开始", "聘期结束")
-
-
-@pytest.fixture(scope="module")
-def bomb() -> bytes:
-    return xlsx_bomb(300 * 1024 * 1024)
-
-
-@pytest.fixture
-def no_parsing(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("openpyxl parsed a workbook the guard should have refused")
-
-    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
 
 
 def sheet_bytes(rows) -> bytes:
@@ -46,21 +32,21 @@ def sheet_bytes(rows) -> bytes:
     return out.getvalue()
 
 
-def test_R2_6_expert_import_page_refuses_an_xlsx_bomb_before_parsing_with_a_400(client, committee, secretary, bomb,
-                                                                                no_parsing):
+def test_R2_6_expert_import_page_refuses_an_xlsx_bomb_before_parsing_with_a_400(
+        client, committee, secretary, xlsx_bomb_300mb, no_parsing):  # noqa: F811 - fixtures
     client.force_login(secretary)
     response = client.post(reverse("review-expert-pool", args=[committee.pk]),
-                           {"action": "import", "file": SimpleUploadedFile("experts.xlsx", bomb)})
+                           {"action": "import", "file": SimpleUploadedFile("experts.xlsx", xlsx_bomb_300mb)})
     assert response.status_code == 400 and "unpacks to 300.0" in response.content.decode()
     assert not ExpertProfile.objects.filter(committee=committee).exists()
 
 
-def test_R2_6_expert_import_api_refuses_an_xlsx_bomb_before_parsing_with_a_400(committee, secretary, bomb,
-                                                                               no_parsing):
+def test_R2_6_expert_import_api_refuses_an_xlsx_bomb_before_parsing_with_a_400(
+        committee, secretary, xlsx_bomb_300mb, no_parsing):  # noqa: F811 - fixtures
     api = APIClient()
     api.force_authenticate(secretary)
     response = api.post(f"/api/v1/review/committees/{committee.pk}/experts/import/",
-                        {"file": SimpleUploadedFile("experts.xlsx", bomb)}, format="multipart")
+                        {"file": SimpleUploadedFile("experts.xlsx", xlsx_bomb_300mb)}, format="multipart")
     assert response.status_code == 400 and response.json()["field"] == "file"
     assert "unpacks to" in response.json()["detail"]
 
@@ -80,15 +66,7 @@ def test_R2_6_expert_import_caps_rows_before_parsing_them(committee, secretary, 
 def test_R2_6_nul_in_a_cell_is_stripped_before_it_reaches_the_database(committee, secretary, monkeypatch):
     """A NUL in text is refused by PostgreSQL (a 500 before the guard): the
     guard strips it from every cell, whatever the reader gives."""
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-    real = ReadOnlyWorksheet.iter_rows
-
-    def with_nul(self, *args, **kwargs):
-        for row in real(self, *args, **kwargs):
-            yield tuple(f"\x00{v}\x00" if isinstance(v, str) else v for v in row)
-
-    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", with_nul)
+    nul_in_every_text_cell(monkeypatch, around=True)
     today = dt.date.today()
     mobile = make_mobile()
     report = services.expert_import_excel(
