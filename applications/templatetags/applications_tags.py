@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from applications.application_services import MATERIAL_NAMES
+from applications.corrections import material_name as _material_name
 from applications.corrections import target_label
 
 register = template.Library()
@@ -12,8 +12,8 @@ register = template.Library()
 
 @register.filter
 def material_name(code: str) -> str:
-    """``work_summary`` → "Work summary"."""
-    return str(MATERIAL_NAMES.get(code, code))
+    """``work_summary`` → "Work summary" (never the code)."""
+    return _material_name(code)
 
 
 @register.filter
