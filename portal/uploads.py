@@ -22,6 +22,7 @@ anything is sent (the server checks everything again).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import warnings
@@ -34,7 +35,7 @@ from django.core.files.base import ContentFile, File
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 #: What a file input offers in the browser's file picker.
@@ -178,6 +179,20 @@ def validate_document(upload, *, max_bytes: int | None = None) -> str:
     return mime
 
 
+@contextlib.contextmanager
+def _truncated_images_refused():
+    """Pillow pads a truncated image with grey when ``ImageFile.LOAD_TRUNCATED_IMAGES`` is set, and
+    WeasyPrint sets it for the whole process when it is imported (certificate and form PDFs). An
+    upload cut short is refused here all the same. (Process-wide: the web and the worker run one
+    request or task per process.)"""
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _normalised_image(upload, mime: str) -> bytes:
     """The photo upright, without EXIF or other metadata, longest side at most
     ``UPLOAD_IMAGE_MAX_SIDE``; re-encoded, so nothing but pixels is kept."""
@@ -189,7 +204,8 @@ def _normalised_image(upload, mime: str) -> bytes:
         if mime == "image/jpeg" and longest > side:
             # Decode at 1/2, 1/4 or 1/8 scale while the longest side stays at least ``side``.
             image.draft(None, (max(1, width * side // longest), max(1, height * side // longest)))
-        image.load()
+        with _truncated_images_refused():
+            image.load()
         orientation = image.getexif().get(ORIENTATION_TAG, 1)
         if max(image.size) > side:
             if image.mode in ("1", "P"):

@@ -110,9 +110,15 @@ def test_bad_files_are_refused_with_what_to_do(data, code, words):
     assert error.code == code and words in error.messages[0]
 
 
-def test_truncated_photo_is_refused_as_damaged():
+@pytest.mark.parametrize("weasyprint_loaded", [False, True])
+def test_truncated_photo_is_refused_as_damaged(monkeypatch, weasyprint_loaded):
+    from PIL import ImageFile
+
+    # WeasyPrint sets LOAD_TRUNCATED_IMAGES for the whole process once it is imported.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", weasyprint_loaded)
     photo = phone_photo(1200, 900, orientation=1, min_bytes=1)
     assert refusal(photo[: len(photo) // 2], "cut.jpg").code == "bad_image"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is weasyprint_loaded  # left as it was
 
 
 def test_file_names_lose_folders_and_control_characters():
