@@ -104,6 +104,7 @@ from applications.models import (  # noqa: E402
     Attachment,
     Call,
     Correction,
+    CorrectionRound,
     IntegrityPledge,
     Reminder,
     UnitObjection,
@@ -152,9 +153,15 @@ class AttachmentInline(_ReadOnlyInline):
     fields = ["material", "achievement", "original_name", "content_type", "size", "uploaded_at"]
 
 
+class CorrectionRoundInline(_ReadOnlyInline):
+    model = CorrectionRound
+    fields = ["stage", "returned_by", "returned_at", "reason", "due_on", "resubmitted_at"]
+
+
 class CorrectionInline(_ReadOnlyInline):
     model = Correction
-    fields = ["stage", "target", "message", "requested_by", "requested_at", "resolved_at"]
+    fields = ["round", "stage", "target", "item_title", "message", "requested_by", "requested_at", "answer",
+              "answered_at", "resolved_at"]
 
 
 class ObjectionInline(_ReadOnlyInline):
@@ -178,7 +185,8 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["applicant", "series", "region"]
     search_fields = ["applicant__real_name", "title_name", "id"]
     raw_id_fields = ["applicant", "call", "employer", "sponsor", "acceptance_body"]
-    inlines = [PledgeInline, AchievementInline, AttachmentInline, CorrectionInline, ObjectionInline]
+    inlines = [PledgeInline, AchievementInline, AttachmentInline, CorrectionRoundInline, CorrectionInline,
+               ObjectionInline]
     show_full_result_count = False
 
     def get_readonly_fields(self, request, obj=None):

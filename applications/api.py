@@ -21,7 +21,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from applications import application_services as svc
-from applications import selectors
+from applications import selectors, workflow
 from applications.choices import Pathway
 from applications.eligibility import EligibilityInput, eligibility_check
 from applications.eligibility_models import Education, SkillLevel
@@ -40,6 +40,10 @@ from applications.serializers import (
     BulkApproveOutput,
     CallOpenInput,
     CallOutput,
+    CorrectionAnswerInput,
+    CorrectionOutput,
+    CorrectionRoundOutput,
+    CorrectionTargetOutput,
     DecideInput,
     ObjectionAnswerInput,
     ObjectionInput,
@@ -327,6 +331,40 @@ class ApplicationResubmitApi(APIView):
     def post(self, request, pk: int):
         svc.application_resubmit(actor=request.user, application_id=pk)
         return _detail(request, pk)
+
+
+class CorrectionRoundListApi(APIView):
+    @extend_schema(summary="Returns for correction, newest first: each correction with the changes that answer "
+                           "it (fields before and after, achievements by title, files by name)",
+                   responses={200: CorrectionRoundOutput(many=True)})
+    def get(self, request, pk: int):
+        application = _visible(request, pk)
+        rounds = selectors.application_correction_rounds(application=application)
+        return Response(CorrectionRoundOutput(rounds, many=True).data)
+
+
+class CorrectionTargetListApi(APIView):
+    @extend_schema(summary="What a return may name: fields, achievements by title, materials and files by name",
+                   responses={200: CorrectionTargetOutput(many=True)})
+    def get(self, request, pk: int):
+        application = _visible(request, pk)
+        reviewing = {workflow.SPONSOR_HR, workflow.ACCEPTANCE, workflow.BUREAU}
+        if not svc.application_roles(user=request.user, application=application) & reviewing:
+            raise Http404
+        rows = [{"target": code, "label": label, "group": str(group)}
+                for group, options in svc.correction_targets(application) for code, label in options]
+        return Response(CorrectionTargetOutput(rows, many=True).data)
+
+
+class CorrectionAnswerApi(APIView):
+    @extend_schema(summary="The applicant answers one correction in words", request=CorrectionAnswerInput,
+                   responses={200: CorrectionOutput})
+    def post(self, request, pk: int, correction_id: int):
+        data = CorrectionAnswerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        correction = svc.correction_answer(actor=request.user, application_id=pk, correction_id=correction_id,
+                                           answer=data.validated_data["answer"])
+        return Response(CorrectionOutput(correction).data)
 
 
 class ApplicationWithdrawApi(APIView):

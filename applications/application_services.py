@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications import corrections as returns
 from applications import eligibility, hooks, workflow
 from applications.choices import Channel, Method, Pathway
 from applications.models import (
@@ -31,6 +32,7 @@ from applications.models import (
     Attachment,
     Call,
     Correction,
+    CorrectionRound,
     IntegrityPledge,
     Level,
     Specialty,
@@ -56,7 +58,7 @@ from portal.models import (
     User,
 )
 from portal.notifications import notification_send, notification_settle
-from portal.uploads import validate_document
+from portal.uploads import prepare_document
 
 S = ApplicationStatus
 AUDIT_FIELDS = ("status", "call", "specialty", "level", "pathway", "channel", "employer", "sponsor",
@@ -90,12 +92,7 @@ MATERIAL_NAMES = {
     "evidence": gettext_lazy("Evidence of an achievement"),
     "other": gettext_lazy("Other material"),
 }
-FIELD_NAMES = {
-    "specialty": gettext_lazy("Specialty"),
-    "summary": gettext_lazy("Professional summary"),
-    "justification": gettext_lazy("Justification of special talent"),
-    "achievements": gettext_lazy("Achievements (add, change or remove)"),
-}
+FIELD_NAMES = {**returns.FIELD_NAMES, "achievements": gettext_lazy("Achievements (add, change or remove)")}
 #: The standard text of the integrity pledge (诚信承诺, R6.3).
 PLEDGE_TEXT = gettext_lazy(
     "I promise that everything in this application and its materials is true, complete and my own work. "
@@ -478,11 +475,20 @@ def application_update_draft(*, actor: User, application_id: int, data: dict) ->
 
 
 def _unlocked_targets(application: Application) -> set[str] | None:
-    """None when everything is editable (draft); the correction targets when returned."""
+    """None when everything is editable (draft); the correction targets when
+    returned, and for each file a correction names, the slot its replacement
+    goes to (``slot:<material>``, ``slot:evidence:<achievement id>``)."""
     if application.status == S.DRAFT:
         return None
     if application.status == S.RETURNED:
-        return set(application.corrections.filter(resolved_at__isnull=True).values_list("target", flat=True))
+        unlocked = set()
+        for target, content in (application.corrections.filter(resolved_at__isnull=True)
+                                .values_list("target", "round__content_before")):
+            unlocked.add(target)
+            slot = returns.slot_of(target, content or {})
+            if slot:
+                unlocked.add(slot)
+        return unlocked
     raise RuleViolation(_("The application can no longer be edited."))
 
 
@@ -497,18 +503,33 @@ def _may_change_achievement(unlocked: set[str] | None, achievement_id: int | Non
         achievement_id is not None and f"achievement:{achievement_id}" in unlocked)
 
 
-def correction_targets(application: Application) -> list[tuple[str, str]]:
-    """What a return may pin a correction to: a field, the achievements, one
-    achievement, or a material of the pathway."""
-    rows = [(f, str(FIELD_NAMES[f])) for f in ("specialty", "summary")]
-    if application.pathway == Pathway.GREEN_CHANNEL or application.justification:
-        rows.append(("justification", str(FIELD_NAMES["justification"])))
-    rows.append(("achievements", str(FIELD_NAMES["achievements"])))
-    rows += [(f"achievement:{a.pk}", _("Achievement: %(title)s") % {"title": a.title})
-             for a in application.achievements.all()]
-    materials = list(MATERIALS.get(application.pathway, ())) + ["other"]
-    rows += [(m, _("Material: %(name)s") % {"name": MATERIAL_NAMES[m]}) for m in materials]
-    return rows
+def file_may_be_added(unlocked: set[str] | None, *, material: str, achievement_id: int | None = None) -> bool:
+    """May the applicant add a file to this material (or this achievement's evidence) now?"""
+    if unlocked is None or "attachments" in unlocked:
+        return True
+    if achievement_id is not None:
+        return (_may_change_achievement(unlocked, achievement_id)
+                or f"slot:evidence:{achievement_id}" in unlocked)
+    return material in unlocked or f"slot:{material}" in unlocked
+
+
+def file_may_be_removed(unlocked: set[str] | None, attachment: Attachment) -> bool:
+    """May the applicant remove this file now (a draft, or a return names it, its material or its achievement)?"""
+    if unlocked is None or "attachments" in unlocked or f"attachment:{attachment.pk}" in unlocked:
+        return True
+    if attachment.achievement_id is not None:
+        return _may_change_achievement(unlocked, attachment.achievement_id)
+    return attachment.material in unlocked
+
+
+def correction_targets(application: Application) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What a return may pin a correction to, grouped for the return form:
+    the fields; the achievements and each achievement by its title; each
+    material of the pathway and each of its files by name; each evidence file."""
+    return returns.targets_grouped(
+        returns.application_content(application),
+        pathway_materials=list(MATERIALS.get(application.pathway, ())),
+        with_justification=application.pathway == Pathway.GREEN_CHANNEL or bool(application.justification))
 
 
 def _achievement_values(*, kind: str, title: str, role: str, number: str, economic_benefit) -> dict:
@@ -633,7 +654,7 @@ def attachment_add(*, actor: User, application_id: int, material: str, upload,
     if material == "evidence" and not achievement_id:
         raise InvalidInput(_("Evidence belongs to an achievement: add it from the achievement."), field="material")
     try:
-        mime = validate_document(upload, max_bytes=policy.max_file_mb * 1024 * 1024)
+        document = prepare_document(upload, max_bytes=policy.max_file_mb * 1024 * 1024)
     except ValidationError as e:
         raise InvalidInput(" ".join(e.messages), field="file")
     with transaction.atomic():
@@ -645,33 +666,30 @@ def attachment_add(*, actor: User, application_id: int, material: str, upload,
                 pk=_as_int(achievement_id, "achievement", _("Unknown achievement."))).first()
             if achievement is None:
                 raise InvalidInput(_("Unknown achievement."), field="achievement")
-        allowed = (unlocked is None or material in unlocked or "attachments" in unlocked
-                   or (achievement is not None and _may_change_achievement(unlocked, achievement.pk)))
+        allowed = file_may_be_added(unlocked, material=material,
+                                    achievement_id=achievement.pk if achievement is not None else None)
         if not allowed:
             raise RuleViolation(_("Only the parts named in the return may change."), field="file")
         totals = application.attachments.aggregate(total=Sum("size"), count=Count("pk"))
         if (totals["count"] or 0) >= policy.max_files_per_application:
             raise InvalidInput(_("An application holds at most %(n)d files.")
                                % {"n": policy.max_files_per_application}, field="file")
-        if (totals["total"] or 0) + upload.size > policy.max_application_mb * 1024 * 1024:
+        if (totals["total"] or 0) + document.size > policy.max_application_mb * 1024 * 1024:
             raise InvalidInput(_("The application's files may total at most %(n)d MB.")
                                % {"n": policy.max_application_mb}, field="file")
-        name = (getattr(upload, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1] or "file"
         attachment = Attachment(application=application, achievement=achievement, material=material,
-                                original_name=name[-200:], content_type=mime, size=upload.size)
-        attachment.file.save(f"{application.pk}.{_EXTENSIONS.get(mime, 'bin')}", upload, save=False)
+                                original_name=document.name, content_type=document.mime, size=document.size)
+        attachment.file.save(f"{application.pk}.{document.extension}", document.file, save=False)
         try:
             attachment.save()
             audit_record(actor=actor, action="application.attachment_add", obj=application,
                          after={"attachment": attachment.pk, "material": material, "name": attachment.original_name,
-                                "size": upload.size, "achievement": achievement.pk if achievement else None})
+                                "size": document.size, "content_type": document.mime,
+                                "achievement": achievement.pk if achievement else None})
         except Exception:
             attachment.file.delete(save=False)
             raise
     return attachment
-
-
-_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
 def attachment_remove(*, actor: User, application_id: int, attachment_id: int) -> None:
@@ -681,10 +699,7 @@ def attachment_remove(*, actor: User, application_id: int, attachment_id: int) -
         attachment = application.attachments.filter(pk=attachment_id).first()
         if attachment is None:
             raise NotFound()
-        allowed = (unlocked is None or attachment.material in unlocked or "attachments" in unlocked
-                   or (attachment.achievement_id is not None
-                       and _may_change_achievement(unlocked, attachment.achievement_id)))
-        if not allowed:
+        if not file_may_be_removed(unlocked, attachment):
             raise RuleViolation(_("Only the parts named in the return may change."), field="file")
         audit_record(actor=actor, action="application.attachment_remove", obj=application,
                      before={"attachment": attachment.pk, "material": attachment.material,
@@ -841,7 +856,9 @@ def _submit(*, actor: User, application_id: int, pledge_text: str, pledge_accept
 def application_decide(*, actor: User, application_id: int, action: str, reason: str = "",
                        corrections: list[dict] | None = None, due_on: dt.date | None = None) -> Application:
     """One reviewing step: approve, accept, audit, or return with every
-    correction at once (一次性告知), or reject with a reason."""
+    correction at once (一次性告知), or reject with a reason. A return
+    freezes the application's content (``CorrectionRound.content_before``)
+    for the comparison the reviewer sees when it comes back."""
     reason = (reason or "").strip()
     with transaction.atomic():
         application = _lock(application_id)
@@ -863,17 +880,23 @@ def application_decide(*, actor: User, application_id: int, action: str, reason:
         stage = application.status
         extra: dict = {}
         if transition.target == S.RETURNED:
-            items = _corrections(application, corrections)
+            content = returns.application_content(application)
+            items = _corrections(application, corrections, content)
             today = timezone.localdate()
             if due_on is not None and due_on <= today:
                 raise InvalidInput(_("The correction must fall due after today."), field="due_on")
-            for item in items:
-                Correction.objects.create(application=application, stage=stage, target=item["target"],
-                                          message=item["message"], requested_by=actor)
             application.returned_from = stage
             application.correction_due_on = due_on or today + dt.timedelta(
                 days=settings.PORTAL.get("CORRECTION_DAYS", DEFAULT_CORRECTION_DAYS))
+            correction_round = CorrectionRound.objects.create(
+                application=application, stage=stage, returned_by=actor, reason=reason[:4000],
+                due_on=application.correction_due_on, content_before=content)
+            Correction.objects.bulk_create([
+                Correction(application=application, round=correction_round, stage=stage, target=item["target"],
+                           item_title=item.get("item", ""), message=item["message"], requested_by=actor)
+                for item in items])
             extra["corrections"] = items
+            extra["round"] = correction_round.pk
         if transition.target == S.REJECTED and not reason:
             raise InvalidInput(_("Give the reason for rejection."), field="reason")
         if action == "employer_approve":
@@ -889,11 +912,12 @@ def application_decide(*, actor: User, application_id: int, action: str, reason:
     return application
 
 
-def _corrections(application: Application, corrections: list[dict] | None) -> list[dict]:
-    """Every correction at once, each pinned to a field, achievement or material."""
-    targets = dict(correction_targets(application))
+def _corrections(application: Application, asked: list[dict] | None, content: dict) -> list[dict]:
+    """Every correction at once, each pinned to a field, an achievement, a
+    material or one file (by its name in ``content``)."""
+    targets = {code for _group, rows in correction_targets(application) for code, _label in rows}
     items, seen = [], set()
-    for item in corrections or []:
+    for item in asked or []:
         if not isinstance(item, dict):
             raise InvalidInput(_("Each correction names a target and a message."), field="corrections")
         message = str(item.get("message") or "").strip()
@@ -908,7 +932,8 @@ def _corrections(application: Application, corrections: list[dict] | None) -> li
         if (target, message) in seen:
             continue
         seen.add((target, message))
-        items.append({"target": target, "message": message[:4000]})
+        title = returns.item_title(target, content)
+        items.append({"target": target, "message": message[:4000], **({"item": title} if title else {})})
     if not items:
         raise InvalidInput(_("List every correction at once, each with what to change (一次性告知)."),
                            field="corrections")
@@ -941,22 +966,63 @@ def _guard_publicity_over(application: Application) -> None:
 
 
 def application_resubmit(*, actor: User, application_id: int) -> Application:
-    """Send a corrected application back to the stage that returned it."""
+    """Send a corrected application back to the stage that returned it, once
+    every correction is answered: what it names has changed, or the
+    applicant wrote why not. The content as it comes back is frozen beside
+    the content at the return (``CorrectionRound.content_after``)."""
     with transaction.atomic():
         application = _lock_own(actor, application_id)
         workflow.APPLICATION_WORKFLOW.check(action="resubmit", current=application.status,
                                             roles={workflow.APPLICANT})
         _guard_integrity(application.applicant)
+        now = timezone.now()
+        content = returns.application_content(application)
+        open_rounds = list(application.correction_rounds.filter(resubmitted_at__isnull=True)
+                           .prefetch_related("corrections"))
+        answers = {"changed": 0, "answered": 0}
+        for correction_round in open_rounds:
+            view = returns.round_view(correction_round, live_content=content)
+            missing = [c.label for c in view.corrections if not c.done]
+            if missing:
+                raise RuleViolation(
+                    _("Answer every correction before resubmitting: change what it names, or write why no change "
+                      "is needed. Not answered yet: %(list)s.") % {"list": "; ".join(missing)}, field="corrections")
+            answers["changed"] += sum(1 for c in view.corrections if c.changed)
+            answers["answered"] += sum(1 for c in view.corrections if not c.changed)
+            correction_round.content_after, correction_round.resubmitted_at = content, now
+            correction_round.save(update_fields=["content_after", "resubmitted_at"])
         before = snapshot(application, AUDIT_FIELDS)
         application.status = application.returned_from or S.EMPLOYER_REVIEW
         application.returned_from = ""
         application.correction_due_on = None
         application.save()
-        application.corrections.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        application.corrections.filter(resolved_at__isnull=True).update(resolved_at=now)
         audit_record(actor=actor, action="application.resubmit", obj=application, before=before,
-                     after=snapshot(application, AUDIT_FIELDS))
+                     after={**snapshot(application, AUDIT_FIELDS), "answers": answers})
         _notify_next(application)
     return application
+
+
+def correction_answer(*, actor: User, application_id: int, correction_id: int, answer: str) -> Correction:
+    """The applicant answers one correction in words: how it was corrected,
+    or why nothing needs to change. An empty answer takes it back."""
+    answer = (answer or "").strip()
+    if len(answer) > 4000:
+        raise InvalidInput(_("Keep the answer under 4,000 characters."), field="answer")
+    with transaction.atomic():
+        application = _lock_own(actor, application_id)
+        correction = application.corrections.filter(pk=correction_id).first()
+        if correction is None:
+            raise NotFound()
+        if application.status != S.RETURNED or correction.resolved_at is not None:
+            raise RuleViolation(_("This correction is closed: the application was resubmitted."), field="answer")
+        before = {"answer": correction.answer}
+        correction.answer, correction.answered_at = answer, timezone.now() if answer else None
+        correction.save(update_fields=["answer", "answered_at"])
+        audit_record(actor=actor, action="application.correction_answer", obj=application,
+                     before={"correction": correction.pk, **before},
+                     after={"correction": correction.pk, "answer": answer})
+    return correction
 
 
 def application_withdraw(*, actor: User, application_id: int, reason: str = "") -> Application:
@@ -1150,12 +1216,22 @@ def _notify_after(application: Application, action: str, reason: str) -> None:
             subject = subject % {"date": application.publicity_ends_on.isoformat()}
         body = reason
         if application.status == S.RETURNED:
-            lines = [f"· {c.target}: {c.message}" for c in application.corrections.filter(resolved_at__isnull=True)]
-            body = "\n".join(([reason] if reason else []) + lines + [
-                _("Please correct by %(date)s.") % {"date": application.correction_due_on.isoformat()}])
+            body = _returned_body(application, reason)
         notification_send(recipients=[application.applicant], subject=subject, body=body,
                           url=reverse("application-detail", args=[application.pk]))
     _notify_next(application)
+
+
+def _returned_body(application: Application, reason: str) -> str:
+    """The corrections in words for the applicant: each target by its name
+    (a field's label, an achievement's title, a file's name), never a code."""
+    lines = [reason] if reason else []
+    for c in application.corrections.filter(resolved_at__isnull=True).select_related("round"):
+        label = returns.target_label(c.target, content=c.round.content_before if c.round else None,
+                                         item_title=c.item_title)
+        lines.append(f"· {label}: {c.message}")
+    lines.append(_("Please correct by %(date)s.") % {"date": application.correction_due_on.isoformat()})
+    return "\n".join(lines)
 
 
 # --- Driven by the review app (layer above) -------------------------------------

@@ -220,6 +220,53 @@ class _Walk:
                                       reason=reason)
 
 
+def _scan(name: str) -> SimpleUploadedFile:
+    """A small scanned page as a phone sends it (a JPEG)."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (600, 840), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 40, 560, 800), outline=(120, 120, 120), width=3)
+    for y in range(120, 760, 40):
+        draw.line((80, y, 520, y), fill=(190, 190, 190), width=2)
+    draw.ellipse((380, 600, 520, 740), outline=(200, 30, 30), width=6)  # the seal
+    out = BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def _returned_and_corrected(b: dict, user: User, application: Application) -> None:
+    """The bureau returns the application at the qualification audit (a field, an achievement by
+    title, a file by name, the specialty); the applicant corrects three and answers one in words,
+    and resubmits."""
+    patent = application.achievements.get(kind="patent")
+    certificate = application.attachments.filter(material="qualification_certificate").first()
+    svc.application_decide(
+        actor=b["officer"], application_id=application.pk, action="return",
+        reason="资格审核发现以下问题，请一次性补正。",
+        corrections=[
+            {"target": "summary", "message": "专业技术工作总结过于简略，\n请补充取得职业资格以来的主要工作业绩。"},
+            {"target": f"achievement:{patent.pk}", "message": "专利号与专利证书不一致，请核对后修改。"},
+            {"target": f"attachment:{certificate.pk}", "message": "资格证书扫描件不清晰，请重新上传。"},
+            {"target": "specialty", "message": "请确认申报专业与资格证书专业一致。"},
+        ])
+    svc.application_update_draft(actor=user, application_id=application.pk, data={
+        "summary": "长期从事装备制造领域的设计与工艺改进，主持完成多项技术攻关。2020年取得一级建造师资格以来，"
+                   "负责两项厂房改扩建工程的施工管理，组织完成换热装置生产线的工艺优化。"})
+    svc.achievement_update(actor=user, application_id=application.pk, achievement_id=patent.pk, kind="patent",
+                           title=patent.title, role=patent.role, number="ZL202310123456.8",
+                           achieved_on=patent.achieved_on)
+    svc.attachment_remove(actor=user, application_id=application.pk, attachment_id=certificate.pk)
+    svc.attachment_add(actor=user, application_id=application.pk, material="qualification_certificate",
+                       upload=_scan("一级建造师证书（清晰扫描）.jpg"))
+    specialty = application.corrections.get(target="specialty")
+    svc.correction_answer(actor=user, application_id=application.pk, correction_id=specialty.pk,
+                          answer="申报专业为机械工程，与资格证书所列专业一致，无需修改。")
+    svc.application_resubmit(actor=user, application_id=application.pk)
+
+
 def _person(mobile: str, name: str, serial: int, employer: Organization | None, **employment) -> User | None:
     """The person, or None when they already have an application (idempotence)."""
     user = _user(mobile, name, serial)
@@ -251,14 +298,23 @@ def demo_applications() -> list[tuple[str, str, str]]:
         _title(user)
         w.submit(w.draft(user))
 
-    # 3. Exceptional (R3.6), returned by the employer with two corrections.
+    # 3. Exceptional (R3.6), returned by the employer with three corrections; the applicant
+    #    has answered one (the summary) and has two to go.
     if user := _person("13900001102", "李娜", 102, enterprise):
         _education(user, year=2015)
         _title(user, "junior", 2023)
         application = w.submit(w.draft(user, pathway="exceptional"))
+        patent = application.achievements.get(kind="patent")
+        work_summary = application.attachments.filter(material="work_summary").first()
         svc.application_decide(actor=b["hr"], application_id=application.pk, action="return", reason="请补正后再报",
                                corrections=[{"target": "summary", "message": "请补充近三年主要业绩及本人作用"},
-                                            {"target": "work_summary", "message": "工作总结需加盖单位公章"}])
+                                            {"target": f"attachment:{work_summary.pk}",
+                                             "message": "工作总结需加盖单位公章，\n请上传盖章后的扫描件"},
+                                            {"target": f"achievement:{patent.pk}",
+                                             "message": "专利号与证书不一致，请核对"}])
+        svc.application_update_draft(actor=user, application_id=application.pk, data={
+            "summary": "长期从事装备制造领域的设计与工艺改进，主持完成多项技术攻关；近三年主持换热装置"
+                       "产业化项目，本人负责总体方案与关键工艺。"})
 
     # 4. Green channel (R4.3), in unit publicity with an objection to answer.
     if user := _person("13900001103", "王磊", 103, enterprise):
@@ -277,7 +333,8 @@ def demo_applications() -> list[tuple[str, str, str]]:
             "certificate_number": "JS2020"})
         w.publicity_over(w.approve(w.submit(w.draft(user, pathway="skills_crossover"))))
 
-    # 6. Qualification correspondence (R4.7), in the qualification audit.
+    # 6. Qualification correspondence (R4.7), in the qualification audit: the bureau returned it
+    #    once and it came back corrected, so the officer sees what changed.
     if user := _person("13900001105", "古丽娜尔", 105, enterprise):
         qualification = Qualification.objects.filter(series__code="engineering", level="intermediate").first()
         if qualification:
@@ -287,6 +344,7 @@ def demo_applications() -> list[tuple[str, str, str]]:
                                                     defaults={"obtained_on": dt.date(2020, 9, 1)})
         application = w.publicity_over(w.approve(w.submit(w.draft(user, pathway="qualification"))))
         w.accept(application)
+        _returned_and_corrected(b, user, application)
 
     # 7. Enterprise postdoc (R4.5), ready for evaluation.
     if user := _person("13900001106", "陈思远", 106, enterprise):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.eligibility_models import Education, Pathway, SkillLevel
 from applications.models import Level, Qualification, TitleSeries
+from portal.uploads import file_input_attrs, limit_text, max_image_side
 
 
 def _series_choices():
@@ -77,7 +78,7 @@ class _DatesModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
-                field.widget = DateInput()
+                field.widget = DateInput(format="%Y-%m-%d")  # what <input type="date"> reads
 
 
 class EducationForm(_DatesModelForm):
@@ -228,14 +229,23 @@ class AttachmentForm(forms.Form):
     material = forms.ChoiceField(label=_("Material"))
     file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
 
-    def __init__(self, *args, materials, **kwargs):
+    def __init__(self, *args, materials, max_bytes: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["material"].choices = materials
+        self.fields["file"].widget.attrs.update(file_input_attrs(max_bytes=max_bytes))
+        self.fields["file"].help_text = upload_help_text(max_bytes)
 
 
 class EvidenceForm(forms.Form):
     achievement = forms.IntegerField(widget=forms.HiddenInput)
     file = forms.FileField(label=_("Evidence (PDF, JPEG or PNG)"))
+
+
+def upload_help_text(max_bytes: int | None = None) -> str:
+    """What a file may be, in words, with the limit in force."""
+    return _("PDF, JPEG or PNG, judged by content; at most %(limit)s a file. Photos are stored upright and "
+             "downscaled to %(side)s px, without their EXIF data (such as the place they were taken).") % {
+        "limit": limit_text(max_bytes), "side": max_image_side()}
 
 
 class SubmitForm(forms.Form):
@@ -257,17 +267,28 @@ class DecisionForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    target = forms.ChoiceField(label=_("Field or material"), required=False,
+    """One correction of a return: what it concerns, picked from the
+    application's own fields, achievements (by title) and files (by name),
+    and a note of several lines."""
+
+    target = forms.ChoiceField(label=_("What to correct"), required=False,
                                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
-    message = forms.CharField(label=_("What to correct"), required=False, max_length=4000,
-                              widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+    message = forms.CharField(label=_("Note to the applicant"), required=False, max_length=4000,
+                              widget=forms.Textarea(attrs={"class": "form-control form-control-sm", "rows": 3}))
 
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [("", "—")] + list(targets)
+        self.fields["target"].choices = [("", _("— choose a field, achievement or file —"))] + list(targets)
 
 
-CorrectionFormSet = forms.formset_factory(CorrectionForm, extra=5, max_num=30, absolute_max=30)
+#: Six rows without JavaScript; with it, one at a time (``static/applications/js/applications.js``).
+CorrectionFormSet = forms.formset_factory(CorrectionForm, extra=6, max_num=30, absolute_max=30)
+
+
+class CorrectionAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Your answer"), required=False, max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("How you corrected it, or why nothing needs to change."))
 
 
 class ObjectionAnswerForm(forms.Form):

@@ -441,15 +441,52 @@ class IntegrityPledge(models.Model):
         return f"pledge {self.application_id}"
 
 
+class CorrectionRound(models.Model):
+    """One return for correction (一次性告知) and how it came back: the
+    application's content when it was returned and when it was resubmitted
+    (``applications.corrections.application_content``), so that every
+    reviewer sees a real comparison, field by field and file by name."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="correction_rounds")
+    stage = models.CharField(max_length=24, editable=False)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    returned_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(_("remarks"), blank=True)
+    due_on = models.DateField(_("corrections due on"), null=True, blank=True)
+    content_before = models.JSONField(default=dict, editable=False)
+    content_after = models.JSONField(null=True, blank=True, editable=False)
+    resubmitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["returned_at", "id"]
+        verbose_name = _("return for correction")
+        verbose_name_plural = _("returns for correction")
+        constraints = [models.CheckConstraint(
+            condition=Q(resubmitted_at__isnull=True, content_after__isnull=True)
+            | Q(resubmitted_at__isnull=False, content_after__isnull=False),
+            name="correction_round_resubmitted_with_content")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.returned_at:%Y-%m-%d}"
+
+
 class Correction(models.Model):
-    """一次性告知: every correction asked for at once, pinned to a field or document."""
+    """一次性告知: every correction asked for at once, pinned to a field, an
+    achievement, a material or one file; answered by changing what it names
+    or by the applicant's note."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="corrections")
+    round = models.ForeignKey(CorrectionRound, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="corrections")
     stage = models.CharField(max_length=24)
     target = models.CharField(_("field or material"), max_length=64)
+    item_title = models.CharField(_("item"), max_length=200, blank=True,
+                                  help_text=_("The achievement's title or the file's name when the return was made."))
     message = models.TextField(_("what to correct"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("applicant's answer"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

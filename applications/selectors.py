@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from applications import corrections as correction_views
 from applications.models import (
     Achievement,
     Application,
@@ -28,6 +29,7 @@ from applications.models import (
     Attachment,
     Call,
     Correction,
+    CorrectionRound,
     Specialty,
     TitleName,
     TitleSeries,
@@ -122,7 +124,9 @@ def application_get_for_user(*, user: User, pk: int) -> Application | None:
                     Prefetch("evidence", queryset=Attachment.objects.order_by("id")))),
                 Prefetch("attachments", queryset=Attachment.objects.filter(achievement__isnull=True)
                          .order_by("material", "id"), to_attr="materials"),
-                Prefetch("corrections", queryset=Correction.objects.select_related("requested_by")),
+                Prefetch("corrections", queryset=Correction.objects.select_related("requested_by", "round")),
+                Prefetch("correction_rounds", queryset=CorrectionRound.objects.select_related("returned_by")
+                         .prefetch_related(Prefetch("corrections", queryset=Correction.objects.order_by("id")))),
                 "unit_objections")
             .first())
 
@@ -148,18 +152,29 @@ def application_timeline(*, application: Application) -> list[AuditEvent]:
     return application_events(application_ids=[application.pk])[application.pk]
 
 
+def application_correction_rounds(*, application: Application) -> list[correction_views.RoundView]:
+    """Every return of the application, newest first, each correction with
+    the changes that answer it (compared with the content now while the
+    application is still returned). Uses the prefetch of
+    ``application_get_for_user``; one more query for specialty names."""
+    rounds = list(application.correction_rounds.all())
+    if not rounds:
+        return []
+    live = correction_views.application_content(application) if any(r.resubmitted_at is None for r in rounds) else None
+    ids = correction_views.specialty_ids(live, *[r.content_before for r in rounds], *[r.content_after for r in rounds])
+    names = dict(Specialty.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return [correction_views.round_view(r, live_content=live, specialty_names=names) for r in reversed(rounds)]
+
+
+def corrections_without_round(*, application: Application) -> list[Correction]:
+    """Corrections asked for before returns kept the content (shown without a comparison)."""
+    return [c for c in application.corrections.all() if c.round_id is None]
+
+
 RETURN_ACTIONS = ("application.employer_return", "application.acceptance_return", "application.audit_return")
 CHANGE_ACTIONS = ("application.edit", "application.achievement_add", "application.achievement_change",
-                  "application.achievement_remove", "application.attachment_add", "application.attachment_remove")
-
-
-def changes_since_return(events: list[AuditEvent]) -> list[AuditEvent]:
-    """What the applicant changed between the last return and the resubmission
-    that followed it (empty when never returned)."""
-    last_return = max((i for i, e in enumerate(events) if e.action in RETURN_ACTIONS), default=None)
-    if last_return is None:
-        return []
-    return [e for e in events[last_return + 1:] if e.action in CHANGE_ACTIONS]
+                  "application.achievement_remove", "application.attachment_add", "application.attachment_remove",
+                  "application.correction_answer")
 
 
 # --- Calls ------------------------------------------------------------------------
@@ -368,6 +383,7 @@ ACTION_LABELS = {
     "application.attachment_remove": _("File removed"),
     "application.submit": _("Submitted with the integrity pledge"),
     "application.resubmit": _("Corrected and resubmitted"),
+    "application.correction_answer": _("Correction answered"),
     "application.withdraw": _("Withdrawn"),
     "application.employer_approve": _("Approved by the employer; unit publicity begins"),
     "application.employer_return": _("Returned for correction by the employer"),
@@ -392,13 +408,31 @@ ACTION_LABELS = {
 MILESTONES = tuple(a for a in ACTION_LABELS if a not in CHANGE_ACTIONS and a != "application.edit")
 
 
-def timeline_rows(events: list[AuditEvent], *, milestones_only: bool = False) -> list[dict]:
+def timeline_rows(events: list[AuditEvent], *, milestones_only: bool = False,
+                  application: Application | None = None) -> list[dict]:
+    """Events in words; a return lists its corrections by what they name
+    (the field's label, the achievement's title, the file's name), taken from
+    the content the return froze, else from ``application`` as it is now."""
+    rounds = {r.pk: r for r in application.correction_rounds.all()} if application is not None else {}
+    live = None
     rows = []
     for event in events:
         if milestones_only and event.action not in MILESTONES:
             continue
-        rows.append({"event": event, "label": ACTION_LABELS.get(event.action, event.action),
-                     "corrections": (event.after or {}).get("corrections", [])})
+        after = event.after or {}
+        items = after.get("corrections", []) if event.action in RETURN_ACTIONS else []
+        shown = []
+        for item in items if isinstance(items, list) else []:
+            correction_round = rounds.get(after.get("round"))
+            content = correction_round.content_before if correction_round is not None else None
+            if content is None and application is not None:
+                live = live if live is not None else correction_views.application_content(application)
+                content = live
+            shown.append({"label": correction_views.target_label(str(item.get("target", "")), content=content,
+                                                                 item_title=item.get("item", "")),
+                          "message": item.get("message", "")})
+        rows.append({"event": event, "label": ACTION_LABELS.get(event.action, _("Other step")),
+                     "corrections": shown})
     return rows
 
 

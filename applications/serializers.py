@@ -92,9 +92,80 @@ class AchievementOutput(serializers.ModelSerializer):
 
 
 class CorrectionOutput(serializers.ModelSerializer):
+    target_label = serializers.SerializerMethodField(help_text="What the correction names, in words.")
+
     class Meta:
         model = Correction
-        fields = ["id", "stage", "target", "message", "requested_at", "resolved_at"]
+        fields = ["id", "round", "stage", "target", "target_label", "message", "requested_at", "answer",
+                  "answered_at", "resolved_at"]
+
+    def get_target_label(self, correction: Correction) -> str:
+        from applications.corrections import target_label
+
+        content = correction.round.content_before if correction.round_id else None
+        return target_label(correction.target, content=content, item_title=correction.item_title)
+
+
+class ValueChangeOutput(serializers.Serializer):
+    label = serializers.CharField()
+    before = serializers.CharField()
+    after = serializers.CharField()
+
+
+class FileInfoOutput(serializers.Serializer):
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    type = serializers.CharField(help_text="MIME type")
+
+
+class FileChangeOutput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["added", "removed", "replaced"])
+    before = FileInfoOutput(allow_null=True)
+    after = FileInfoOutput(allow_null=True)
+
+
+class ChangeOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["field", "achievement", "material"])
+    action = serializers.ChoiceField(choices=["changed", "added", "removed", "files"])
+    label = serializers.CharField()
+    targets = serializers.ListField(child=serializers.CharField(), help_text="The correction targets it answers.")
+    values = ValueChangeOutput(many=True)
+    files = FileChangeOutput(many=True)
+
+
+class CorrectionStateOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="correction.id")
+    target = serializers.CharField(source="correction.target")
+    label = serializers.CharField()
+    message = serializers.CharField(source="correction.message")
+    answer = serializers.CharField(source="correction.answer")
+    changed = serializers.BooleanField(help_text="What it names has changed since the return.")
+    done = serializers.BooleanField(help_text="Changed, or answered in words.")
+
+
+class CorrectionRoundOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="round.id")
+    stage = serializers.CharField(source="round.stage")
+    stage_label = serializers.CharField()
+    returned_at = serializers.DateTimeField(source="round.returned_at")
+    reason = serializers.CharField(source="round.reason")
+    due_on = serializers.DateField(source="round.due_on", allow_null=True)
+    resubmitted_at = serializers.DateTimeField(source="round.resubmitted_at", allow_null=True)
+    open = serializers.BooleanField(help_text="Still returned: compared with the application as it is now.")
+    corrections = CorrectionStateOutput(many=True)
+    changes = ChangeOutput(many=True)
+
+
+class CorrectionTargetOutput(serializers.Serializer):
+    target = serializers.CharField()
+    label = serializers.CharField()
+    group = serializers.CharField()
+
+
+class CorrectionAnswerInput(serializers.Serializer):
+    answer = serializers.CharField(max_length=4000, allow_blank=True,
+                                   help_text="How it was corrected, or why nothing needs to change; empty takes "
+                                             "the answer back.")
 
 
 class ApplicationListOutput(serializers.ModelSerializer):
@@ -174,8 +245,9 @@ class WithdrawInput(serializers.Serializer):
 
 
 class CorrectionInput(serializers.Serializer):
-    target = serializers.CharField(max_length=64, help_text="A field, `achievements`, `achievement:<id>` or a "
-                                                            "material code.")
+    target = serializers.CharField(max_length=64, help_text="A field, `achievements`, `achievement:<id>`, a "
+                                                            "material code or `attachment:<id>` (one file); "
+                                                            "see `corrections/targets/`.")
     message = serializers.CharField(max_length=4000)
 
 

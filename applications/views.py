@@ -26,6 +26,7 @@ from applications.forms import (
     AttachmentForm,
     BasicsForm,
     CallOpenForm,
+    CorrectionAnswerForm,
     CorrectionFormSet,
     DecisionForm,
     EligibilityCheckForm,
@@ -38,7 +39,7 @@ from applications.forms import (
 from applications.models import ApplicationStatus
 from applications.profile import profile_record_add, profile_record_remove, profile_records
 from portal import ratelimit
-from portal.models import Role
+from portal.models import PolicySettings, Role
 from portal.personal_data import mask_name
 from portal.views_helpers import role_required, run
 
@@ -174,9 +175,14 @@ STEP_CODES = [code for code, _label in STEPS]
 
 def _materials_choices(application, unlocked) -> list[tuple[str, str]]:
     codes = list(svc.MATERIALS.get(application.pathway, ())) + ["other"]
-    if unlocked is not None:
-        codes = [c for c in codes if c in unlocked or "attachments" in unlocked]
+    codes = [c for c in codes if svc.file_may_be_added(unlocked, material=c)]
     return [(c, str(svc.MATERIAL_NAMES[c])) for c in codes]
+
+
+def _open_round(application):
+    """The return the applicant is answering, with each correction marked done or not."""
+    rounds = selectors.application_correction_rounds(application=application)
+    return next((r for r in rounds if r.open), None)
 
 
 @login_required
@@ -190,10 +196,17 @@ def application_edit(request, pk: int, step: str):
     unlocked = svc.application_unlocked(application)
     post = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
+    policy = PolicySettings.load()
+    max_file = policy.max_file_mb * 1024 * 1024
+    returned = application.status == S.RETURNED
     context = {"application": application, "step": step, "steps": STEPS, "unlocked": unlocked,
-               "returned": application.status == S.RETURNED,
-               "open_corrections": [c for c in application.corrections.all() if c.resolved_at is None],
+               "max_file": max_file, "max_application_mb": policy.max_application_mb,
+               "returned": returned,
+               "legacy_corrections": [c for c in selectors.corrections_without_round(application=application)
+                                      if c.resolved_at is None],
                "deadline": selectors.application_deadline(application)}
+    context["open_round"] = _open_round(application) if returned else None
+    context["open_rounds"] = [context["open_round"]] if context["open_round"] else []
     if step == "basics":
         form = BasicsForm(post, application=application, unlocked=unlocked)
         if post is not None and form.is_valid():
@@ -204,11 +217,33 @@ def application_edit(request, pk: int, step: str):
         context["form"] = form
         context["autosave_url"] = reverse("api-application-detail", args=[application.pk])
     elif step == "achievements":
-        context["achievements"] = list(application.achievements.all())
+        achievements = list(application.achievements.all())
+        context["achievements"] = achievements
         context["may_add"] = unlocked is None or "achievements" in unlocked
-        context["changeable"] = {a.pk for a in context["achievements"]
-                                 if unlocked is None or "achievements" in unlocked
-                                 or f"achievement:{a.pk}" in unlocked}
+        context["changeable"] = {a.pk for a in achievements if svc._may_change_achievement(unlocked, a.pk)}
+        context["evidence_open"] = {a.pk for a in achievements
+                                    if svc.file_may_be_added(unlocked, material="evidence", achievement_id=a.pk)}
+        context["removable"] = {f.pk for a in achievements for f in a.evidence.all()
+                                if svc.file_may_be_removed(unlocked, f)}
+        editing = _int_list([request.POST.get("achievement")]) if post is not None and \
+            request.POST.get("form") == "achievement-edit" else []
+        context["edit_forms"] = {a.pk: AchievementForm(post if a.pk in editing else None, instance=a,
+                                                       prefix=f"a{a.pk}")
+                                 for a in achievements if a.pk in context["changeable"]}
+        for pk in editing:
+            edit_form = context["edit_forms"].get(pk)
+            if edit_form is None:
+                raise Http404
+            if edit_form.is_valid():
+                d = edit_form.cleaned_data
+                if run(request, svc.achievement_update, form=edit_form, actor=request.user,
+                       application_id=application.pk, achievement_id=pk, kind=d["kind"], title=d["title"],
+                       role=d["role"], number=d["number"], achieved_on=d["achieved_on"],
+                       economic_benefit=d["economic_benefit"], description=d["description"],
+                       success=_("Achievement changed.")):
+                    return redirect("application-edit", application.pk, "achievements")
+            context["refused"] = True
+            context["editing"] = pk
         form = AchievementForm(post if post is not None and request.POST.get("form") == "achievement" else None)
         evidence_form = EvidenceForm(post if post is not None and request.POST.get("form") == "evidence" else None,
                                      files if post is not None and request.POST.get("form") == "evidence" else None)
@@ -221,16 +256,16 @@ def application_edit(request, pk: int, step: str):
                 return redirect("application-edit", application.pk, "achievements")
         if evidence_form.is_bound:
             if evidence_form.is_valid():
-                if run(request, svc.attachment_add, actor=request.user, application_id=application.pk,
-                       material="evidence", upload=evidence_form.cleaned_data["file"],
+                if run(request, svc.attachment_add, form=evidence_form, actor=request.user,
+                       application_id=application.pk, material="evidence", upload=evidence_form.cleaned_data["file"],
                        achievement_id=evidence_form.cleaned_data["achievement"], success=_("Evidence added.")):
                     return redirect("application-edit", application.pk, "achievements")
-            else:
-                _form_errors_as_messages(request, evidence_form)
+            _form_errors_as_messages(request, evidence_form)
+            context["refused"] = True
         context["form"] = form
     elif step == "materials":
         choices = _materials_choices(application, unlocked)
-        form = AttachmentForm(post, files, materials=choices)
+        form = AttachmentForm(post, files, materials=choices, max_bytes=max_file)
         if post is not None and form.is_valid():
             if run(request, svc.attachment_add, form=form, actor=request.user, application_id=application.pk,
                    material=form.cleaned_data["material"], upload=form.cleaned_data["file"],
@@ -238,8 +273,7 @@ def application_edit(request, pk: int, step: str):
                 return redirect("application-edit", application.pk, "materials")
         context.update(form=form, checklist=svc.application_checklist(application),
                        materials=application.materials, may_upload=bool(choices),
-                       removable={a.pk for a in application.materials
-                                  if unlocked is None or a.material in unlocked or "attachments" in unlocked})
+                       removable={a.pk for a in application.materials if svc.file_may_be_removed(unlocked, a)})
     else:  # submit
         form = SubmitForm(post)
         if post is not None and application.status == S.DRAFT and form.is_valid():
@@ -248,8 +282,9 @@ def application_edit(request, pk: int, step: str):
                    success=_("Submitted. You can follow it on this page.")):
                 return redirect("application-detail", application.pk)
         context.update(form=form, pledge_text=svc.PLEDGE_TEXT, checklist=svc.application_checklist(application),
-                       eligibility=svc.application_eligibility(application))
-    status = 400 if post is not None and context.get("form") is not None and context["form"].errors else 200
+                       eligibility=svc.application_eligibility(application), answer_form=CorrectionAnswerForm())
+    refused = context.get("refused") or (context.get("form") is not None and context["form"].errors)
+    status = 400 if post is not None and refused else 200
     return render(request, "applications/edit.html", context, status=status)
 
 
@@ -285,8 +320,9 @@ def application_detail(request, pk: int):
     return render(request, "applications/detail.html", {
         "application": application, "stages": selectors.application_stages(application),
         "deadline": selectors.application_deadline(application),
-        "timeline": selectors.timeline_rows(events, milestones_only=True),
-        "corrections": list(application.corrections.all()),
+        "timeline": selectors.timeline_rows(events, milestones_only=True, application=application),
+        "rounds": selectors.application_correction_rounds(application=application),
+        "legacy_corrections": selectors.corrections_without_round(application=application),
         "can_withdraw": application.status in workflow.WITHDRAWABLE,
         "withdraw_form": WithdrawForm(),
     })
@@ -301,6 +337,21 @@ def application_withdraw(request, pk: int):
     run(request, svc.application_withdraw, actor=request.user, application_id=application.pk, reason=reason,
         success=_("Withdrawn."))
     return redirect("application-detail", application.pk)
+
+
+@login_required
+@require_POST
+def correction_answer(request, pk: int, correction_id: int):
+    """The applicant answers one correction in words (or takes the answer back)."""
+    application = _own(request, pk)
+    form = CorrectionAnswerForm(request.POST)
+    if form.is_valid():
+        run(request, svc.correction_answer, actor=request.user, application_id=application.pk,
+            correction_id=correction_id, answer=form.cleaned_data["answer"],
+            success=_("Answer saved.") if form.cleaned_data["answer"] else _("Answer taken back."))
+    else:
+        _form_errors_as_messages(request, form)
+    return redirect(reverse("application-edit", args=[application.pk, "submit"]) + f"#correction-{correction_id}")
 
 
 @login_required
@@ -405,18 +456,18 @@ def application_review(request, pk: int):
                                           upheld=answer_form.cleaned_data["upheld"], success=_("Answered.")):
             return redirect("application-review", application.pk)
     events = selectors.application_timeline(application=application)
-    status = 400 if decision.errors or corrections.non_form_errors() or answer_form.errors else 200
+    refused = decision.errors or (corrections.is_bound and not corrections.is_valid()) or answer_form.errors
     return render(request, "applications/review.html", {
         "application": application, "roles": roles, "stages": selectors.application_stages(application),
         "buttons": [(a, *ACTION_BUTTONS[a]) for a in actions if a in ACTION_BUTTONS],
         "may_return": may_return, "decision": decision, "corrections_formset": corrections,
-        "answer_form": answer_form, "corrections": list(application.corrections.all()),
-        "timeline": selectors.timeline_rows(events),
-        "changes": selectors.timeline_rows(selectors.changes_since_return(events)),
+        "answer_form": answer_form, "rounds": selectors.application_correction_rounds(application=application),
+        "legacy_corrections": selectors.corrections_without_round(application=application),
+        "timeline": selectors.timeline_rows(events, application=application),
         "checklist": svc.application_checklist(application),
         "is_sponsor": workflow.SPONSOR_HR in roles,
         "objections": list(application.unit_objections.all()),
-    }, status=status)
+    }, status=400 if refused else 200)
 
 
 # --- Reviewing: lists -----------------------------------------------------------------------

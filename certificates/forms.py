@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Level, Specialty
 from certificates.models import Certificate
 from portal.forms import DateInput
+from portal.uploads import file_input_attrs
 
 
 class VerifyForm(forms.Form):
@@ -19,13 +20,23 @@ class VerifyForm(forms.Form):
 
 
 class VerifyFileForm(forms.Form):
-    file = forms.FileField(label=_("Certificate PDF"),
-                           widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
+    file = forms.FileField(label=_("Certificate PDF"))
+
+    def __init__(self, *args, **kwargs):
+        from certificates.services import file_upload_limit
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update(file_input_attrs(max_bytes=file_upload_limit(), kind="pdf"))
 
 
 class BulkVerifyForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx): column A certificate number, column B name"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+    file = forms.FileField(label=_("Excel file (.xlsx): column A certificate number, column B name"))
+
+    def __init__(self, *args, **kwargs):
+        from certificates.services import bulk_upload_limit
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update(file_input_attrs(max_bytes=bulk_upload_limit(), kind="xlsx"))
 
 
 class RevokeForm(forms.Form):

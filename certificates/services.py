@@ -16,7 +16,6 @@ import io
 import logging
 import secrets
 import time
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -45,6 +44,7 @@ from certificates.pdffile import UnreadablePdf, extract_jws
 from certificates.rendering import TEMPLATE_VERSION, get_renderer, printed_texts, site_url
 from certificates.selectors import CERTIFICATE_JOINS, issuer_regions_for_officer
 from certificates.workflow import BUREAU_OF_ISSUER, CERTIFICATE_WORKFLOW
+from portal import spreadsheets
 from portal.audit import audit_record, audit_record_many, snapshot
 from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound, PortalError, RuleViolation
 from portal.models import Organization, Region, Role, User
@@ -710,7 +710,8 @@ class FileVerification:
 
 
 def file_upload_limit() -> int:
-    return int(_setting("CERTIFICATE_VERIFY_FILE_MAX_BYTES", 5 * 1024 * 1024))
+    """The largest PDF anyone may check by file (``CERTIFICATE_VERIFY_FILE_MAX_BYTES``, 20 MB)."""
+    return int(_setting("CERTIFICATE_VERIFY_FILE_MAX_BYTES", 20 * 1024 * 1024))
 
 
 def certificate_verify_file(*, data: bytes, verifier: User | None = None) -> FileVerification:
@@ -751,46 +752,27 @@ def certificate_verify_file(*, data: bytes, verifier: User | None = None) -> Fil
 
 # --- Enterprise: verify a list of candidates (Excel in, Excel out) -----------------
 
-def _read_candidates(upload, *, max_rows: int) -> list[tuple[int, str, str]]:
-    from openpyxl import load_workbook
+def bulk_upload_limit() -> int:
+    """The largest workbook an enterprise may check at once (``CERTIFICATE_BULK_MAX_BYTES``)."""
+    return int(_setting("CERTIFICATE_BULK_MAX_BYTES", 2 * 1024 * 1024))
 
-    if upload is None or upload.size == 0:
-        raise InvalidInput(_("Please choose an Excel file (.xlsx)."), field="file")
-    if upload.size > int(_setting("CERTIFICATE_BULK_MAX_BYTES", 2 * 1024 * 1024)):
-        raise InvalidInput(_("The file is too large (at most 2 MB)."), field="file")
-    upload.seek(0)
-    if upload.read(4) != b"PK\x03\x04":
-        raise InvalidInput(_("This is not an Excel file (.xlsx)."), field="file")
-    upload.seek(0)
-    try:  # a small zip can unpack to gigabytes: look before openpyxl does
-        with zipfile.ZipFile(upload) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise InvalidInput(_("The Excel file cannot be read; save it as .xlsx and try again."), field="file")
-    if unpacked > 40 * 1024 * 1024:
-        raise InvalidInput(_("The file is too large (at most 2 MB)."), field="file")
-    upload.seek(0)
+
+def _read_candidates(upload, *, max_rows: int) -> list[tuple[int, str, str]]:
+    """Column A number, column B name, through the shared guard (size,
+    unpacked size and ratio, rows before parsing, NUL removed:
+    ``portal.spreadsheets``); a header row is skipped."""
     rows = []
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            for index, row in enumerate(sheet.iter_rows(max_col=2, values_only=True), start=1):
-                number = str(row[0] if len(row) > 0 and row[0] is not None else "").strip()[:64]
-                name = str(row[1] if len(row) > 1 and row[1] is not None else "").strip()[:64]
-                if not number and not name:
-                    continue
-                if not rows and index == 1 and not any(ch.isdigit() for ch in number):
-                    continue  # a header row
-                rows.append((index, number, name))
-                if len(rows) > max_rows:
-                    raise InvalidInput(_("At most %(n)d rows per file.") % {"n": max_rows}, field="file")
-        finally:
-            workbook.close()
-    except InvalidInput:
-        raise
-    except Exception:  # noqa: BLE001 - any failure of the Excel reader is the file's fault
-        raise InvalidInput(_("The Excel file cannot be read; save it as .xlsx and try again."), field="file")
+    with spreadsheets.sheet_rows(upload, max_bytes=bulk_upload_limit(), max_rows=max_rows, max_cols=2) as sheet:
+        for index, row in sheet:
+            number = str(row[0] if len(row) > 0 and row[0] is not None else "").strip()[:64]
+            name = str(row[1] if len(row) > 1 and row[1] is not None else "").strip()[:64]
+            if not number and not name:
+                continue
+            if not rows and index == 1 and not any(ch.isdigit() for ch in number):
+                continue  # a header row
+            rows.append((index, number, name))
+            if len(rows) > max_rows:
+                raise InvalidInput(_("At most %(n)d rows per file.") % {"n": max_rows}, field="file")
     if not rows:
         raise InvalidInput(_("The file has no rows: put certificate numbers in column A and names in column B."),
                            field="file")

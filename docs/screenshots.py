@@ -243,6 +243,50 @@ def certificates(s: Shooter) -> None:
     s.shot("verify-file")
 
 
+def corrections(s: Shooter) -> None:
+    """Returns for correction (applications/demo.py): the bureau's return form, filled in as an example
+    and not sent; the comparison of an application that came back corrected; the applicant answering
+    a return; the browser's check of an upload that is too large (nothing is sent)."""
+    s.login(OFFICER)
+    s.go("/review-queue/audit/")
+    s.page.locator("[data-testid=queue] a", has_text="古丽娜尔").first.click()
+    s.page.wait_for_load_state("networkidle")
+    s.shot("bureau-corrections-compared")
+    s.go("/review-queue/audit/")
+    s.page.locator("[data-testid=queue] a", has_text="刘芳").first.click()
+    s.page.wait_for_load_state("networkidle")
+    s.page.locator("[data-testid=return-details] summary").click()
+    form = s.page.locator("[data-testid=return-form]")
+    rows = form.locator("[data-correction-row]")
+    options = rows.nth(0).locator("select option").all_inner_texts()
+    pick = lambda text: next(o for o in options if text in o)  # noqa: E731
+    rows.nth(0).locator("select").select_option(label=pick(".pdf"))
+    rows.nth(0).locator("textarea").fill("扫描件缺少单位公章。\n请上传盖章后的扫描件（PDF或照片均可）。")
+    form.locator("[data-add-correction]").click()
+    rows.nth(1).locator("select").select_option(label=pick("一种高效节能换热装置"))
+    rows.nth(1).locator("textarea").fill("请补充专利的实施情况及本人的具体贡献。")
+    form.locator("[data-add-correction]").click()
+    s.page.mouse.move(0, 0)
+    form.scroll_into_view_if_needed()
+    s.shot("bureau-return-form")
+    s.login("13900001102")  # 李娜: returned by her employer, one correction of three answered
+    s.go("/applications/")
+    application = s.page.locator("main a[href*='/edit/']").first.get_attribute("href").split("/")[2]
+    s.go(f"/applications/{application}/edit/submit/")
+    s.page.locator("#corrections").scroll_into_view_if_needed()
+    s.shot("applicant-corrections")
+    s.go(f"/applications/{application}/edit/materials/")
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf", prefix="扫描件-") as big:
+        big.write(b"%PDF-1.7\n")
+        big.truncate(55 * 1024 * 1024)  # sparse: 55 MB on paper, nothing on disk
+        big.flush()
+        s.page.locator("[data-testid=upload-form] input[type=file]").set_input_files(big.name)
+        s.page.locator("[data-testid=upload-form] .invalid-feedback").wait_for()
+    s.shot("applicant-upload-check")
+
+
 def stats(s: Shooter) -> None:
     s.login("13900000010")  # officer of the regional bureau (650000): the whole region
     s.go("/stats/")
@@ -294,7 +338,7 @@ def expert(s: Shooter) -> None:
 
 GROUPS = {"visitor": visitor, "hr": enterprise_hr, "bureau": bureau_officer, "applicant": applicant,
           "audit": auditor, "supervision": supervision, "integrity": integrity, "stats": stats,
-          "certificates": certificates, "secretary": secretary, "expert": expert}
+          "certificates": certificates, "secretary": secretary, "expert": expert, "corrections": corrections}
 
 
 def main(argv: list[str] | None = None) -> int:

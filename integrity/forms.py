@@ -4,10 +4,12 @@ in ``integrity.services``, whose errors the views attach to these forms."""
 from __future__ import annotations
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from integrity import services
 from integrity.models import FraudCase, FraudReport
+from portal.uploads import file_input_attrs, limit_text
 from review.models import CommitteeSanction
 
 
@@ -19,7 +21,7 @@ class MultipleFileField(forms.FileField):
     """Several files in one input (Django's documented pattern)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -44,13 +46,22 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Say what was forged or false (degree, work years, achievements, signatures …) and how you "
                     "know it."))
-    evidence = MultipleFileField(
-        label=_("Evidence (optional)"), required=False,
-        help_text=_("PDF, JPEG or PNG; at most 5 files of 10 MB each."))
+    evidence = MultipleFileField(label=_("Evidence (optional)"), required=False)
     contact = forms.CharField(
         label=_("Your contact (optional)"), max_length=services.CONTACT_MAX, required=False,
         help_text=_("A phone number or email address if the supervisor may contact you. It is stored encrypted "
                     "and never shown to the person reported."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        evidence = self.fields["evidence"]
+        evidence.widget.attrs.update(file_input_attrs(
+            max_bytes=services.max_file_bytes(), max_files=services.max_report_files(),
+            max_total=services.max_total_bytes()))
+        evidence.help_text = _("PDF, JPEG or PNG; at most %(n)d files, %(each)s each and %(total)s together. "
+                               "Photos are stored downscaled, without their EXIF data.") % {
+            "n": services.max_report_files(), "each": limit_text(services.max_file_bytes()),
+            "total": filesizeformat(services.max_total_bytes())}
 
 
 class StatusForm(forms.Form):
@@ -72,8 +83,11 @@ class NoteForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("Evidence file (PDF, JPEG or PNG)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+    file = forms.FileField(label=_("Evidence file (PDF, JPEG or PNG)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update(file_input_attrs(max_bytes=services.max_file_bytes()))
 
 
 DECISION_CHOICES = [("uphold", _("Uphold: fraud is established (revokes the title, R6.3)")),

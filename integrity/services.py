@@ -40,7 +40,7 @@ from portal.errors import InvalidInput, NotAllowed, NotFound, RuleViolation
 from portal.models import PolicySettings, Role, User
 from portal.notifications import notification_send, notification_settle
 from portal.services import integrity_record_create
-from portal.uploads import validate_document
+from portal.uploads import Document, clean_name, prepare_document
 from review.models import Assignment, ExpertProfile, PublicityEntry
 from review.services.committees import FRAUD_CASE_SANCTION_KINDS, committee_sanction_for_fraud
 from review.services.experts import expert_deactivate_for_fraud
@@ -155,7 +155,9 @@ def _mask_contact(contact: str) -> str:
     return (contact[:2] + "***")[:64]
 
 
-def _clean_files(files: Sequence) -> list[tuple[object, str]]:
+def _clean_files(files: Sequence) -> list[Document]:
+    """Each file checked by content (an image bomb is refused, photos are
+    stored upright, without EXIF, downscaled); their count and total size."""
     files = [f for f in (files or []) if f is not None]
     if len(files) > max_report_files():
         raise InvalidInput(_("Attach at most %(n)d files.") % {"n": max_report_files()}, field="evidence")
@@ -165,26 +167,24 @@ def _clean_files(files: Sequence) -> list[tuple[object, str]]:
     cleaned = []
     for upload in files:
         try:
-            mime = validate_document(upload, max_bytes=max_file_bytes())
+            cleaned.append(prepare_document(upload, max_bytes=max_file_bytes()))
         except ValidationError as error:
             raise InvalidInput(_("%(name)s: %(problem)s")
                                % {"name": _safe_name(upload.name), "problem": " ".join(error.messages)},
                                field="evidence")
-        cleaned.append((upload, mime))
     return cleaned
 
 
 def _safe_name(name: str) -> str:
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return re.sub(r"[\x00-\x1f<>\"'`]", "", name)[:100] or "file"
+    return clean_name(name, length=100)
 
 
-def _store_evidence(*, files: Iterable[tuple[object, str]], report=None, case=None, uploaded_by=None) -> list:
+def _store_evidence(*, files: Iterable[Document], report=None, case=None, uploaded_by=None) -> list:
     stored = []
-    for upload, mime in files:
-        evidence = Evidence(report=report, case=case, content_type=mime, size=upload.size,
-                            name=_safe_name(upload.name), uploaded_by=uploaded_by)
-        evidence.file.save("upload", upload, save=False)
+    for document in files:
+        evidence = Evidence(report=report, case=case, content_type=document.mime, size=document.size,
+                            name=clean_name(document.name, length=100), uploaded_by=uploaded_by)
+        evidence.file.save("upload", document.file, save=False)
         evidence.save()
         stored.append(evidence)
     return stored
@@ -400,13 +400,13 @@ def fraud_case_evidence_add(*, actor: User, case_id: int, upload) -> Evidence:
     if upload is None:
         raise InvalidInput(_("Please choose a file."), field="file")
     try:
-        mime = validate_document(upload, max_bytes=max_file_bytes())
+        document = prepare_document(upload, max_bytes=max_file_bytes())
     except ValidationError as error:
         raise InvalidInput(" ".join(error.messages), field="file")
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         _require_live(case)
-        evidence = _store_evidence(files=[(upload, mime)], case=case, uploaded_by=actor)[0]
+        evidence = _store_evidence(files=[document], case=case, uploaded_by=actor)[0]
         audit_record(actor=actor, action="integrity.case.evidence", obj=case, object_label=case.reference,
                      after={"evidence": evidence.pk, "name": evidence.name, "size": evidence.size})
     return evidence

@@ -91,7 +91,8 @@ def report_form(request):
         if result:
             _report, reference = result
             return keep_private(render(request, "integrity/report_received.html", {"reference": reference}))
-    return keep_private(render(request, "integrity/report_form.html", {"form": form, "entry": entry}))
+    return keep_private(render(request, "integrity/report_form.html", {"form": form, "entry": entry},
+                               status=400 if form.errors else 200))
 
 
 @require_http_methods(["GET"])
@@ -224,11 +225,12 @@ def case_detail(request, pk: int):
         if done:
             return redirect("integrity-case-detail", case.pk)
     live = case.status in (FraudCase.Status.OPEN, FraudCase.Status.INVESTIGATING)
+    refused = any(f.errors for f in (note_form, evidence_form, decision_form))
     return render(request, "integrity/case_detail.html", {
         "case": case, "may_decide": may_decide and live, "note_form": note_form, "evidence_form": evidence_form,
         "decision_form": decision_form,
         "candidates": list(services.expert_candidates(case)) if may_decide and live else [],
-    })
+    }, status=400 if refused else 200)
 
 
 @role_required(Role.SUPERVISOR, Role.BUREAU_OFFICER)

@@ -55,7 +55,15 @@ class EnterpriseForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=64)
     contact_phone = forms.CharField(label=_("Contact mobile"), max_length=14)
-    business_licence = forms.FileField(label=_("Business licence (PDF, JPEG or PNG, at most 10 MB)"))
+    business_licence = forms.FileField(label=_("Business licence (PDF, JPEG or PNG)"))
+
+    def __init__(self, *args, **kwargs):
+        from portal.uploads import file_input_attrs, limit_text
+
+        super().__init__(*args, **kwargs)
+        licence = self.fields["business_licence"]
+        licence.widget.attrs.update(file_input_attrs())
+        licence.help_text = _("A scan or a photo, at most %(limit)s.") % {"limit": limit_text()}
 
 
 class EnterpriseRegistrationForm(SignUpForm, EnterpriseForm):

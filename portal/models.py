@@ -621,8 +621,11 @@ class PolicySettings(models.Model):
         _("years after leaving an employer during which an expert is still recused (R6.6)"), default=3)
     reconsideration_days = models.PositiveSmallIntegerField(_("days to request reconsideration"), default=30)
     filing_late_days = models.PositiveSmallIntegerField(_("days after review before a filing is late"), default=30)
-    max_file_mb = models.PositiveSmallIntegerField(_("largest file, MB"), default=10)
-    max_application_mb = models.PositiveSmallIntegerField(_("largest application, MB"), default=50)
+    max_file_mb = models.PositiveSmallIntegerField(
+        _("largest file, MB"), default=50,
+        help_text=_("A scanned PDF or a photo as sent; photos are stored downscaled. At most UPLOAD_MAX_BYTES of "
+                    "the server."))
+    max_application_mb = models.PositiveSmallIntegerField(_("largest application, MB"), default=200)
     max_files_per_application = models.PositiveSmallIntegerField(_("most files per application"), default=40)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -33,7 +33,7 @@ from portal.models import (
     User,
 )
 from portal.notifications import notification_send, notification_settle
-from portal.uploads import validate_document
+from portal.uploads import prepare_document
 from portal.workflow import (
     BUREAU_OF_REGION,
     EMPLOYMENT_WORKFLOW,
@@ -140,7 +140,7 @@ def enterprise_register(*, registrant: User, name: str, uscc: str, region: Regio
     except ValidationError as e:
         raise _invalid(e, "contact_phone")
     try:
-        validate_document(business_licence)
+        licence = prepare_document(business_licence)
     except ValidationError as e:
         raise _invalid(e, "business_licence")
     if not (name or "").strip():
@@ -163,7 +163,7 @@ def enterprise_register(*, registrant: User, name: str, uscc: str, region: Regio
         raise _invalid(e)
     try:
         with transaction.atomic():
-            organization.business_licence.save(business_licence.name[-80:], business_licence, save=False)
+            organization.business_licence.save(licence.name[-80:], licence.file, save=False)
             organization.save()
             Membership.objects.create(user=registrant, organization=organization, role=Membership.OrgRole.HR_ADMIN)
             _assign_hr_permissions(registrant, organization, admin=True)

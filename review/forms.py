@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Level, Specialty, TitleSeries
 from portal.models import Committee, Organization, Region
+from portal.uploads import file_input_attrs
 from review.models import CommitteeSanction, DefenceSession, DefenceSlot, RecognitionAssessment, Verdict
 
 
@@ -84,6 +85,12 @@ class ExpertImportForm(forms.Form):
                            help_text=_("Columns: 姓名, 手机号, 身份证号 (for new accounts), 职称级别, 职称, 专业, "
                                        "工作单位, 统一社会信用代码, 聘期开始, 聘期结束, 从事领域."))
     dry_run = forms.BooleanField(label=_("Check only, import nothing"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from review.services.experts import MAX_IMPORT_BYTES
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update(file_input_attrs(max_bytes=MAX_IMPORT_BYTES, kind="xlsx"))
 
 
 class ExpertAddForm(forms.Form):

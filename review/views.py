@@ -311,7 +311,7 @@ def expert_pool(request, pk: int):
                .prefetch_related("specialties").order_by("-is_active", "pk"))
     return render(request, "review/expert_pool.html", {
         "committee": committee, "page": _page(request, experts), "import_form": import_form, "add_form": add_form,
-        "report": report, "today": timezone.localdate()})
+        "report": report, "today": timezone.localdate()}, status=400 if import_form.errors or add_form.errors else 200)
 
 
 def _secretary_call(request, pk: int):

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import gettext as _
 
-from applications.application_services import FIELD_NAMES, MATERIAL_NAMES
+from applications.corrections import material_name as _material_name
+from applications.corrections import target_label
 
 register = template.Library()
 
 
 @register.filter
 def material_name(code: str) -> str:
-    """``work_summary`` → "Work summary"."""
-    return str(MATERIAL_NAMES.get(code, code))
+    """``work_summary`` → "Work summary" (never the code)."""
+    return _material_name(code)
 
 
 @register.filter
 def target_name(code: str) -> str:
-    """A correction's target: a field, the achievements, one achievement or a material."""
-    if code in FIELD_NAMES:
-        return str(FIELD_NAMES[code])
-    if code in MATERIAL_NAMES:
-        return _("Material: %(name)s") % {"name": MATERIAL_NAMES[code]}
-    if code.startswith("achievement:"):
-        return _("Achievement no. %(id)s") % {"id": code.split(":", 1)[1]}
-    return code
+    """A correction's target in words: a field, the achievements, a material,
+    one achievement or one file (named "an achievement", "a file" when only
+    the code is at hand; pages that have the content use its titles)."""
+    return target_label(code)
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    """``mapping[key]`` in a template (None when absent)."""
+    return mapping.get(key) if mapping else None

@@ -178,9 +178,22 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Uploads (portal/uploads.py, docs/deployment.md): PDF, JPEG or PNG up to 50 MB (a scanned
+# document); photos are stored upright, without EXIF, their longest side at most 4,000 px; an
+# image claiming more pixels than UPLOAD_IMAGE_MAX_PIXELS (kept below Pillow's own limit) is refused.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=80_000_000)
+UPLOAD_IMAGE_MAX_SIDE = env.int("UPLOAD_IMAGE_MAX_SIDE", default=4000)
+# Spreadsheets (portal/spreadsheets.py): refused before parsing when the .xlsx unpacks to more
+# than this, or more than this many times its own size (a zip bomb).
+SPREADSHEET_MAX_UNPACKED_BYTES = env.int("SPREADSHEET_MAX_UNPACKED_BYTES", default=40 * 1024 * 1024)
+SPREADSHEET_MAX_RATIO = env.int("SPREADSHEET_MAX_RATIO", default=100)
+# Anyone may check a certificate PDF (verify by file): the page and the API read at most this.
+CERTIFICATE_VERIFY_FILE_MAX_BYTES = env.int("CERTIFICATE_VERIFY_FILE_MAX_BYTES", default=20 * 1024 * 1024)
+# A file above 2 MB is streamed to a temporary file, never held in memory; a request body
+# other than files (forms, JSON) may hold at most 2.5 MB.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # --- Email ---------------------------------------------------------------
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applications.models import Level, Specialty, TitleName
-from portal import personal_data
+from portal import personal_data, spreadsheets
 from portal.audit import audit_record
 from portal.errors import InvalidInput, NotFound, RuleViolation
 from portal.models import Committee, Organization, PolicySettings, Role, User
@@ -27,6 +27,8 @@ from review.services._common import add_years, is_bureau_for_committee, is_secre
 EXPERT_AUDIT_FIELDS = ("user", "level", "employer", "employer_name", "term_start", "term_end", "is_active")
 MAX_IMPORT_ROWS = 5000
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+#: Cells read per row: the known columns and room for others, which are ignored.
+MAX_IMPORT_COLUMNS = 40
 
 #: Spreadsheet headers (Chinese or English) → field.
 HEADERS = {
@@ -200,21 +202,13 @@ def _cell_date(value) -> dt.date | None:
 
 
 def _read_sheet(upload) -> list[tuple[int, dict]]:
-    from openpyxl import load_workbook
-
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_IMPORT_BYTES:
-        raise InvalidInput(_("The sheet is larger than %(n)d MB.") % {"n": MAX_IMPORT_BYTES // (1024 * 1024)},
-                           field="file")
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable upload is the user's error
-        raise InvalidInput(_("This is not an Excel workbook (.xlsx)."), field="file")
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if not header:
+    """The sheet's rows by column name, through the shared guard (size, unpacked
+    size and ratio, rows before parsing, NUL removed: ``portal.spreadsheets``)."""
+    with spreadsheets.sheet_rows(upload, max_bytes=MAX_IMPORT_BYTES, max_rows=MAX_IMPORT_ROWS,
+                                 max_cols=MAX_IMPORT_COLUMNS) as rows:
+        first = next(rows, None)
+        header = first[1] if first else None
+        if not header or all(_cell_text(h) == "" for h in header):
             raise InvalidInput(_("The sheet is empty."), field="file")
         columns = [HEADERS.get(_cell_text(h).lower()) or HEADERS.get(_cell_text(h)) for h in header]
         missing = [name for name in REQUIRED if name not in columns]
@@ -222,9 +216,7 @@ def _read_sheet(upload) -> list[tuple[int, dict]]:
             raise InvalidInput(_("The first row must name the columns; missing: %(cols)s.")
                                % {"cols": ", ".join(missing)}, field="file")
         result = []
-        for number, values in enumerate(rows, start=2):
-            if number - 1 > MAX_IMPORT_ROWS:
-                raise InvalidInput(_("At most %(n)d experts per sheet.") % {"n": MAX_IMPORT_ROWS}, field="file")
+        for number, values in rows:
             data = {}
             for column, value in zip(columns, values, strict=False):
                 if column:
@@ -233,8 +225,6 @@ def _read_sheet(upload) -> list[tuple[int, dict]]:
                 continue
             result.append((number, data))
         return result
-    finally:
-        workbook.close()
 
 
 def _parse_row(row: dict, committee: Committee, specialties_by_key: dict, policy: PolicySettings,

@@ -250,6 +250,13 @@ def test_api_return_with_corrections_and_resubmit(api, world):
     assert api.patch(f"/api/v1/applications/{application.pk}/", {"justification": "x"},
                      format="json").status_code == 400
     assert api.patch(f"/api/v1/applications/{application.pk}/", {"summary": "补充后"}, format="json").status_code == 200
+    refused = api.post(f"/api/v1/applications/{application.pk}/resubmit/", format="json")
+    assert refused.status_code == 400 and refused.json()["field"] == "corrections"
+    assert "Material: Work summary" in refused.json()["detail"] and "work_summary" not in refused.json()["detail"]
+    stamp = Correction.objects.get(application=application, target="work_summary")
+    response = api.post(f"/api/v1/applications/{application.pk}/corrections/{stamp.pk}/answer/",
+                        {"answer": "原件已盖章，扫描件见第2页"}, format="json")
+    assert response.status_code == 200 and response.json()["target_label"] == "Material: Work summary"
     response = api.post(f"/api/v1/applications/{application.pk}/resubmit/", format="json")
     assert response.json()["status"] == "employer_review"
     assert not Correction.objects.filter(application=application, resolved_at__isnull=True).exists()

@@ -22,3 +22,14 @@ def test_demo_data_covers_every_state_pathway_and_channel_idempotently():
     assert set(Application.objects.values_list("pathway", flat=True)) == set(Pathway.values)
     assert set(Application.objects.values_list("channel", flat=True)) >= {
         Channel.EMPLOYER, Channel.AGENCY, Channel.ORIGINAL_UNIT, Channel.DISPATCH}
+
+
+def test_demo_data_has_a_return_being_answered_and_one_answered_for_the_officer_to_compare():
+    from applications.models import CorrectionRound
+
+    call_command("demo_data", stdout=StringIO())
+    being_answered = CorrectionRound.objects.get(application__applicant__mobile="13900001102")
+    assert being_answered.resubmitted_at is None and being_answered.corrections.count() == 3
+    compared = CorrectionRound.objects.get(application__applicant__mobile="13900001105")
+    assert compared.resubmitted_at is not None and compared.application.status == "qualification_audit"
+    assert compared.corrections.filter(answer__gt="").count() == 1

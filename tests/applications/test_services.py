@@ -938,6 +938,7 @@ def test_resubmission_goes_back_to_the_returning_stage(world, stage):
     assert application.returned_from == stage
     expected = "application.acceptance_return" if stage == "acceptance" else "application.audit_return"
     assert events(application, expected)
+    svc.application_update_draft(actor=world.applicant, application_id=application.pk, data={"summary": "补充后"})
     application = svc.application_resubmit(actor=world.applicant, application_id=application.pk)
     assert application.status == stage
     assert Notification.objects.filter(recipient=world.officer, subject__contains="awaits you").count() >= 2
@@ -989,6 +990,7 @@ def test_returned_application_audit_lists_the_corrections(world):
     application = _return(world, world.submitted(), world.hr, [{"target": "summary", "message": "补充"}])
     event = events(application, "application.employer_return")[0]
     assert event.after["corrections"] == [{"target": "summary", "message": "补充"}]
+    assert event.after["round"] == application.correction_rounds.get().pk
     assert event.before["status"] == "employer_review" and event.after["status"] == "returned"
 
 

@@ -63,6 +63,7 @@ def test_reminders_before_a_correction_falls_due(world, monkeypatch):
     assert reminder.kind == "correction_due" and reminder.days_before == 7
     assert "to correct your application" in reminders_of(world.applicant)[0].subject
     assert svc.deadline_reminders_send() == 0
+    svc.application_update_draft(actor=world.applicant, application_id=application.pk, data={"summary": "补充后"})
     svc.application_resubmit(actor=world.applicant, application_id=application.pk)
     today = timezone.localdate()
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: today + dt.timedelta(days=5))

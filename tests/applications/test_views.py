@@ -196,6 +196,11 @@ def test_returned_application_shows_open_corrections_and_locks_other_fields(clie
     assert "补充业绩" in page
     assert 'name="specialty"' in page and "disabled" in page
     response = client.post(reverse("application-resubmit", args=[application.pk]))
+    assert response.status_code == 302  # refused: the correction is not answered yet
+    application.refresh_from_db()
+    assert application.status == "returned"
+    svc.application_update_draft(actor=world.applicant, application_id=application.pk, data={"summary": "新业绩"})
+    response = client.post(reverse("application-resubmit", args=[application.pk]))
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == "employer_review"
@@ -278,6 +283,9 @@ def test_review_return_with_several_corrections_then_changes_are_shown(client, w
     assert response.status_code == 302
     assert Correction.objects.filter(application=application).count() == 2
     svc.application_update_draft(actor=world.applicant, application_id=application.pk, data={"summary": "新业绩"})
+    stamp = Correction.objects.get(application=application, target="work_summary")
+    svc.correction_answer(actor=world.applicant, application_id=application.pk, correction_id=stamp.pk,
+                          answer="已盖章")
     svc.application_resubmit(actor=world.applicant, application_id=application.pk)
     page = client.get(reverse("application-review", args=[application.pk])).content.decode()
     assert 'data-testid="changes"' in page and "新业绩" in page

@@ -204,3 +204,17 @@ def test_R5_3_jwks_is_public_json(issue, client):
     assert response["Content-Type"] == "application/json"
     keys = json.loads(response.content)["keys"]
     assert len(keys) == 1 and set(keys[0]) >= {"kty", "crv", "x", "kid", "alg", "use", "valid_from", "valid_until"}
+
+
+def test_R5_3_verify_by_file_takes_20_mb_by_default_and_offers_the_limit_to_the_browser(client):
+    from certificates.services import file_upload_limit
+
+    assert file_upload_limit() == 20 * 1024 * 1024
+    page = client.get(reverse("certificate-verify-file")).content.decode()
+    assert 'data-upload-max="20971520"' in page and 'data-upload="pdf"' in page and "20 MB" in page
+    # A 12 MB PDF (over the old 5 MB) is read and judged, not refused as too large.
+    response = client.post(reverse("certificate-verify-file"),
+                           {"file": SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n" + b"0" * (12 * 1024 * 1024),
+                                                       "application/pdf")})
+    assert response.status_code == 200 and b'data-testid="too-large"' not in response.content
+    assert b"data-outcome=" in response.content

@@ -75,7 +75,7 @@ def test_R6_3_bad_input_on_the_form_gets_a_message_and_stores_nothing(client, gr
     post = {"certificate_number": grant.certificate.number, "holder_name": grant.certificate.holder_name,
             "description": DESCRIPTION, **data}
     response = client.post(reverse("integrity-report"), post)
-    assert response.status_code == 200 and b"is-invalid" in response.content
+    assert response.status_code == 400 and b"is-invalid" in response.content
     assert message in response.content.lower() or message in response.content
     assert not FraudReport.objects.exists()
 
@@ -92,7 +92,7 @@ def test_R6_3_the_form_answers_an_unknown_number_and_a_wrong_name_alike(client, 
     unknown_number = client.post(url, {"certificate_number": unknown, "holder_name": "张冒名",
                                        "description": DESCRIPTION})
     for response in (wrong_name, unknown_number):
-        assert response.status_code == 200 and b"is-invalid" in response.content
+        assert response.status_code == 400 and b"is-invalid" in response.content
     assert wrong_name.context["form"].errors == unknown_number.context["form"].errors
     assert grant.holder.real_name.encode() not in wrong_name.content
     assert not FraudReport.objects.exists()
@@ -105,7 +105,7 @@ def test_R6_3_a_fake_upload_is_refused_on_the_form(client, grant):
     response = client.post(reverse("integrity-report"), {"certificate_number": grant.certificate.number,
                                                          "holder_name": grant.certificate.holder_name,
                                                          "description": DESCRIPTION, "evidence": [fake]})
-    assert response.status_code == 200 and b"PDF, JPEG or PNG" in response.content
+    assert response.status_code == 400 and b"PDF, JPEG or PNG" in response.content
     assert not FraudReport.objects.exists()
 
 
@@ -222,7 +222,7 @@ def test_R6_3_the_supervisor_upholds_in_the_page_and_verification_shows_revoked(
     url = reverse("integrity-case-detail", args=[case.pk])
     client.force_login(supervisor)
     empty = client.post(url, {"action": "decide", "decision": "uphold", "reason": ""})
-    assert empty.status_code == 200 and b"recorded reasons" in empty.content
+    assert empty.status_code == 400 and b"recorded reasons" in empty.content
     assert FraudCase.objects.get().status == "open"
     response = client.post(url, {"action": "decide", "decision": "uphold", "reason": REASON,
                                  "sanction_kind": "rectification", "experts": [str(grant.experts[0].pk)]})

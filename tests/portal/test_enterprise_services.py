@@ -115,13 +115,14 @@ def test_licence_judged_by_content_not_name(png_file):
     assert not Organization.objects.filter(kind="enterprise").exists()
 
 
-def test_licence_over_10_mb_is_refused(settings):
+def test_licence_over_the_upload_limit_is_refused(settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024), content_type="application/pdf")
     with pytest.raises(InvalidInput) as error:
         register(UserFactory(), big)
-    assert "limit" in str(error.value.message)
+    assert "1.00\xa0MB; the limit is 1.0\xa0MB" in str(error.value.message)
 
 
 def test_pdf_and_jpeg_licences_are_accepted(pdf_file):

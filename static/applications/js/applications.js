@@ -66,4 +66,54 @@
   };
   tick();
   window.setInterval(tick, 60000);
+
+  // --- The return form: one correction at a time; "+ Another correction" shows the next row
+  // and, past the rows the page brought, adds one (the formset's TOTAL_FORMS follows). ---
+  var returnForm = document.querySelector("form[data-correction-rows]");
+  if (returnForm) {
+    var addButton = returnForm.querySelector("[data-add-correction]");
+    var total = returnForm.querySelector("input[name$='-TOTAL_FORMS']");
+    var maxForms = returnForm.querySelector("input[name$='-MAX_NUM_FORMS']");
+    var rowsOf = function () { return Array.prototype.slice.call(returnForm.querySelectorAll("[data-correction-row]")); };
+    var filled = function (row) {
+      var select = row.querySelector("select");
+      var text = row.querySelector("textarea");
+      return (select && select.value) || (text && text.value.trim());
+    };
+    var rows = rowsOf();
+    var last = -1;
+    rows.forEach(function (row, i) { if (filled(row) || row.querySelector(".text-danger")) { last = i; } });
+    rows.forEach(function (row, i) { row.hidden = i > Math.max(0, last); });
+    if (addButton && total) {
+      addButton.classList.remove("d-none");
+      addButton.addEventListener("click", function () {
+        var hidden = rowsOf().filter(function (row) { return row.hidden; })[0];
+        if (hidden) {
+          hidden.hidden = false;
+          hidden.querySelector("select").focus();
+          return;
+        }
+        var count = parseInt(total.value, 10);
+        if (maxForms && count >= parseInt(maxForms.value, 10)) { return; }
+        var all = rowsOf();
+        var template = all[all.length - 1];
+        var copy = template.cloneNode(true);
+        var from = new RegExp("-" + (count - 1) + "-", "g");
+        Array.prototype.forEach.call(copy.querySelectorAll("[name],[id],[for]"), function (node) {
+          ["name", "id", "for"].forEach(function (attr) {
+            var value = node.getAttribute(attr);
+            if (value) { node.setAttribute(attr, value.replace(from, "-" + count + "-")); }
+          });
+          if (node.tagName === "SELECT") { node.selectedIndex = 0; }
+          if (node.tagName === "TEXTAREA") { node.value = ""; }
+        });
+        Array.prototype.forEach.call(copy.querySelectorAll(".text-danger"), function (node) { node.remove(); });
+        var legend = copy.querySelector("legend");
+        if (legend) { legend.textContent = legend.textContent.replace(/\d+/, String(count + 1)); }
+        template.insertAdjacentElement("afterend", copy);
+        total.value = String(count + 1);
+        copy.querySelector("select").focus();
+      });
+    }
+  }
 })();
