@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from portal.audit import audit_record
+from portal.audit import audit_chain_seal, audit_record
 from portal.models import AuditEvent, Notification, Role
 from portal.tasks import verify_audit_chain_nightly
 from tests.factories import UserFactory, bureau_officer
@@ -21,9 +21,11 @@ def login(client, user):
 
 
 def events(n, action="test.step", object_id="1"):
+    """Record ``n`` events and seal them (the viewer lists chained events)."""
     actor = UserFactory(real_name="审计测试人")
     for i in range(n):
         audit_record(actor=actor, action=action, object_type="test.object", object_id=object_id, after={"i": i})
+    audit_chain_seal()
 
 
 @pytest.mark.parametrize("role, status", [(Role.SUPERVISOR, 200), (Role.AUDITOR, 200),
@@ -56,6 +58,7 @@ def test_R6_2_the_actor_is_found_by_part_of_the_name(client):
     named = UserFactory(real_name="古丽娜尔·买买提")
     audit_record(actor=named, action="alpha.step", obj=None, object_label="x")
     audit_record(actor=UserFactory(real_name="王建国"), action="alpha.step", obj=None, object_label="y")
+    audit_chain_seal()
     login(client, UserFactory(roles=[Role.SUPERVISOR]))
     found = client.get(reverse("audit-list"), {"actor": "娜尔"}).context["events"]
     assert [e.actor_id for e in found] == [named.pk]
