@@ -21,13 +21,20 @@ from django.db import migrations, models
 
 SEAL_ONCE = """
 CREATE OR REPLACE FUNCTION portal_auditevent_append_only() RETURNS trigger AS $$
+DECLARE
+    chained portal_auditevent%ROWTYPE;
 BEGIN
     -- The one UPDATE allowed (R6.2): a seal pass chaining an event that was not yet chained,
     -- setting seq, prev_hash and hash and changing nothing else.
     IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND OLD.hash = '' AND OLD.prev_hash = ''
-       AND NEW.seq IS NOT NULL AND length(NEW.hash) = 64 AND length(NEW.prev_hash) = 64
-       AND to_jsonb(NEW) - '{seq,prev_hash,hash}'::text[] = to_jsonb(OLD) - '{seq,prev_hash,hash}'::text[] THEN
-        RETURN NEW;
+       AND NEW.seq IS NOT NULL AND length(NEW.hash) = 64 AND length(NEW.prev_hash) = 64 THEN
+        chained := OLD;
+        chained.seq := NEW.seq;
+        chained.prev_hash := NEW.prev_hash;
+        chained.hash := NEW.hash;
+        IF NEW IS NOT DISTINCT FROM chained THEN
+            RETURN NEW;
+        END IF;
     END IF;
     RAISE EXCEPTION 'portal_auditevent is append-only (R6.2): % refused', TG_OP;
 END;

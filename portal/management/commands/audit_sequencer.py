@@ -24,6 +24,7 @@ logger = logging.getLogger("portal.audit")
 
 class Command(BaseCommand):
     help = "Seal committed audit events into the hash chain, in commit order, as they come."
+    requires_system_checks: list = []  # a long-running worker: start at once, as Celery does
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=0.25,
