@@ -272,3 +272,21 @@ def test_R6_2_postgresql_refuses_chaining_an_event_twice():
          "WHERE id = %s", [first.pk])
     _sql("UPDATE portal_auditevent SET hash = repeat('1', 64) WHERE id = %s", [first.pk])
     assert verify_chain() == (2, None)
+
+
+@override_settings(AUDIT_CHAIN_INLINE=False)
+def test_R6_2_a_timeline_lists_events_not_yet_chained_after_the_chained_ones():
+    from applications.selectors import application_events
+
+    def step(n):
+        audit_record(actor=None, action=f"application.step{n}", object_type="applications.application",
+                     object_id="77")
+
+    step(1)
+    step(2)
+    audit_chain_seal()
+    step(3)
+    step(4)
+    events = application_events(application_ids=[77])[77]
+    assert [(e.action, e.seq) for e in events] == [("application.step1", 1), ("application.step2", 2),
+                                                  ("application.step3", None), ("application.step4", None)]
