@@ -290,3 +290,14 @@ def test_R6_2_a_timeline_lists_events_not_yet_chained_after_the_chained_ones():
     events = application_events(application_ids=[77])[77]
     assert [(e.action, e.seq) for e in events] == [("application.step1", 1), ("application.step2", 2),
                                                   ("application.step3", None), ("application.step4", None)]
+
+
+@override_settings(AUDIT_CHAIN_INLINE=False)
+def test_R6_2_the_beat_backstop_seals_what_waits():
+    from portal.tasks import seal_audit_chain
+
+    for i in range(3):
+        audit_record(actor=None, action="test.backstop", object_type="test", object_id=str(i))
+    assert seal_audit_chain.delay().get() == 3
+    assert seal_audit_chain.delay().get() == 0
+    assert chain_backlog().count == 0 and verify_chain() == (3, None)
