@@ -565,6 +565,7 @@ django.setup()
 from applications.models import Application
 from portal.models import AuditEvent
 print(json.dumps({"submitted": Application.objects.filter(submitted_at__isnull=False).count(),
+                  "approved": Application.objects.filter(publicity_ends_on__isnull=False).count(),
                   "events": AuditEvent.objects.count()}))
 """
 
@@ -579,7 +580,8 @@ def served(scene: dict) -> list[dict]:
     print(f"\nserved: gunicorn, {ARGS.workers} sync workers; wrk -t2 -c{ARGS.connections} -d{ARGS.seconds:g}s; "
           f"{len(scene['autosavers'])} applicants autosaving, {len(scene['submitters'])} submitting, "
           f"{len(scene['deciders'])} applications for HR to approve")
-    print(f"  {'mode':>6} | {'writes/s':>9} | {'p50 ms':>7} | {'p99 ms':>7} | {'non-2xx':>7} | events | chain")
+    print(f"  {'mode':>8} | {'writes/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'non-2xx':>7} | {'timeouts':>8} | "
+          "submitted | approved | events | chain")
     folder = Path(tempfile.mkdtemp(prefix="bench-peak-"))
     users = ([u for u, _a in scene["autosavers"]] + [u for u, _a in scene["submitters"]] + [scene["hr"]])
     try:
@@ -605,14 +607,16 @@ def served(scene: dict) -> list[dict]:
                 stop(sequencer)
             after = json.loads(run_python(COUNT_CODE, RUN_DB).strip().splitlines()[-1])
             row = {"part": "served", "mode": mode, **{k: round(v, 2) for k, v in result.items()},
-                   "submitted": after["submitted"] - before["submitted"], "events": after["events"] - before["events"],
+                   "submitted": after["submitted"] - before["submitted"],
+                   "approved": after["approved"] - before["approved"], "events": after["events"] - before["events"],
                    **chain}
             rows.append(row)
             chain_text = ("" if not chain else
                           f"caught up {chain['drain_seconds']} s after; {chain['chained']} verified, "
                           f"{'intact' if not chain['broken'] else chain['broken']}")
-            print(f"  {mode:>6} | {row['writes_per_s']:>9,.0f} | {row['p50_ms']:>7.1f} | {row['p99_ms']:>7.1f} | "
-                  f"{row['non_2xx']:>7} | {row['events']:>6} | {chain_text}", flush=True)
+            print(f"  {mode:>8} | {row['writes_per_s']:>8,.0f} | {row['p50_ms']:>7.1f} | {row['p99_ms']:>7.1f} | "
+                  f"{row['non_2xx']:>7} | {row['socket_errors']:>8} | {row['submitted']:>9} | {row['approved']:>8} | "
+                  f"{row['events']:>6} | {chain_text}", flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     base = next((r["writes_per_s"] for r in rows if r["mode"] == "none"), None)
