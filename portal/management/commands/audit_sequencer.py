@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 import time
 
 from django.core.management.base import BaseCommand
@@ -35,14 +36,14 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="seal what is waiting, then exit")
 
     def handle(self, *args, interval: float, batch: int, report_every: float, once: bool, **options):
-        self.running = True
+        self.stopping = threading.Event()
         if not once:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, self._stop)
         sealed_total, sealed_since_report, failures = 0, 0, 0
         last_report = time.monotonic()
         logger.info("audit sequencer started (interval %.2f s, batch %s)", interval, batch)
-        while self.running:
+        while not self.stopping.is_set():
             try:
                 if not connection.in_atomic_block:
                     close_old_connections()  # CONN_MAX_AGE and CONN_HEALTH_CHECKS, as for a request
@@ -52,7 +53,7 @@ class Command(BaseCommand):
                 failures += 1
                 logger.warning("audit sequencer: seal pass failed (%s); retrying", error)
                 connection.close()
-                time.sleep(min(30.0, 0.5 * 2 ** min(failures, 6)))
+                self.stopping.wait(min(30.0, 0.5 * 2 ** min(failures, 6)))
                 continue
             sealed_total += chained
             sealed_since_report += chained
@@ -64,7 +65,7 @@ class Command(BaseCommand):
                 continue  # more waiting: no pause
             if once:
                 break
-            time.sleep(interval)
+            self.stopping.wait(interval)  # a signal ends the wait at once
         if once:
             self.stdout.write(f"Sealed {sealed_total} audit events.")
         logger.info("audit sequencer stopped after sealing %s events", sealed_total)
@@ -76,4 +77,4 @@ class Command(BaseCommand):
                    seconds, backlog.count, backlog.waiting_seconds, " - BEHIND" if backlog.stale else "")
 
     def _stop(self, signum, frame):
-        self.running = False
+        self.stopping.set()
