@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from applications import corrections as correction_views
@@ -141,8 +141,9 @@ def applications_for_applicant(*, user: User) -> QuerySet[Application]:
 def application_events(*, application_ids: list[int]) -> dict[int, list[AuditEvent]]:
     """The audit events of several applications, oldest first (one query)."""
     events: dict[int, list[AuditEvent]] = {pk: [] for pk in application_ids}
-    qs = AuditEvent.objects.filter(object_type="applications.application",
-                                   object_id__in=[str(pk) for pk in application_ids]).order_by("seq")
+    qs = (AuditEvent.objects.filter(object_type="applications.application",
+                                    object_id__in=[str(pk) for pk in application_ids])
+          .order_by(F("seq").asc(nulls_last=True), "id"))  # then those not yet chained
     for event in qs:
         events[int(event.object_id)].append(event)
     return events

@@ -296,7 +296,8 @@ class PublicityOutput(serializers.Serializer):
 
 
 class TimelineOutput(serializers.Serializer):
-    seq = serializers.IntegerField()
+    seq = serializers.IntegerField(allow_null=True, help_text="Place in the audit chain; null for the moment "
+                                   "between the step's commit and its sealing into the chain.")
     created_at = serializers.DateTimeField()
     action = serializers.CharField()
     actor = serializers.CharField(source="actor_label")

@@ -121,13 +121,13 @@ def generate(total: int, chunk: int) -> None:
             high = min(total, low + chunk - 1)
             cursor.execute(f"""
                 INSERT INTO portal_auditevent (seq, created_at, actor_id, actor_label, action, object_type, object_id,
-                    object_label, before, after, reason, ip_address, prev_hash, hash)
+                    object_label, before, after, reason, ip_address, digest_version, prev_hash, hash)
                 SELECT g,
                        timestamptz '{START}' + g * interval '{STEP_SECONDS} seconds',
                        CASE WHEN g %% 10 = 0 THEN NULL ELSE 1 + (g * 7919) %% {ACTORS} END,
                        CASE WHEN g %% 10 = 0 THEN 'system' ELSE '用户' || (1 + (g * 7919) %% {ACTORS}) END,
                        ({actions})[s], ({types})[s], ((g * 31) %% 400000)::text, '对象 ' || ((g * 31) %% 400000),
-                       '{{}}'::jsonb, jsonb_build_object('status', 'step' || (g %% 7)), '', NULL,
+                       '{{}}'::jsonb, jsonb_build_object('status', 'step' || (g %% 7)), '', NULL, 2,
                        md5((g - 1)::text) || md5((g - 1)::text || 'x'), md5(g::text) || md5(g::text || 'x')
                 FROM (SELECT g, ({slot_array})[1 + (g * 2654435761) %% 1000] AS s
                       FROM generate_series(%s::bigint, %s::bigint) AS g) AS src
@@ -136,7 +136,8 @@ def generate(total: int, chunk: int) -> None:
         ensure_indexes(started)
         cursor.execute("SELECT hash FROM portal_auditevent WHERE seq = %s", [total])
         last_hash = cursor.fetchone()[0]
-        cursor.execute("INSERT INTO portal_auditchainhead (id, seq, hash) VALUES (1, %s, %s) "
+        cursor.execute("INSERT INTO portal_auditchainhead (id, seq, hash, max_lag, sealed_at) "
+                       "VALUES (1, %s, %s, interval '0', now()) "
                        "ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash", [total, last_hash])
         cursor.execute("VACUUM ANALYZE portal_auditevent")
     print(f"generated {total:,} events in {time.perf_counter() - started:.1f} s")

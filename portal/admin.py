@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
@@ -124,7 +125,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["seq", "created_at", "actor_label", "action", "object_type", "object_id", "ip_address"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "action"]
-    ordering = ["-seq"]
+    ordering = [models.F("seq").desc(nulls_first=True), "-id"]  # those not yet chained first
     show_full_result_count = False
 
     def _may_see(self, request) -> bool:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from portal import selectors
-from portal.audit import audit_record
+from portal.audit import audit_record, chain_backlog
 from portal.models import Role
 from portal.views_helpers import role_required
 
@@ -72,6 +72,7 @@ def audit_list(request):
     return render(request, "portal/audit_list.html", {
         "form": form, "events": events, "has_more": has_more,
         "next_before": events[-1].seq if events else None, "query": query.urlencode(),
+        "backlog": chain_backlog(),
     })
 
 

@@ -3,6 +3,8 @@ invitations, the hash-chained audit trail and notifications."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -358,14 +360,21 @@ class Invitation(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row: the sequence number and hash of the newest audit event.
+    """One row: where the audit chain ends, kept by whoever seals events into it.
 
-    Locked (``select_for_update``) by every append, so the chain is linear
-    and gap-free on every database.
+    ``seq`` and ``hash`` are those of the newest chained event. Only a seal
+    pass (``portal.audit.audit_chain_seal``) locks this row: writers insert
+    their events without touching it, so they never wait for each other here.
+    ``sealed_at`` is the time of the newest pass (never going back) and
+    ``max_lag`` the largest gap seen between an event's ``created_at`` and
+    the pass that chained it; the audit viewer turns a time range into a
+    ``seq`` range with it.
     """
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    sealed_at = models.DateTimeField(null=True, blank=True)
+    max_lag = models.DurationField(default=dt.timedelta)
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
@@ -374,12 +383,15 @@ class AuditChainHead(models.Model):
 class AuditEvent(models.Model):
     """倒查追责 (R6.2): one event per state change, hash-chained.
 
-    ``hash = sha256(canonical JSON of the event including prev_hash)``.
-    ``verify_audit_chain`` recomputes the chain; on PostgreSQL a trigger
-    refuses UPDATE, DELETE and TRUNCATE.
+    The service's transaction inserts the event without its place in the
+    chain (``seq``, ``prev_hash`` and ``hash`` empty); a seal pass fills those
+    three once, in commit order (``portal.audit``). ``hash`` covers every
+    other column under the event's ``digest_version``. ``verify_audit_chain``
+    recomputes the chain; on PostgreSQL a trigger refuses DELETE, TRUNCATE and
+    every UPDATE but the one that chains an event.
     """
 
-    seq = models.BigIntegerField(unique=True)
+    seq = models.BigIntegerField(unique=True, null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
                               db_constraint=False, related_name="+")
@@ -392,11 +404,15 @@ class AuditEvent(models.Model):
     after = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    #: 1: the hash left out ``id``, ``actor_label``, ``object_label`` and ``ip_address`` (events before
+    #: the column existed keep verifying under it); 2: it covers every column.
+    digest_version = models.SmallIntegerField(default=2)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        ordering = ["seq"]
+        # Chained events in chain order, then those still waiting to be chained.
+        ordering = [models.F("seq").asc(nulls_last=True), "id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         indexes = [
@@ -405,10 +421,12 @@ class AuditEvent(models.Model):
             # ends in ``seq`` so a page is an index range scan (bench/audit.py, 10,000,000 events).
             # (``action`` prefix filters use the ``varchar_pattern_ops`` index Django adds to ``db_index``.)
             models.Index(fields=["actor", "seq"], name="audit_actor_seq_idx"),
+            # The events still to be chained, in insert order: what a seal pass reads (a few rows).
+            models.Index(fields=["id"], condition=Q(seq__isnull=True), name="audit_unchained_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.seq or '-'} {self.action} {self.object_type}:{self.object_id}"
 
 
 class Notification(models.Model):

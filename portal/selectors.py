@@ -3,7 +3,10 @@ the user may see, with the joins that keep query counts flat."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet, Subquery
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from guardian.shortcuts import get_objects_for_user
 
 from portal.models import Employment, Invitation, Membership, Notification, Organization, Region, User
@@ -126,10 +129,12 @@ def queue_counts_for_bureau(*, user: User) -> dict[str, int]:
 
 def audit_events(*, action: str = "", object_type: str = "", object_id: str = "", actor: str = "",
                  since=None, until=None, before_seq: int | None = None):
-    """Audit events newest first, filtered; keyset pagination on ``seq``."""
-    from portal.models import AuditEvent
+    """Chained audit events newest first, filtered; keyset pagination on ``seq``.
+    (Events not yet chained appear once a seal pass has chained them: see
+    ``portal.audit.chain_backlog``.)"""
+    from portal.models import AuditChainHead, AuditEvent
 
-    qs = AuditEvent.objects.order_by("-seq")
+    qs = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq")
     if action:
         qs = qs.filter(action__startswith=action)
     if object_type:
@@ -138,14 +143,21 @@ def audit_events(*, action: str = "", object_type: str = "", object_id: str = ""
         qs = qs.filter(object_id=object_id)
     if actor:
         qs = qs.filter(actor_label__icontains=actor) if not actor.isdigit() else qs.filter(actor_id=int(actor))
-    # A time range becomes a range of ``seq`` too (events are numbered in time order under the chain
-    # head's lock), so a page stays a short backward scan of the ``seq`` index (bench/audit.py).
+    # A time range becomes a range of ``seq`` too, so a page stays a short backward scan of the
+    # ``seq`` index (bench/audit.py). Events are chained in commit order, so ``created_at`` (the
+    # time of the change) can stray from ``seq`` order, by at most the chain head's ``max_lag``
+    # either way; an event more than twice that outside the range bounds the ``seq`` range exactly.
+    if since or until:
+        max_lag = AuditChainHead.objects.filter(pk=1).values_list("max_lag", flat=True).first() or dt.timedelta()
+        margin = 2 * max_lag + dt.timedelta(microseconds=1)
     if since:
-        first = AuditEvent.objects.filter(created_at__gte=since).order_by("created_at", "seq").values("seq")[:1]
-        qs = qs.filter(created_at__gte=since, seq__gte=Subquery(first))
+        outside = (AuditEvent.objects.filter(seq__isnull=False, created_at__lt=since - margin)
+                   .order_by("-created_at", "-seq").values("seq")[:1])
+        qs = qs.filter(created_at__gte=since, seq__gt=Coalesce(Subquery(outside), Value(0)))
     if until:
-        last = AuditEvent.objects.filter(created_at__lt=until).order_by("-created_at", "-seq").values("seq")[:1]
-        qs = qs.filter(created_at__lt=until, seq__lte=Subquery(last))
+        outside = (AuditEvent.objects.filter(seq__isnull=False, created_at__gte=until + margin)
+                   .order_by("created_at", "seq").values("seq")[:1])
+        qs = qs.filter(created_at__lt=until, seq__lt=Coalesce(Subquery(outside), Value(2**62)))
     if before_seq:
         qs = qs.filter(seq__lt=before_seq)
     return qs

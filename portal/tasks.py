@@ -53,24 +53,59 @@ def send_pending_notification_emails(min_age_seconds: int = 0) -> int:
     return total
 
 
+@shared_task(time_limit=60, soft_time_limit=50)
+def seal_audit_chain(max_passes: int = 20) -> int:
+    """R6.2: chain the audit events committed since the last seal pass (the
+    backstop of ``manage.py audit_sequencer``; a pass gives way when the
+    sequencer holds the chain head). Idempotent: an event is chained once."""
+    from portal.audit import SEAL_BATCH, audit_chain_seal
+
+    total = 0
+    for _pass in range(max_passes):
+        chained = audit_chain_seal(wait=False)
+        total += chained
+        if chained < SEAL_BATCH:
+            break
+    if total:
+        logger.info("audit chain: %s events sealed by the beat backstop", total)
+    return total
+
+
 @shared_task(acks_late=True, time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60)
 def verify_audit_chain_nightly() -> dict:
-    """R6.2: recompute the chain; on a break, alert supervisors and auditors."""
+    """R6.2: recompute the chain; on a break, alert supervisors and auditors.
+    Events left unchained for too long (the sequencer stopped) alert the
+    system administrators."""
     from django.db.models import Q
     from django.utils.translation import gettext as _
 
-    from portal.audit import verify_chain
+    from portal.audit import chain_backlog, verify_chain
     from portal.models import Role, User
     from portal.notifications import notification_send
 
     checked, broken = verify_chain()
+    backlog = chain_backlog()
+    result = {"checked": checked, "broken": str(broken) if broken else None, "unchained": backlog.count,
+              "unchained_stale": backlog.stale}
+    if backlog.stale:
+        logger.error("audit chain behind: %s events not yet chained, the oldest waiting %.0f s",
+                     backlog.count, backlog.waiting_seconds)
+        admins = User.objects.filter(groups__name=Role.SYSTEM_ADMIN, is_active=True).distinct()
+        with transaction.atomic():
+            notification_send(
+                recipients=admins,
+                subject=_("Audit trail: %(count)s events are waiting to be sealed into the chain") % {
+                    "count": backlog.count},
+                body=_("The oldest has waited since %(time)s. Check that the audit sequencer "
+                       "(manage.py audit_sequencer) is running; see docs/audit.md.") % {
+                    "time": timezone.localtime(backlog.oldest).strftime("%Y-%m-%d %H:%M:%S")})
     if broken is None:
         logger.info("audit chain intact: %s events", checked)
-        return {"checked": checked, "broken": None}
+        return result
     logger.error("audit chain broken at %s", broken)
     recipients = User.objects.filter(Q(groups__name=Role.SUPERVISOR) | Q(groups__name=Role.AUDITOR),
                                      is_active=True).distinct()
     with transaction.atomic():
         notification_send(recipients=recipients, subject=_("Audit trail broken at event #%(seq)s") % {
             "seq": broken.seq}, body=str(broken), url=f"/supervision/audit/?before={broken.seq + 1}")
-    return {"checked": checked, "broken": str(broken)}
+    return result

@@ -16,6 +16,7 @@ from statistics import mean
 from django.db.models import (
     Count,
     DecimalField,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -206,7 +207,8 @@ def stage_times(*, call: Call, now: dt.datetime | None = None) -> list[dict]:
     if not ids:
         return []
     events = (AuditEvent.objects.filter(object_type="applications.application", object_id__in=ids)
-              .order_by("object_id", "seq").values_list("object_id", "created_at", "after__status"))
+              .order_by("object_id", F("seq").asc(nulls_last=True), "id")
+              .values_list("object_id", "created_at", "after__status"))
     spans: dict[str, list[float]] = defaultdict(list)
     current: dict[str, tuple[str, dt.datetime]] = {}
     for object_id, at, status in events:

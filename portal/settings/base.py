@@ -105,6 +105,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- The audit chain (R6.2; docs/audit.md) --------------------------------
+# Each service inserts its audit event in its own transaction; a seal pass then chains the
+# committed events in commit order (``manage.py audit_sequencer``, Celery beat as a backstop),
+# so writers never queue on the chain head. Inline: every writer seals in its own transaction
+# under the chain head's lock, one at a time (the embedded SQLite default, which has one writer
+# at a time anyway). Events still unchained after AUDIT_CHAIN_STALE_SECONDS are reported.
+AUDIT_CHAIN_INLINE = env.bool("AUDIT_CHAIN_INLINE", default=DATABASES["default"]["ENGINE"].endswith("sqlite3"))
+AUDIT_CHAIN_STALE_SECONDS = env.int("AUDIT_CHAIN_STALE_SECONDS", default=60)
+
 # --- People and authentication -------------------------------------------
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
@@ -221,6 +230,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
+    # The audit chain's seal pass, in case ``manage.py audit_sequencer`` is not running (a pass
+    # finds nothing to do, or skips while the sequencer holds the chain head).
+    "audit-chain-seal": {"task": "portal.tasks.seal_audit_chain", "schedule": 5.0, "options": {"expires": 5}},
     "verify-audit-chain-nightly": {"task": "portal.tasks.verify_audit_chain_nightly",
                                    "schedule": crontab(hour=2, minute=30)},
     # The email outbox of bulk notifications (certificate batches); it also

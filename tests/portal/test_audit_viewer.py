@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from io import BytesIO
+from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from portal.audit import audit_record
+from portal.audit import audit_chain_seal, audit_record
 from portal.models import AuditEvent, Notification, Role
 from portal.tasks import verify_audit_chain_nightly
 from tests.factories import UserFactory, bureau_officer
@@ -21,9 +26,11 @@ def login(client, user):
 
 
 def events(n, action="test.step", object_id="1"):
+    """Record ``n`` events and seal them (the viewer lists chained events)."""
     actor = UserFactory(real_name="审计测试人")
     for i in range(n):
         audit_record(actor=actor, action=action, object_type="test.object", object_id=object_id, after={"i": i})
+    audit_chain_seal()
 
 
 @pytest.mark.parametrize("role, status", [(Role.SUPERVISOR, 200), (Role.AUDITOR, 200),
@@ -56,6 +63,7 @@ def test_R6_2_the_actor_is_found_by_part_of_the_name(client):
     named = UserFactory(real_name="古丽娜尔·买买提")
     audit_record(actor=named, action="alpha.step", obj=None, object_label="x")
     audit_record(actor=UserFactory(real_name="王建国"), action="alpha.step", obj=None, object_label="y")
+    audit_chain_seal()
     login(client, UserFactory(roles=[Role.SUPERVISOR]))
     found = client.get(reverse("audit-list"), {"actor": "娜尔"}).context["events"]
     assert [e.actor_id for e in found] == [named.pk]
@@ -104,3 +112,56 @@ def test_R6_2_nightly_check_alerts_supervisors_on_a_break():
     result = verify_audit_chain_nightly()
     assert f"#{target.seq}" in result["broken"]
     assert Notification.objects.filter(recipient=supervisor, subject__contains=str(target.seq)).exists()
+
+
+@override_settings(AUDIT_CHAIN_INLINE=False)
+def test_R6_2_the_viewer_says_how_many_events_wait_to_be_chained(client):
+    events(2)
+    audit_record(actor=UserFactory(), action="test.waiting", object_type="test.object", object_id="1")
+    login(client, UserFactory(roles=[Role.AUDITOR]))
+    page = client.get(reverse("audit-list"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert [e.action for e in page.context["events"]] == ["test.step", "test.step"]  # chained events only
+    assert page.context["backlog"].count == 1 and not page.context["backlog"].stale
+    assert "另有 1 条较新的事件正在写入审计链" in page.content.decode()
+    english = client.get(reverse("audit-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 newer event is being sealed into the chain" in english
+    later = timezone.now() + dt.timedelta(seconds=settings.AUDIT_CHAIN_STALE_SECONDS + 1)
+    with mock.patch("portal.audit.timezone.now", return_value=later):
+        text = client.get(reverse("audit-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "审计链已滞后：有 1 条事件" in text
+    audit_chain_seal()
+    page = client.get(reverse("audit-list"))
+    assert page.context["events"][0].action == "test.waiting" and "data-audit-backlog" not in page.content.decode()
+
+
+def test_R6_2_a_time_range_finds_events_chained_out_of_time_order(client):
+    """Events are chained in commit order, so a long transaction's event can
+    be chained after events that happened later. The time filters still find
+    exactly the events of the range."""
+    from portal.audit import _append, _event
+    from portal.selectors import audit_events
+
+    actor = UserFactory()
+    boundary = timezone.now() - dt.timedelta(minutes=1)
+
+    def at(seconds: float, label: str):
+        event = _event(actor=actor, action=f"test.{label}", object_type="test.object", object_id=label)
+        event.created_at = boundary + dt.timedelta(seconds=seconds)
+        return event
+
+    with override_settings(AUDIT_CHAIN_INLINE=False):
+        _append([at(-3600, "long_before")])
+        audit_chain_seal()
+        # Inserted (and so chained) in this order, each the other way round in time:
+        # "t" before the boundary chained before "s" still earlier; "x" after it before "y" still earlier.
+        _append([at(-1, "t"), at(-2, "s"), at(20, "x"), at(10, "y"), at(3600, "long_after")])
+        audit_chain_seal()
+    assert list(AuditEvent.objects.order_by("seq").values_list("object_id", flat=True)) == [
+        "long_before", "t", "s", "x", "y", "long_after"]
+
+    def ids(**filters):
+        return {e.object_id for e in audit_events(**filters)}
+
+    assert ids(until=boundary) == {"long_before", "t", "s"}
+    assert ids(since=boundary) == {"x", "y", "long_after"}
+    assert ids(since=boundary - dt.timedelta(seconds=1.5), until=boundary + dt.timedelta(seconds=15)) == {"t", "y"}

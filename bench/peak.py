@@ -1,0 +1,649 @@
+"""Bench of the deadline peak (issue 15): the writes of a call's last day with
+and without the audit trail's append, and with the append as it was before
+(every writer locking the chain head until it commits).
+
+    .venv/bin/python bench/peak.py                 # both parts below
+    .venv/bin/python bench/peak.py micro           # transactions in threads, the issue's table
+    .venv/bin/python bench/peak.py served          # through gunicorn, driven by wrk
+    .venv/bin/python bench/peak.py served --rebuild --applicants 5000 --seconds 20 --workers 8
+
+Three ways of appending, each measured on a fresh copy of the same scene:
+
+- ``none``: no audit event at all (the yardstick);
+- ``inline``: the design before (``AUDIT_CHAIN_INLINE=1``): every writer chains its
+  event under the chain head's row lock, held until it commits;
+- ``sealed``: the design now: writers only insert their event; ``manage.py
+  audit_sequencer`` (started by the bench, its own process) chains them in commit
+  order. After the run the bench waits for the chain to catch up and verifies it;
+- ``deferred`` (only with ``--modes``): as ``sealed``, but the sequencer starts after
+  the run: what the writers pay themselves, without the sequencer beside them.
+
+``micro``: threads, each on its own connection, run transactions that lock and
+update one draft application, record its ``application.edit`` event (not in
+``none``) and then spend 2 ms more before committing; from 1, 8 and 32 threads.
+
+``served``: gunicorn (sync workers, persistent connections, the production
+settings) serves the API; ``wrk`` drives a mix over ``--connections``
+connections with no think time (so it measures capacity): applicants
+autosaving their drafts (``PATCH /api/v1/applications/<id>/``, each save a new
+summary, the browser's autosave), applicants submitting with the integrity
+pledge, and enterprise HR officers approving submitted applications. At one
+autosave every few seconds per applicant, N writes/s is the peak of about
+3×N applicants saving at once. Celery tasks go to Redis and are not run.
+
+PostgreSQL only. The scene (the demo data, ``--submitters`` complete drafts,
+``--deciders`` submitted applications, ``--applicants`` drafts for autosaving,
+one session each) is built once in ``portal_bench_peak_scene`` (``--rebuild``
+builds it again) and each measurement runs on a copy made with ``CREATE
+DATABASE … TEMPLATE``. Results go to ``bench/out/peak-<part>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+SERVER = "postgres://postgres@127.0.0.1:5432"
+SCENE_DB = "portal_bench_peak_scene"
+RUN_DB = "portal_bench_peak_run"
+MODES = ("none", "inline", "sealed")
+KNOWN_MODES = (*MODES, "deferred")
+# Production settings need their secrets; the bench's own, the same for the scene and the server.
+BENCH_ENV = {
+    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+    "SECRET_KEY": "bench-peak-" + "k" * 60,
+    "FIELD_ENCRYPTION_KEY": "YmVuY2gtcGVhay1maWVsZC1lbmNyeXB0aW9uLWtleSE=",
+    "LOOKUP_HASH_KEY": "bench-peak-lookup-hash-key-0123456789",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    "CONN_MAX_AGE": "60",
+    "LOG_LEVEL": "WARNING",
+    "MEDIA_ROOT": str(ROOT / "var" / "bench-peak-media"),
+    "CELERY_TASK_ALWAYS_EAGER": "0",
+}
+SUMMARY = "长期从事装备制造领域的设计与工艺改进，主持完成多项技术攻关。"
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("part", nargs="?", choices=["micro", "served", "all"], default="all")
+    parser.add_argument("--server", default=os.environ.get("BENCH_PEAK_SERVER", SERVER),
+                        help="PostgreSQL server URL without a database name")
+    parser.add_argument("--redis", default=os.environ.get("BENCH_PEAK_REDIS", "redis://127.0.0.1:6379/7"))
+    parser.add_argument("--rebuild", action="store_true", help="build the scene again")
+    parser.add_argument("--applicants", type=int, default=3000, help="drafts being autosaved")
+    parser.add_argument("--submitters", type=int, default=300, help="complete drafts that are submitted")
+    parser.add_argument("--deciders", type=int, default=300, help="submitted applications an HR officer approves")
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--threads", default="1,8,32", help="micro: thread counts")
+    parser.add_argument("--work-ms", type=float, default=2.0, help="micro: more work in each transaction")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each measurement")
+    parser.add_argument("--workers", type=int, default=8, help="served: gunicorn sync workers")
+    parser.add_argument("--connections", type=int, default=32, help="served: wrk connections")
+    parser.add_argument("--port", type=int, default=8761)
+    parser.add_argument("--sequencer-interval", type=float, default=0.25)
+    return parser.parse_args()
+
+
+ARGS = parse() if __name__ == "__main__" else None
+
+
+def environ(database: str, **extra) -> dict:
+    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"{ARGS.server}/{database}", "REDIS_URL": ARGS.redis,
+           **extra}
+    return env
+
+
+def admin_sql(*statements: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(f"{ARGS.server}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    conn.close()
+
+
+def database_exists(name: str) -> bool:
+    import psycopg2
+
+    conn = psycopg2.connect(f"{ARGS.server}/postgres")
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        found = cursor.fetchone() is not None
+    conn.close()
+    return found
+
+
+def copy_scene() -> None:
+    admin_sql(f"DROP DATABASE IF EXISTS {RUN_DB} WITH (FORCE)", f"CREATE DATABASE {RUN_DB} TEMPLATE {SCENE_DB}")
+
+
+def run_python(code: str, database: str, **extra) -> str:
+    """Run Django code in a child process (its own settings and connections)."""
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environ(database, **extra),
+                            capture_output=True, text=True)
+    if result.returncode:
+        sys.stderr.write(result.stderr[-5000:])
+        raise SystemExit(f"a bench step failed (exit {result.returncode})")
+    return result.stdout
+
+
+# --- The scene ----------------------------------------------------------------------------
+
+SCENE_CODE = r"""
+import django, json, sys
+django.setup()
+from django.core.management import call_command
+from django.db import connection, transaction
+from applications.demo import _Walk, _bodies, _education, _person, _title
+from applications.models import Application
+from portal.audit import audit_chain_seal
+from portal.models import User
+
+args = json.loads('%(args)s')
+call_command("migrate", verbosity=0)
+call_command("demo_data", verbosity=0, stdout=open("/dev/null", "w"))
+b = _bodies()
+w = _Walk(b)
+enterprise = b["enterprise"]
+submitters, deciders = [], []
+for i in range(args["submitters"] + args["deciders"]):
+    user = _person(f"1660{i:07d}", f"冲刺申请人{i}", 300 + i, enterprise)  # (ID numbers: serials below 1000)
+    _education(user)
+    _title(user)
+    application = w.draft(user)
+    if i < args["submitters"]:
+        submitters.append((user.pk, application.pk))
+    else:
+        w.submit(application)
+        deciders.append(application.pk)
+# Drafts for autosaving: one person each, the same fields as a demo draft.
+template = Application.objects.filter(pk=submitters[0][1]).values().get()
+users = User.objects.bulk_create([User(mobile=f"1670{i:07d}", real_name=f"自动保存{i}", password="!")
+                                  for i in range(args["applicants"])], batch_size=5000)
+rows = []
+for user in users:
+    values = {k: v for k, v in template.items() if k not in ("id", "applicant_id")}
+    rows.append(Application(applicant_id=user.pk, **values))
+with transaction.atomic():
+    drafts = Application.objects.bulk_create(rows, batch_size=5000)
+while audit_chain_seal(wait=True):
+    pass
+with connection.cursor() as cursor:
+    cursor.execute("VACUUM ANALYZE")
+print(json.dumps({"submitters": submitters, "deciders": deciders, "hr": b["hr"].pk,
+                  "autosavers": [[d.applicant_id, d.pk] for d in drafts]}))
+"""
+
+
+def build_scene() -> dict:
+    if ARGS.submitters + ARGS.deciders > 690:
+        raise SystemExit("--submitters plus --deciders is at most 690 (the demo's ID numbers)")
+    meta = OUT / "peak-scene.json"
+    if not ARGS.rebuild and database_exists(SCENE_DB) and meta.exists():
+        scene = json.loads(meta.read_text())
+        if (len(scene["autosavers"]), len(scene["submitters"]), len(scene["deciders"])) == (
+                ARGS.applicants, ARGS.submitters, ARGS.deciders):
+            return scene
+    print(f"building the scene in {SCENE_DB} (the demo data, {ARGS.submitters} complete drafts, "
+          f"{ARGS.deciders} submitted applications, {ARGS.applicants} drafts) ...", flush=True)
+    started = time.perf_counter()
+    admin_sql(f"DROP DATABASE IF EXISTS {RUN_DB} WITH (FORCE)", f"DROP DATABASE IF EXISTS {SCENE_DB} WITH (FORCE)",
+              f"CREATE DATABASE {SCENE_DB}")
+    shutil.rmtree(BENCH_ENV["MEDIA_ROOT"], ignore_errors=True)
+    args = json.dumps({"applicants": ARGS.applicants, "submitters": ARGS.submitters, "deciders": ARGS.deciders})
+    output = run_python(SCENE_CODE % {"args": args}, SCENE_DB, AUDIT_CHAIN_INLINE="0")
+    scene = json.loads(output.strip().splitlines()[-1])
+    OUT.mkdir(exist_ok=True)
+    meta.write_text(json.dumps(scene))
+    print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+    return scene
+
+
+SESSIONS_CODE = r"""
+import django, json, sys, secrets
+django.setup()
+import datetime as dt
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from portal.models import User
+
+ids = json.loads(open(sys.argv[1]).read())
+store = SessionStore()
+expire = timezone.now() + dt.timedelta(hours=2)
+out, rows = {}, []
+for user in User.objects.filter(pk__in=ids).only("pk", "password"):
+    key = secrets.token_hex(16)
+    data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "portal.backends.MobileOrIdNumberBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash()}
+    rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+    out[user.pk] = key
+Session.objects.bulk_create(rows, batch_size=5000)
+print(json.dumps({"cookie": settings.SESSION_COOKIE_NAME, "csrf_cookie": settings.CSRF_COOKIE_NAME,
+                  "sessions": out}))
+"""
+
+
+def make_sessions(user_ids: list[int]) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(sorted(set(user_ids)), handle)
+    try:
+        output = subprocess.run([sys.executable, "-c", SESSIONS_CODE, handle.name], cwd=ROOT, env=environ(RUN_DB),
+                                check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(handle.name)
+    data = json.loads(output.strip().splitlines()[-1])
+    data["sessions"] = {int(k): v for k, v in data["sessions"].items()}
+    return data
+
+
+# --- The sequencer ---------------------------------------------------------------------------
+
+def start_sequencer() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "manage.py", "audit_sequencer", "--interval",
+                             str(ARGS.sequencer_interval), "--report-every", "3600"], cwd=ROOT,
+                            env=environ(RUN_DB, LOG_LEVEL="WARNING"), start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+CHAIN_CODE = r"""
+import django, json, time
+django.setup()
+from portal.audit import chain_backlog, verify_chain
+started = time.perf_counter()
+while chain_backlog().count:
+    time.sleep(0.05)
+drained = time.perf_counter() - started
+checked, broken = verify_chain()
+print(json.dumps({"drain_seconds": round(drained, 2), "chained": checked, "broken": str(broken) if broken else None}))
+"""
+
+
+def chain_report() -> dict:
+    return json.loads(run_python(CHAIN_CODE, RUN_DB).strip().splitlines()[-1])
+
+
+def mode_env(mode: str) -> dict:
+    return {"AUDIT_CHAIN_INLINE": "1" if mode == "inline" else "0", "BENCH_PEAK_AUDIT": mode}
+
+
+def modes() -> list[str]:
+    chosen = [m for m in ARGS.modes.split(",") if m]
+    unknown = set(chosen) - set(KNOWN_MODES)
+    if unknown:
+        raise SystemExit(f"unknown modes: {', '.join(sorted(unknown))}")
+    return chosen
+
+
+# --- micro: transactions in threads -------------------------------------------------------
+
+MICRO_CODE = r"""
+import django, json, os, random, sys, threading, time
+django.setup()
+from django.db import connections, transaction
+from applications.models import Application
+import portal.audit
+from portal.audit import audit_record
+from portal.models import User
+
+threads, seconds, work = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]) / 1000
+drafts = json.loads(sys.argv[4])
+if os.environ["BENCH_PEAK_AUDIT"] == "none":
+    portal.audit._append = lambda events: None
+users = {u.pk: u for u in User.objects.filter(pk__in=[a for a, _ in drafts])}
+counts = [0] * threads
+start, stop = threading.Barrier(threads + 1), threading.Event()
+
+def worker(index):
+    mine = drafts[index::threads]
+    rng = random.Random(index)
+    start.wait()
+    n = 0
+    while not stop.is_set():
+        applicant_id, pk = mine[rng.randrange(len(mine))]
+        with transaction.atomic():
+            application = Application.objects.select_for_update().get(pk=pk)
+            before = application.summary
+            application.summary = f"{before[:40]}{n}"
+            application.save(update_fields=["summary"])
+            audit_record(actor=users[applicant_id], action="application.edit", obj=application,
+                         before={"summary": before}, after={"summary": application.summary})
+            time.sleep(work)
+        n += 1
+    counts[index] = n
+    connections.close_all()
+
+pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+for t in pool:
+    t.start()
+start.wait()
+began = time.perf_counter()
+time.sleep(seconds)
+stop.set()
+for t in pool:
+    t.join()
+print(json.dumps({"writes": sum(counts), "seconds": time.perf_counter() - began}))
+"""
+
+
+def micro(scene: dict) -> list[dict]:
+    chosen = modes()
+    threads = [int(t) for t in ARGS.threads.split(",")]
+    drafts = scene["autosavers"]
+    rows = []
+    print(f"\nmicro: lock and update one draft, record its event, {ARGS.work_ms:g} ms more, commit "
+          f"({ARGS.seconds:g} s each)")
+    print(f"  {'threads':>7} | " + " | ".join(f"{m:>14}" for m in chosen))
+    for count in threads:
+        cells = {}
+        for mode in chosen:
+            copy_scene()
+            sequencer = start_sequencer() if mode == "sealed" else None
+            try:
+                output = subprocess.run(
+                    [sys.executable, "-c", MICRO_CODE, str(count), str(ARGS.seconds), str(ARGS.work_ms),
+                     json.dumps(drafts)], cwd=ROOT, env=environ(RUN_DB, **mode_env(mode)), check=True,
+                    capture_output=True, text=True).stdout
+            finally:
+                if mode == "deferred":
+                    sequencer = start_sequencer()
+                if sequencer:
+                    chain = chain_report()
+                    stop(sequencer)
+            result = json.loads(output.strip().splitlines()[-1])
+            rate = result["writes"] / result["seconds"]
+            row = {"part": "micro", "threads": count, "mode": mode, "writes": result["writes"],
+                   "seconds": round(result["seconds"], 2), "writes_per_s": round(rate, 1)}
+            if sequencer:
+                row.update(chain)
+            cells[mode] = row
+            rows.append(row)
+        print(f"  {count:>7} | " + " | ".join(f"{cells[m]['writes_per_s']:>8,.0f} w/s" for m in chosen)
+              + ratio_text(cells), flush=True)
+    return rows
+
+
+def ratio_text(cells: dict) -> str:
+    if "none" not in cells:
+        return ""
+    base = cells["none"]["writes_per_s"] or 1
+    parts = [f"{m} {cells[m]['writes_per_s'] / base:.2f}x" for m in cells if m != "none"]
+    chain = cells.get("sealed")
+    if chain and "drain_seconds" in chain:
+        parts.append(f"chain caught up {chain['drain_seconds']} s after, "
+                     f"{'intact' if not chain['broken'] else chain['broken']}")
+    return "   (" + "; ".join(parts) + ")"
+
+
+# --- served: gunicorn and wrk ----------------------------------------------------------------
+
+SERVE_CODE = r"""
+import os, sys
+import django
+django.setup()
+from django.core.wsgi import get_wsgi_application
+from gunicorn.app.base import BaseApplication
+import portal.audit
+
+application = get_wsgi_application()
+from django.urls import get_resolver
+get_resolver().url_patterns  # import every view before the workers fork: no worker pays for it on a request
+if os.environ["BENCH_PEAK_AUDIT"] == "none":   # the yardstick: the same writes without their audit events
+    portal.audit._append = lambda events: None
+
+class Serve(BaseApplication):
+    def load_config(self):
+        self.cfg.set("bind", f"127.0.0.1:{sys.argv[1]}")
+        self.cfg.set("workers", int(sys.argv[2]))
+        self.cfg.set("worker_class", "sync")
+        self.cfg.set("preload_app", True)
+        self.cfg.set("backlog", 2048)
+        self.cfg.set("accesslog", None)
+        self.cfg.set("loglevel", "warning")
+
+    def load(self):
+        return application
+
+Serve().run()
+"""
+
+LUA = r"""
+-- The deadline peak: applicants autosave and submit, HR officers approve.
+local data = dofile("%(data)s")
+local thread_index = 0  -- (in the main state, numbering the threads)
+local counter = 0
+local autosave, submit, decide = {}, {}, {}
+local pos = {autosave = 0, submit = 0, decide = 0}
+local warm = false
+
+function setup(thread)
+  thread:set("index", thread_index)
+  thread_index = thread_index + 1
+  thread:set("nthreads", %(threads)d)
+end
+
+local function part(list, index, count)
+  local mine = {}
+  for i = index + 1, #list, count do mine[#mine + 1] = list[i] end
+  return mine
+end
+
+function init(args)
+  warm = args[1] == "warm"
+  autosave = part(data.autosave, index, nthreads)
+  submit = part(data.submit, index, nthreads)
+  decide = part(data.decide, index, nthreads)
+end
+
+local function headers(session)
+  return {["Cookie"] = data.cookie .. "=" .. session[1] .. "; " .. data.csrf_cookie .. "=" .. data.csrf,
+          ["X-CSRFToken"] = data.csrf, ["Content-Type"] = "application/json", ["Host"] = "127.0.0.1"}
+end
+
+local function next_of(name, list)
+  pos[name] = pos[name] + 1
+  return list[pos[name]]
+end
+
+function request()
+  counter = counter + 1
+  if not warm then
+    if counter %% %(submit_every)d == 0 and pos.submit < #submit then
+      local s = next_of("submit", submit)
+      return wrk.format("POST", "/api/v1/applications/" .. s[2] .. "/submit/", headers(s),
+                        '{"pledge_accepted": true}')
+    end
+    if counter %% %(decide_every)d == 1 and pos.decide < #decide then
+      local s = next_of("decide", decide)
+      return wrk.format("POST", "/api/v1/applications/" .. s[2] .. "/decide/", headers(s),
+                        '{"action": "employer_approve"}')
+    end
+  end
+  if pos.autosave >= #autosave then pos.autosave = 0 end
+  local s = next_of("autosave", autosave)
+  return wrk.format("PATCH", "/api/v1/applications/" .. s[2] .. "/", headers(s),
+                    '{"summary": "%(summary)s' .. index .. "-" .. counter .. '"}')
+end
+
+function done(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\n", summary.requests, summary.errors.status,
+                         summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+                         latency:percentile(50), latency:percentile(99), summary.duration))
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_wrk_files(scene: dict, sessions: dict, folder: Path) -> Path:
+    csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    s = sessions["sessions"]
+
+    def entries(pairs):
+        return "{" + ",".join(f"{{{lua_string(s[user])},{int(app)}}}" for user, app in pairs) + "}"
+
+    autosavers = list(scene["autosavers"])
+    random.Random(7).shuffle(autosavers)
+    hr = scene["hr"]
+    data = folder / "peak-data.lua"
+    data.write_text(
+        f"return {{cookie={lua_string(sessions['cookie'])}, csrf_cookie={lua_string(sessions['csrf_cookie'])}, "
+        f"csrf={lua_string(csrf)}, autosave={entries(autosavers)}, submit={entries(scene['submitters'])}, "
+        f"decide={entries([(hr, app) for app in scene['deciders']])}}}\n")
+    # Spread the submissions and decisions over the run: about 2 % and 3 % of the requests.
+    script = folder / "peak.lua"
+    script.write_text(LUA % {"data": data, "threads": 2, "submit_every": 50, "decide_every": 33,
+                             "summary": SUMMARY})
+    return script
+
+
+def wait_until_serving(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # noqa: S310
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not start")
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def run_wrk(script: Path, seconds: float, *extra: str) -> dict:
+    command = ["wrk", "-t2", f"-c{ARGS.connections}", f"-d{seconds:g}s", "--timeout", "10s", "-s", str(script),
+               f"http://127.0.0.1:{ARGS.port}/"]
+    if extra:
+        command += ["--", *extra]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", output)
+    requests, bad, socket_errors, p50, p99, micros = (int(x) for x in match.groups())
+    return {"requests": requests, "non_2xx": bad, "socket_errors": socket_errors, "seconds": micros / 1e6,
+            "rps": requests / (micros / 1e6), "writes_per_s": (requests - bad) / (micros / 1e6),
+            "p50_ms": p50 / 1000, "p99_ms": p99 / 1000}
+
+
+COUNT_CODE = r"""
+import django, json
+django.setup()
+from applications.models import Application
+from portal.models import AuditEvent
+print(json.dumps({"submitted": Application.objects.filter(submitted_at__isnull=False).count(),
+                  "approved": Application.objects.filter(publicity_ends_on__isnull=False).count(),
+                  "events": AuditEvent.objects.count()}))
+"""
+
+
+def served(scene: dict) -> list[dict]:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed (Debian package wrk)")
+    if not port_free(ARGS.port):
+        raise SystemExit(f"port {ARGS.port} is in use")
+    chosen = modes()
+    rows = []
+    print(f"\nserved: gunicorn, {ARGS.workers} sync workers; wrk -t2 -c{ARGS.connections} -d{ARGS.seconds:g}s; "
+          f"{len(scene['autosavers'])} applicants autosaving, {len(scene['submitters'])} submitting, "
+          f"{len(scene['deciders'])} applications for HR to approve")
+    print(f"  {'mode':>8} | {'writes/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'non-2xx':>7} | {'timeouts':>8} | "
+          "submitted | approved | events | chain")
+    folder = Path(tempfile.mkdtemp(prefix="bench-peak-"))
+    users = ([u for u, _a in scene["autosavers"]] + [u for u, _a in scene["submitters"]] + [scene["hr"]])
+    try:
+        for mode in chosen:
+            copy_scene()
+            before = json.loads(run_python(COUNT_CODE, RUN_DB).strip().splitlines()[-1])
+            sessions = make_sessions(users)
+            script = write_wrk_files(scene, sessions, folder)
+            sequencer = start_sequencer() if mode == "sealed" else None
+            server = subprocess.Popen([sys.executable, "-c", SERVE_CODE, str(ARGS.port), str(ARGS.workers)],
+                                      cwd=ROOT, env=environ(RUN_DB, **mode_env(mode)), start_new_session=True)
+            try:
+                wait_until_serving(ARGS.port)
+                run_wrk(script, 2, "warm")
+                result = run_wrk(script, ARGS.seconds)
+            finally:
+                stop(server)
+            if mode == "deferred":
+                sequencer = start_sequencer()
+            chain = {}
+            if sequencer:
+                chain = chain_report()
+                stop(sequencer)
+            after = json.loads(run_python(COUNT_CODE, RUN_DB).strip().splitlines()[-1])
+            row = {"part": "served", "mode": mode, **{k: round(v, 2) for k, v in result.items()},
+                   "submitted": after["submitted"] - before["submitted"],
+                   "approved": after["approved"] - before["approved"], "events": after["events"] - before["events"],
+                   **chain}
+            rows.append(row)
+            chain_text = ("" if not chain else
+                          f"caught up {chain['drain_seconds']} s after; {chain['chained']} verified, "
+                          f"{'intact' if not chain['broken'] else chain['broken']}")
+            print(f"  {mode:>8} | {row['writes_per_s']:>8,.0f} | {row['p50_ms']:>7.1f} | {row['p99_ms']:>7.1f} | "
+                  f"{row['non_2xx']:>7} | {row['socket_errors']:>8} | {row['submitted']:>9} | {row['approved']:>8} | "
+                  f"{row['events']:>6} | {chain_text}", flush=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    base = next((r["writes_per_s"] for r in rows if r["mode"] == "none"), None)
+    if base:
+        print("  ratios to none: " + ", ".join(f"{r['mode']} {r['writes_per_s'] / base:.2f}x" for r in rows
+                                               if r["mode"] != "none"))
+    return rows
+
+
+def main() -> None:
+    started = time.strftime("%Y-%m-%d %H:%M:%S")
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    print(f"bench/peak.py {started}; {os.cpu_count()} CPUs; load average {' '.join(load)}")
+    scene = build_scene()
+    results = {"date": started, "cpus": os.cpu_count(), "load_before": load, "args": vars(ARGS)}
+    try:
+        if ARGS.part in ("micro", "all"):
+            results["micro"] = micro(scene)
+            OUT.mkdir(exist_ok=True)
+            (OUT / "peak-micro.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+        if ARGS.part in ("served", "all"):
+            results["served"] = served(scene)
+            (OUT / "peak-served.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    finally:
+        admin_sql(f"DROP DATABASE IF EXISTS {RUN_DB} WITH (FORCE)")
+    print(f"load average after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+
+
+if __name__ == "__main__":
+    main()
