@@ -15,7 +15,7 @@ _serial = itertools.count(1)
 
 
 def make_id_number(region: str = "650102", birth: str = "19900101") -> str:
-    """A valid resident ID number (birth place known to stdnum for births from 1984)."""
+    """A valid resident ID number."""
     body = f"{region}{birth}{next(_serial) % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")
 
