@@ -23,6 +23,7 @@ pages: list = [
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application-withdraw"),
     path("applications/<int:pk>/resubmit/", views.application_resubmit, name="application-resubmit"),
     path("applications/<int:pk>/form.pdf", views.application_pdf, name="application-pdf"),
+    path("applications/<int:pk>/receipts/<int:seq>/", views.application_receipt, name="application-receipt"),
     # Committees' secretaries and bureaus
     path("calls/new/", views.call_open, name="call-open"),
     # Reviewers

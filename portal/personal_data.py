@@ -171,6 +171,14 @@ def mask_mobile(value: str) -> str:
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
 
 
+def mask_email(value: str) -> str:
+    """``liuhua@example.com`` → ``l*****@example.com``."""
+    local, at, domain = (value or "").partition("@")
+    if not at:
+        return "*" * len(local)
+    return f"{local[:1]}{'*' * max(len(local) - 1, 1)}@{domain}"
+
+
 def mask_name(value: str) -> str:
     """For public pages: ``张三丰`` → ``张*丰``, ``张三`` → ``张*``, ``Ann Lee`` → ``A*** L**``."""
     value = (value or "").strip()
