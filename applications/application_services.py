@@ -1210,8 +1210,15 @@ def _notify_after(application: Application, action: str, reason: str) -> None:
                                "you are told of each step."))
             return "\n".join(lines)
 
+        def sms():
+            # The SMS is short: the deadline first, then as much of what to correct as fits.
+            return _("Your application for %(title)s was returned: correct it and resubmit by %(date)s. %(items)s") % {
+                "title": title, "date": application.correction_due_on.isoformat(),
+                "items": "；".join(c.message for c in corrections)}
+
         notification_send(recipients=[application.applicant], subject=subject, body=body,
                           topic=Topic.CORRECTION if status == S.RETURNED else Topic.RESULT,
+                          sms=sms if status == S.RETURNED else None,
                           url=reverse("application-detail", args=[application.pk]))
     _notify_next(application)
 

@@ -42,17 +42,20 @@ def in_language(user: User | None):
 
 
 def notification_send(*, recipients: Iterable[User], subject: Text, body: Text = "", url: str = "",
-                      topic: str = Topic.WORK, email_now: bool = True) -> list[Notification]:
+                      topic: str = Topic.WORK, email_now: bool = True, sms: Text | None = None) -> list[Notification]:
     """Create one in-app notification per recipient, in that person's language; email each after
     commit, and send it by SMS when ``topic`` is one of ``SMS_TOPICS``, unless the person turned the
     topic off for that channel.
+
+    ``sms`` is a shorter text for the SMS when subject and body are long (the SMS is cut at about
+    three segments): it must still say what happened, what to do and by when.
 
     ``email_now=False`` leaves the emails and SMS in their outboxes for the periodic tasks
     (``send_pending_notification_emails``, ``send_queued_messages``), which send many over one
     connection: for bulk work such as a batch of certificates.
     """
     return notification_send_each(messages=[(u, subject, body, url) for u in _unique_active(recipients)],
-                                  topic=topic, email_now=email_now)
+                                  topic=topic, email_now=email_now, sms=sms)
 
 
 def _unique_active(users: Iterable[User]) -> list[User]:
@@ -60,7 +63,7 @@ def _unique_active(users: Iterable[User]) -> list[User]:
 
 
 def notification_send_each(*, messages: Iterable[tuple[User, Text, Text, str]], topic: str = Topic.WORK,
-                           email_now: bool = True) -> list[Notification]:
+                           email_now: bool = True, sms: Text | None = None) -> list[Notification]:
     """One notification per (recipient, subject, body, url), in one INSERT: bulk work where each
     person gets their own message. Texts are rendered in each recipient's language."""
     from portal.tasks import send_notification_email
@@ -80,11 +83,11 @@ def notification_send_each(*, messages: Iterable[tuple[User, Text, Text, str]], 
         for pk in [n.pk for n in created]:
             transaction.on_commit(lambda pk=pk: send_notification_email.delay(pk))
     if topic in SMS_TOPICS:
-        _queue_sms(created, topic=topic, now=email_now)
+        _queue_sms(created, topic=topic, now=email_now, sms=sms)
     return created
 
 
-def _queue_sms(notifications: list[Notification], *, topic: str, now: bool) -> None:
+def _queue_sms(notifications: list[Notification], *, topic: str, now: bool, sms: Text | None = None) -> None:
     from portal import personal_data
     from portal.delivery import deliveries_queue_many, sms_text
 
@@ -94,7 +97,10 @@ def _queue_sms(notifications: list[Notification], *, topic: str, now: bool) -> N
         if not user.mobile or not user.wants("sms", topic):
             continue
         with in_language(user):
-            text = sms_text(notification.subject, notification.body, notification.url)
+            if sms is not None:
+                text = sms_text(render(sms), "", notification.url)
+            else:
+                text = sms_text(notification.subject, notification.body, notification.url)
         deliveries.append(MessageDelivery(channel=MessageDelivery.Channel.SMS, topic=topic, recipient=user,
                                           address=user.mobile, body_encrypted=personal_data.encrypt(text),
                                           notification=notification))

@@ -348,7 +348,13 @@ def _invitation_texts(invitation: Invitation):
                        "page by %(date)s.") % {"date": expires})
         return " ".join(lines)
 
-    return subject, body
+    def sms():
+        return _("%(org)s invites %(name)s to join its title work as %(role)s. Log in (or sign up) with this mobile "
+                 "number and accept or decline on your home page by %(date)s.") % {
+            "org": organization.name, "name": invitation.real_name, "role": Invitation.Kind(invitation.kind).label,
+            "date": expires}
+
+    return subject, body, sms
 
 
 def _invitation_deliver(invitation: Invitation) -> None:
@@ -357,7 +363,7 @@ def _invitation_deliver(invitation: Invitation) -> None:
     from portal.models import MessageDelivery, Topic
     from portal.notifications import in_language, notification_send
 
-    subject, body = _invitation_texts(invitation)
+    subject, body, sms = _invitation_texts(invitation)
     match = User.objects.filter(mobile=invitation.mobile)
     if invitation.id_number_hash:
         match = User.objects.filter(Q(mobile=invitation.mobile) | Q(id_number_hash=invitation.id_number_hash))
@@ -365,13 +371,13 @@ def _invitation_deliver(invitation: Invitation) -> None:
     url = reverse("my-invitations")
     if invitees:
         # In-app, by email (their own address) and SMS to their own mobile, in their language.
-        notification_send(recipients=invitees, topic=Topic.INVITATION, subject=subject, body=body, url=url)
+        notification_send(recipients=invitees, topic=Topic.INVITATION, subject=subject, body=body, url=url, sms=sms)
     # Whoever holds the mobile (or email) HR typed and has no account with it: in the site's language.
     # An account with that mobile or email was reached above (or turned invitations off).
     with in_language(None):
         if not any(u.mobile == invitation.mobile for u in invitees):
             delivery_queue(channel=MessageDelivery.Channel.SMS, topic=Topic.INVITATION, address=invitation.mobile,
-                           body=sms_text(subject(), body(), reverse("signup")),
+                           body=sms_text(sms(), "", reverse("signup")),
                            key=f"invitation:{invitation.pk}:sms")
         if invitation.email and not any(u.email.lower() == invitation.email.lower() for u in invitees):
             delivery_queue(channel=MessageDelivery.Channel.EMAIL, topic=Topic.INVITATION, address=invitation.email,

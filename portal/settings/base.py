@@ -294,6 +294,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "applications.models.Level",
                             "FraudCaseStatusEnum": "integrity.models.FraudCase.Status",
                             "RecognitionDecisionEnum": "review.models.RecognitionAssessment.Decision",
+                            "ChannelEnum": "applications.choices.Channel",
                             "MessageChannelEnum": "portal.models.MessageDelivery.Channel"},
 }
 

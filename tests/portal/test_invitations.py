@@ -45,7 +45,7 @@ def test_an_invitation_to_an_account_goes_in_app_by_sms_and_email_in_their_langu
     assert note.topic == "invitation" and note.subject.startswith("天山机械制造有限公司 invites you")
     assert "log in" in note.body.lower() and note.url == reverse("my-invitations")
     [text] = sms_to(invitee.mobile)  # one SMS only, not a second one to the typed number
-    assert "invites you" in text
+    assert "invites 马建华" in text and "by " in text
     assert [m.to for m in mail.outbox] == [["ma@example.com"]]
 
 

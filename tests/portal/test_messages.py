@@ -280,11 +280,11 @@ def test_each_recipient_gets_the_message_in_their_own_language(deliver, settings
     default = UserFactory(language="")
     deliver(notification_send, recipients=[zh, en, default], topic=Topic.RESULT,
             subject=lambda: _("Your application was accepted"),
-            body=lambda: _("Please correct by %(date)s.") % {"date": "2026-01-20"})
+            body=lambda: _("Reason: %(reason)s") % {"reason": "2026-01-20"})
     by_user = {n.recipient_id: n for n in Notification.objects.all()}
     assert by_user[en.pk].subject == "Your application was accepted"
     assert by_user[zh.pk].subject == by_user[default.pk].subject == "您的申报已受理"
-    assert "2026-01-20" in by_user[zh.pk].body and "Please correct" not in by_user[zh.pk].body
+    assert by_user[zh.pk].body == "理由：2026-01-20" and by_user[en.pk].body == "Reason: 2026-01-20"
     emails = {m.to[0]: m for m in mail.outbox}
     assert emails[en.email].body.startswith(f"Dear {en.real_name},")
     assert "Your application was accepted" in emails[en.email].body

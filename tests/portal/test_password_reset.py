@@ -8,7 +8,7 @@ import datetime as dt
 import re
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate as django_authenticate
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -21,6 +21,13 @@ from portal.personal_data import normalize_id_number
 from tests.factories import UserFactory, last_code, make_id_number, sms_to
 
 NEW = "Fresh#Pass2026"
+
+
+def authenticate(*, username: str, password: str):
+    """What the login page does with a typed login (axes needs the request)."""
+    from django.test import RequestFactory
+
+    return django_authenticate(RequestFactory().post("/accounts/login/"), username=username, password=password)
 
 
 def ask(client, login, channel="sms"):
