@@ -124,7 +124,7 @@ def delivery_send(*, delivery_id: int) -> str:
             outcome = "sent"
         delivery.save(update_fields=["status", "attempts", "last_error", "provider_ref", "sent_at", "updated_at"])
     log = logger.info if outcome == "sent" else logger.warning
-    log("%s delivery %s (%s, %s): %s", delivery.get_channel_display(), delivery.pk, delivery.topic,
+    log("%s delivery %s (%s, %s): %s", delivery.channel, delivery.pk, delivery.topic,
         delivery.address_masked, outcome)
     return outcome
 

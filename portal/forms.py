@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,12 +21,26 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+#: Room for an 18-character ID number typed with spaces or hyphens between its groups.
+USERNAME_MAX_LENGTH = 40
+
+
 class LoginForm(AuthenticationForm):
-    username = forms.CharField(label=_("Mobile number or ID number"), max_length=40,
+    username = forms.CharField(label=_("Mobile number or ID number"), max_length=USERNAME_MAX_LENGTH,
                                help_text=_("The 18-character ID number may end in X or x; spaces and full-width "
                                            "digits are fine."),
                                widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username",
                                                              "autocapitalize": "characters", "spellcheck": "false"}))
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # AuthenticationForm caps the field at the length of USERNAME_FIELD (the 11-digit mobile), which
+        # cut an 18-character ID number in the browser: the login takes either, as people type them.
+        field = self.fields["username"]
+        field.max_length = USERNAME_MAX_LENGTH
+        field.widget.attrs["maxlength"] = str(USERNAME_MAX_LENGTH)
+        field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+        field.validators.append(MaxLengthValidator(USERNAME_MAX_LENGTH))
 
     error_messages = {
         "invalid_login": _("The mobile number / ID number or the password is wrong. "

@@ -444,6 +444,10 @@ def my_employment(request):
         if chosen is not None:
             initial = {"employer": chosen.pk}
     form = EmploymentDeclareForm(request.POST or None, initial=initial)
+    if chosen is not None:
+        from django import forms as django_forms
+
+        form.fields["employer_uscc"].widget = django_forms.HiddenInput()  # chosen by name: no code to type
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         employer = None

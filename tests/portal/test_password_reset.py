@@ -218,3 +218,10 @@ def test_login_by_id_number_as_people_type_it(client):
         response = c.post(reverse("login"), {"username": typed, "password": "Passw0rd!x"})
         assert response.status_code == 302, typed
         assert c.get(reverse("home")).context["user"] == user
+
+
+def test_the_login_field_has_room_for_an_id_number(client):
+    """AuthenticationForm capped the field at the mobile's 11 characters: a browser cut the ID number."""
+    html = client.get(reverse("login")).content.decode()
+    maxlength = int(re.search(r'name="username"[^>]*maxlength="(\d+)"', html).group(1))
+    assert maxlength >= len("650102 19580412 006X")
