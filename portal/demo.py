@@ -77,6 +77,7 @@ def demo_people() -> list[tuple[str, str, str]]:
     # signed up, not yet linked to an employer, invited by the enterprise's HR (issue 11). Logs in by
     # mobile or by ID number; the home page shows the invitation and the next step.
     newcomer = _user("13900000006", "热合曼·艾买提", DEMO_OLDER_ID_NUMBER, Role.APPLICANT)
+    enterprise.refresh_from_db()  # approved above on a first run
     if not Invitation.objects.filter(organization=enterprise, mobile=newcomer.mobile).exists():
         services.invitation_create(actor=hr, organization=enterprise, kind=Invitation.Kind.EMPLOYEE,
                                    mobile=newcomer.mobile, real_name=newcomer.real_name, position="电气工程师",
