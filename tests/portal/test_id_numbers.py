@@ -141,3 +141,26 @@ def test_fold_typed_and_mobile_normalisation():
         assert normalize_mobile(typed) == "13900000011"
     with pytest.raises(ValidationError):
         normalize_mobile("1390000001")
+
+
+def test_the_admin_takes_an_id_number_as_people_type_it(client):
+    """The back office uses the same normaliser: an older person's number, full-width, lower-case x."""
+    from django.urls import reverse
+
+    from portal.models import User
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    number = ending_in_x("650102", "19530708")
+    typed = number.translate(str.maketrans("0123456789X", "０１２３４５６７８９ｘ"))
+    response = client.post(reverse("admin:portal_user_add"), {
+        "mobile": "13700007777", "real_name": "吐尔逊", "new_id_number": typed, "password1": "Admin#Pass2026",
+        "password2": "Admin#Pass2026", "usable_password": "true", "_save": "Save"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert User.objects.get(mobile="13700007777").id_number == number
+    response = client.post(reverse("admin:portal_user_add"), {
+        "mobile": "13700007778", "real_name": "吐尔逊", "new_id_number": id_number("659999", "19530708"),
+        "password1": "Admin#Pass2026", "password2": "Admin#Pass2026", "usable_password": "true"})
+    assert response.status_code == 200 and "GB/T 2260" in response.content.decode()
+    assert not User.objects.filter(mobile="13700007778").exists()

@@ -146,3 +146,28 @@ def test_the_console_form_sends_the_invitation_with_email_and_id_number(client, 
     invitation = Invitation.objects.get()
     assert invitation.mobile == "13600002222" and invitation.email == "guli@example.com"
     assert len(sms_to("13600002222")) == 1 and [m.to for m in mail.outbox] == [["guli@example.com"]]
+
+
+def test_invitation_lists_keep_a_flat_query_count(client, enterprise, django_assert_max_num_queries):
+    invitee = UserFactory(mobile="13600001111")
+    hr = hr_admin_of(enterprise)
+    services.invitation_create(actor=hr, organization=enterprise, kind="hr_staff", mobile=invitee.mobile,
+                               real_name="马建华")
+    client.force_login(invitee)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(reverse("home"))  # the first request of a session does more (caches)
+    counts = []
+    for _round in range(2):
+        with CaptureQueriesContext(connection) as home:
+            client.get(reverse("home"))
+        with CaptureQueriesContext(connection) as page:
+            client.get(reverse("my-invitations"))
+        counts.append((len(home), len(page)))
+        for _n in range(6):
+            other = EnterpriseFactory()
+            services.invitation_create(actor=hr_admin_of(other), organization=other, kind="hr_staff",
+                                       mobile=invitee.mobile, real_name="马建华")
+    assert counts[0] == counts[1], counts
+    assert len(client.get(reverse("my-invitations")).context["invitations"]) == 13
