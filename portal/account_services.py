@@ -379,14 +379,10 @@ def user_preferences_update(*, user: User, language: str, email: str, muted: lis
     unknown = set(muted) - allowed
     if unknown:
         raise InvalidInput(_("Codes and account-security messages cannot be turned off."), field="muted")
-    email = (email or "").strip()
-    if email:
-        from django.core.validators import validate_email
-
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise InvalidInput(_("Enter a valid email address."), field="email")
+    try:
+        email = personal_data.normalize_email(email)
+    except ValidationError as e:
+        raise _invalid(e, "email")
     with transaction.atomic():
         user_language_set(user=user, language=language)
         before = {"email": personal_data.mask_email(user.email), "muted": sorted(user.muted or [])}

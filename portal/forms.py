@@ -49,6 +49,13 @@ class LoginForm(AuthenticationForm):
     }
 
 
+def new_password_field(label, *, rules: bool = False) -> forms.CharField:
+    """A password being chosen: never re-shown, never stripped; ``rules`` adds the rules as help."""
+    return forms.CharField(label=label, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                           help_text=_("At least 8 characters mixing three of: lower case, upper case, digits, "
+                                       "symbols.") if rules else "")
+
+
 def _normalised(value: str, normalise) -> str:
     try:
         return normalise(value)
@@ -70,12 +77,8 @@ class SignUpForm(forms.Form):
                              widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
     email = forms.EmailField(label=_("Email (for notifications)"), required=False,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    password1 = forms.CharField(label=_("Password"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                help_text=_("At least 8 characters mixing three of: lower case, upper case, digits, "
-                                            "symbols."))
-    password2 = forms.CharField(label=_("Password again"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = new_password_field(_("Password"), rules=True)
+    password2 = new_password_field(_("Password again"))
 
     def clean_real_name(self):
         value = self.cleaned_data["real_name"].strip()
@@ -189,12 +192,8 @@ class PasswordResetCodeForm(forms.Form):
     code = forms.CharField(label=_("6-digit code"), max_length=12,
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                                          "autofocus": True}))
-    new_password1 = forms.CharField(label=_("New password"), strip=False,
-                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                    help_text=_("At least 8 characters mixing three of: lower case, upper case, "
-                                                "digits, symbols."))
-    new_password2 = forms.CharField(label=_("New password again"), strip=False,
-                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password1 = new_password_field(_("New password"), rules=True)
+    new_password2 = new_password_field(_("New password again"))
 
     def clean(self):
         data = super().clean()

@@ -153,6 +153,19 @@ def normalize_mobile(value: str) -> str:
     return value
 
 
+def normalize_email(value: str) -> str:
+    """An email address as stored ("" when none was given); raises ``ValidationError`` when invalid."""
+    from django.core.validators import validate_email
+
+    value = (value or "").strip()
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValidationError(_("Enter a valid email address."), code="email_invalid")
+    return value
+
+
 def mask_id_number(value: str) -> str:
     """``650102199001011234`` → ``650102********1234``."""
     if not value:

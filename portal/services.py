@@ -296,14 +296,10 @@ def invitation_create(*, actor: User, organization: Organization, kind: str, mob
         except ValidationError as e:
             raise _invalid(e, "id_number")
         id_hash, id_masked = personal_data.lookup_hash(number), personal_data.mask_id_number(number)
-    email = (email or "").strip()
-    if email:
-        from django.core.validators import validate_email
-
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise InvalidInput(_("Enter a valid email address."), field="email")
+    try:
+        email = personal_data.normalize_email(email)
+    except ValidationError as e:
+        raise _invalid(e, "email")
     if kind not in Invitation.Kind.values:
         raise InvalidInput(_("Choose whom you invite: HR staff or an employee."), field="kind")
     if not (real_name or "").strip():
@@ -440,7 +436,6 @@ def invitation_accept(*, user: User, invitation_id: int) -> Invitation:
             raise Conflict(_("This invitation is no longer open."))
         if invitation.expires_at < timezone.now():
             raise RuleViolation(_("This invitation has expired; ask the enterprise to invite you again."))
-        INVITATION_WORKFLOW.check(action="accept", current=invitation.status, roles={INVITEE})
         organization = invitation.organization
         if invitation.kind == Invitation.Kind.HR_STAFF:
             Membership.objects.get_or_create(user=user, organization=organization, role=Membership.OrgRole.HR_STAFF)
@@ -457,14 +452,7 @@ def invitation_accept(*, user: User, invitation_id: int) -> Invitation:
             audit_record(actor=user, action="employment.create_from_invitation", obj=employment,
                          after=snapshot(employment, EMPLOYMENT_AUDIT_FIELDS))
             user_grant_role(user=user, role=Role.APPLICANT, actor=user)
-        invitation.status = Invitation.Status.ACCEPTED
-        invitation.accepted_by = user
-        invitation.decided_at = timezone.now()
-        invitation.save(update_fields=["status", "accepted_by", "decided_at"])
-        audit_record(actor=user, action="invitation.accept", obj=invitation,
-                     before={"status": "open"}, after={"status": "accepted"})
-        _invitation_notifications_read(user)
-        _invitation_answered(invitation, user, accepted=True)
+        _invitation_answer(invitation, user, "accept")
     return invitation
 
 
@@ -474,16 +462,21 @@ def invitation_decline(*, user: User, invitation_id: int) -> Invitation:
         invitation = _invitation_lock_for_invitee(user, invitation_id)
         if invitation.status != Invitation.Status.OPEN:
             raise Conflict(_("This invitation is no longer open."))
-        transition = INVITATION_WORKFLOW.check(action="decline", current=invitation.status, roles={INVITEE})
-        invitation.status = transition.target
-        invitation.accepted_by = user
-        invitation.decided_at = timezone.now()
-        invitation.save(update_fields=["status", "accepted_by", "decided_at"])
-        audit_record(actor=user, action="invitation.decline", obj=invitation,
-                     before={"status": "open"}, after={"status": "declined"})
-        _invitation_notifications_read(user)
-        _invitation_answered(invitation, user, accepted=False)
+        _invitation_answer(invitation, user, "decline")
     return invitation
+
+
+def _invitation_answer(invitation: Invitation, user: User, action: str) -> None:
+    """Record the invitee's answer (the row is locked), audit it, settle their notifications, tell HR."""
+    transition = INVITATION_WORKFLOW.check(action=action, current=invitation.status, roles={INVITEE})
+    invitation.status = transition.target
+    invitation.accepted_by = user
+    invitation.decided_at = timezone.now()
+    invitation.save(update_fields=["status", "accepted_by", "decided_at"])
+    audit_record(actor=user, action=f"invitation.{action}", obj=invitation,
+                 before={"status": "open"}, after={"status": transition.target})
+    _invitation_notifications_read(user)
+    _invitation_answered(invitation, user, accepted=action == "accept")
 
 
 def invitation_revoke(*, actor: User, invitation_id: int) -> Invitation:
