@@ -62,12 +62,22 @@ class RegionListApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class AccountRegisterApi(APIView):
-    """Step 1 of a signup: the details. A 6-digit code goes to the mobile by SMS; the answer never says
-    whether the mobile or ID number is registered (their owners are told instead)."""
+class PublicFormApi(APIView):
+    """A form anyone may send, throttled per address (``public_form``) as the web forms are."""
 
     permission_classes = [AllowAny]
     throttle_scope = "public_form"
+
+
+def code_sent(detail: str, token: str) -> Response:
+    """The answer of a step that sent a code (or would have): the same whoever asked."""
+    return Response({"detail": detail, "token": token, "expires_in": settings.ONE_TIME_CODE_MINUTES * 60},
+                    status=status.HTTP_202_ACCEPTED)
+
+
+class AccountRegisterApi(PublicFormApi):
+    """Step 1 of a signup: the details. A 6-digit code goes to the mobile by SMS; the answer never says
+    whether the mobile or ID number is registered (their owners are told instead)."""
 
     @extend_schema(summary="Start a signup: a code is sent to the mobile", request=SignUpInput,
                    responses={202: CodeSentOutput})
@@ -75,17 +85,12 @@ class AccountRegisterApi(APIView):
         data = SignUpInput(data=request.data)
         data.is_valid(raise_exception=True)
         token = account_services.signup_request(**data.validated_data)
-        return Response({"detail": _("If this mobile number is yours, we have sent a message to it. Send the code it "
-                                     "carries with this token to accounts/register/confirm/."),
-                         "token": token, "expires_in": settings.ONE_TIME_CODE_MINUTES * 60},
-                        status=status.HTTP_202_ACCEPTED)
+        return code_sent(_("If this mobile number is yours, we have sent a message to it. Send the code it carries "
+                           "with this token to accounts/register/confirm/."), token)
 
 
-class AccountRegisterConfirmApi(APIView):
+class AccountRegisterConfirmApi(PublicFormApi):
     """Step 2 of a signup: the code from the SMS opens the account."""
-
-    permission_classes = [AllowAny]
-    throttle_scope = "public_form"
 
     @extend_schema(summary="Confirm a signup with the code from the SMS", request=CodeInput,
                    responses={201: UserOutput})
@@ -96,12 +101,9 @@ class AccountRegisterConfirmApi(APIView):
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
 
-class PasswordResetApi(APIView):
+class PasswordResetApi(PublicFormApi):
     """A one-time code to the registered mobile (SMS) or email; the same answer whether or not an
     account matches."""
-
-    permission_classes = [AllowAny]
-    throttle_scope = "public_form"
 
     @extend_schema(summary="Ask for a password-reset code", request=PasswordResetInput,
                    responses={202: CodeSentOutput})
@@ -109,17 +111,12 @@ class PasswordResetApi(APIView):
         data = PasswordResetInput(data=request.data)
         data.is_valid(raise_exception=True)
         token = account_services.password_reset_request(**data.validated_data)
-        return Response({"detail": _("If an account matches, we have sent a code to its registered mobile or email. "
-                                     "Send it with this token to accounts/password/reset/confirm/."),
-                         "token": token, "expires_in": settings.ONE_TIME_CODE_MINUTES * 60},
-                        status=status.HTTP_202_ACCEPTED)
+        return code_sent(_("If an account matches, we have sent a code to its registered mobile or email. Send it "
+                           "with this token to accounts/password/reset/confirm/."), token)
 
 
-class PasswordResetConfirmApi(APIView):
+class PasswordResetConfirmApi(PublicFormApi):
     """The code and the new password; ends every session and API token of the account."""
-
-    permission_classes = [AllowAny]
-    throttle_scope = "public_form"
 
     @extend_schema(summary="Set a new password with the code", request=PasswordResetConfirmInput,
                    responses={200: inline_serializer("PasswordResetDone", {"detail": serializers.CharField()})})
