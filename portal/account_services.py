@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal import personal_data
@@ -121,9 +121,11 @@ def _use(row: OneTimeCode) -> bool:
     return bool(OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now()))
 
 
-def _send_code(*, row: OneTimeCode, code: str, address: str, user: User | None, text) -> None:
-    """The code by SMS or email, in the recipient's language, queued once (``code:<id>``)."""
-    with in_language(user):
+def _send_code(*, row: OneTimeCode, code: str, address: str, user: User | None, text,
+               language: str | None = None) -> None:
+    """The code by SMS or email, in the recipient's language (``language`` for someone without an
+    account yet: the one they read the site in), queued once (``code:<id>``)."""
+    with translation.override(language) if user is None and language else in_language(user):
         minutes = settings.ONE_TIME_CODE_MINUTES
         message = text(code, minutes)
         if row.channel == Channel.SMS:
@@ -253,12 +255,15 @@ def signup_request(*, mobile: str, real_name: str, id_number: str, password: str
     ``enterprise`` carries an enterprise registration made with the account (the HR administrator's
     signup): its fields and the token of its pending licence upload."""
     values = signup_check(mobile=mobile, real_name=real_name, id_number=id_number, password=password, email=email)
-    payload = {**values, "password_hash": make_password(password), "enterprise": enterprise}
+    # The language the visitor reads the site in: the code and any refusal reach them in it.
+    payload = {**values, "password_hash": make_password(password), "enterprise": enterprise,
+               "language": translation.get_language() or settings.LANGUAGE_CODE}
     return _signup_dispatch(payload)
 
 
 def _signup_dispatch(payload: dict) -> str:
     mobile, number = payload["mobile"], payload["id_number"]
+    visitor = payload.get("language") or settings.LANGUAGE_CODE
     with transaction.atomic():
         row, token, code = _new_code(purpose=Purpose.SIGNUP, channel=Channel.SMS, address=mobile, user=None,
                                      payload=payload)
@@ -269,7 +274,7 @@ def _signup_dispatch(payload: dict) -> str:
         mobile_owner = User.objects.filter(mobile=mobile).first()
         id_owner = User.objects.filter(id_number_hash=personal_data.lookup_hash(number)).first()
         if mobile_owner is None and id_owner is None:
-            _send_code(row=row, code=code, address=mobile, user=None, text=lambda code, minutes: _(
+            _send_code(row=row, code=code, address=mobile, user=None, language=visitor, text=lambda code, minutes: _(
                 "Your code to open an account on the title portal is %(code)s. It is valid for %(minutes)d minutes. "
                 "If you did not ask for it, ignore this message.") % {"code": code, "minutes": minutes})
             return token
@@ -294,7 +299,7 @@ def _signup_dispatch(payload: dict) -> str:
                 % {"when": when, "mobile": personal_data.mask_mobile(mobile)})
         if mobile_owner is None:
             # The mobile that was typed is not an account's: it learns only that no account was opened.
-            with in_language(None):
+            with translation.override(visitor):
                 text = sms_text(_("No account was opened. If you already have one, log in with your ID number or "
                                   "reset your password."), url=login_url)
             delivery_queue(channel=Channel.SMS, topic=Topic.SECURITY, address=mobile, body=text,

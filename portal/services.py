@@ -80,7 +80,9 @@ def user_grant_role(*, user: User, role: str, actor: User | None = None) -> None
 
 def user_register(*, mobile: str, real_name: str, password: str, id_number: str = "", email: str = "",
                   role: str = Role.APPLICANT) -> User:
-    """Sign up a real-name account (applicant by default)."""
+    """Create a real-name account at once (applicant by default): for imports, the back office and
+    tests. People sign up through ``account_services.signup_request``, which confirms the mobile by
+    a code and never says whether a mobile or ID number is taken."""
     try:
         mobile = personal_data.normalize_mobile(mobile)
     except ValidationError as e:

@@ -251,3 +251,15 @@ def test_id_number_with_spaces_and_full_width_digits_registers(client, deliver):
 def test_signup_still_accepts_a_new_applicant_by_factory_number(client, deliver):
     deliver(client.post, reverse("signup"), signup_data(id_number=make_id_number()))
     assert len(last_code("13766667777")) == 6
+
+
+def test_the_code_reaches_a_visitor_in_the_language_they_read_the_site_in(client, deliver, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    deliver(client.post, reverse("signup"), signup_data(), HTTP_ACCEPT_LANGUAGE="en")
+    [english] = sms_to("13766667777")
+    assert "Your code to open an account" in english
+    from django.test import Client
+
+    deliver(Client().post, reverse("signup"), signup_data(mobile="13766668888"), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    [chinese] = sms_to("13766668888")
+    assert "验证码" in chinese and "Your code" not in chinese
