@@ -140,8 +140,17 @@ def _send_code(*, row: OneTimeCode, code: str, address: str, user: User | None, 
 
 # --- Password reset by a one-time code --------------------------------------------
 
+def _has_control_characters(value: str) -> bool:
+    """NUL and other control characters: never part of a login or a name (and PostgreSQL refuses NUL)."""
+    import unicodedata
+
+    return any(unicodedata.category(c) == "Cc" for c in value)
+
+
 def _user_by_login(login: str) -> User | None:
     login = (login or "").strip()
+    if _has_control_characters(login):
+        return None
     if "@" in login:
         return User.objects.filter(email__iexact=login).order_by("pk").first()
     return User.objects.get_by_login(login)
@@ -233,6 +242,8 @@ def signup_check(*, mobile: str, real_name: str, id_number: str, password: str, 
         errors["id_number"] = " ".join(error.messages)
     if not values["real_name"]:
         errors["real_name"] = _("Please enter your real name.")
+    elif _has_control_characters(values["real_name"]) or len(values["real_name"]) > 64:
+        errors["real_name"] = _("Enter your name as on your ID card (at most 64 characters).")
     try:
         validate_password(password, user=User(mobile=values.get("mobile", ""), real_name=values["real_name"],
                                               email=values["email"]))

@@ -225,3 +225,14 @@ def test_the_login_field_has_room_for_an_id_number(client):
     html = client.get(reverse("login")).content.decode()
     maxlength = int(re.search(r'name="username"[^>]*maxlength="(\d+)"', html).group(1))
     assert maxlength >= len("650102 19580412 006X")
+
+
+def test_control_characters_get_the_same_answer_not_an_error(client, deliver):
+    response = deliver(ask, client, "139\x000000001")
+    assert response.status_code in (200, 302)  # the form refuses it, or answers as for anyone: never a 500
+    api = APIClient()
+    response = api.post("/api/v1/accounts/password/reset/", {"login": "a@b.c\x00"}, format="json")
+    assert response.status_code in (202, 400)
+    response = api.post("/api/v1/accounts/register/", {"real_name": "张\x00三", "id_number": make_id_number(),
+                                                       "mobile": "13811110000", "password": NEW}, format="json")
+    assert response.status_code == 400 and "real_name" in response.json()["errors"]
