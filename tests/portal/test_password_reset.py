@@ -235,4 +235,5 @@ def test_control_characters_get_the_same_answer_not_an_error(client, deliver):
     assert response.status_code in (202, 400)
     response = api.post("/api/v1/accounts/register/", {"real_name": "张\x00三", "id_number": make_id_number(),
                                                        "mobile": "13811110000", "password": NEW}, format="json")
-    assert response.status_code == 400 and "real_name" in response.json()["errors"]
+    body = response.json()
+    assert response.status_code == 400 and "real_name" in {**body, **body.get("errors", {})}
