@@ -263,3 +263,22 @@ def test_the_code_reaches_a_visitor_in_the_language_they_read_the_site_in(client
     deliver(Client().post, reverse("signup"), signup_data(mobile="13766668888"), HTTP_ACCEPT_LANGUAGE="zh-CN")
     [chinese] = sms_to("13766668888")
     assert "验证码" in chinese and "Your code" not in chinese
+
+
+@pytest.mark.parametrize("name, goes_to", [
+    ("signup", "home"), ("signup-confirm", "home"), ("password-reset", "password_change"),
+])
+def test_the_getting_in_pages_send_a_logged_in_person_on(client, name, goes_to):
+    client.force_login(UserFactory())
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and response["Location"] == reverse(goes_to)
+
+
+@pytest.mark.parametrize("name", ["signup", "password-reset", "login"])
+def test_the_getting_in_pages_are_open_to_visitors(client, name):
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_the_code_page_of_a_reset_needs_a_request_first(client):
+    response = client.get(reverse("password-reset-code"))
+    assert response.status_code == 302 and response["Location"] == reverse("password-reset")
