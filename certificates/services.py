@@ -993,7 +993,7 @@ ITEMS_PER_TASK = 10
 
 def _enqueue_items(item_ids: list[int]) -> None:
     from certificates.tasks import issue_batch_items
-    from portal.tasks import send_pending_notification_emails
+    from portal.tasks import send_pending_notification_emails, send_queued_messages
 
     if not item_ids:  # e.g. a starting worker that found nothing left over
         return
@@ -1003,9 +1003,10 @@ def _enqueue_items(item_ids: list[int]) -> None:
     def send():
         for chunk in chunks:
             issue_batch_items.delay(chunk)
-        # Queued behind the items: the holders' emails go out in bulk when
-        # the workers reach it (and the beat's outbox sweep catches the rest).
+        # Queued behind the items: the holders' emails and SMS go out in bulk
+        # when the workers reach them (and the beat's outbox sweeps catch the rest).
         send_pending_notification_emails.delay()
+        send_queued_messages.delay(grace_seconds=0)
 
     transaction.on_commit(send)
 

@@ -49,12 +49,13 @@ def send_message(self, delivery_id: int) -> str:
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
-def send_queued_messages() -> int:
+def send_queued_messages(grace_seconds: int = 60) -> int:
     """The SMS and email outbox: messages queued in bulk, a task lost with its worker, and retries
-    whose pause is over (and, under eager Celery, every retry)."""
+    whose pause is over (and, under eager Celery, every retry). Bulk work that queued its messages
+    without a task each asks for it with ``grace_seconds=0``."""
     from portal.delivery import deliveries_flush
 
-    return deliveries_flush()
+    return deliveries_flush(grace_seconds=grace_seconds)
 
 
 @shared_task(acks_late=True)
