@@ -28,7 +28,7 @@ from portal.forms import (
     SignUpCodeForm,
     SignUpForm,
 )
-from portal.models import Organization, Region, Role, Topic
+from portal.models import MessageDelivery, Organization, Region, Role, Topic
 from portal.notifications import notification_mark_read
 from portal.pending_uploads import (
     pending_upload_discard,
@@ -237,6 +237,7 @@ def my_settings(request):
     topics = account_services.OPTIONAL_TOPICS
     rows = [{"topic": topic, "label": Topic(topic).label,
              "channels": [{"channel": channel, "name": f"{channel}:{topic}",
+                           "label": MessageDelivery.Channel(channel).label,
                            "offered": topic in topics[channel],
                            "on": topic in topics[channel] and user.wants(channel, topic)}
                           for channel in ("sms", "email")]}
