@@ -36,12 +36,14 @@ from applications.models import (
     IntegrityPledge,
     Level,
     Specialty,
+    SubmissionReceipt,
     TitleHeld,
     TitleName,
     TitleSeries,
     UnitObjection,
 )
 from applications.profile import profile_facts
+from applications.receipts import receipt_issue
 from portal import calendar
 from portal import selectors as portal_selectors
 from portal.audit import audit_record, snapshot
@@ -55,6 +57,7 @@ from portal.models import (
     Organization,
     PolicySettings,
     Region,
+    Topic,
     User,
 )
 from portal.notifications import notification_send, notification_settle
@@ -845,8 +848,10 @@ def _submit(*, actor: User, application_id: int, pledge_text: str, pledge_accept
                                   "call or committee (R6.4)."), rule="R6.4")
         IntegrityPledge.objects.create(application=application, text=pledge_text.strip()[:4000], signed_at=now,
                                        ip_address=ip_address or None)
+        receipt = receipt_issue(application=application, kind=SubmissionReceipt.Kind.SUBMIT)
         audit_record(actor=actor, action="application.submit", obj=application, before=before,
-                     after=snapshot(application, AUDIT_FIELDS))
+                     after={**snapshot(application, AUDIT_FIELDS), "receipt": receipt.number,
+                            "receipt_digest": receipt.digest})
         _notify_next(application)
     return application
 
@@ -997,8 +1002,10 @@ def application_resubmit(*, actor: User, application_id: int) -> Application:
         application.correction_due_on = None
         application.save()
         application.corrections.filter(resolved_at__isnull=True).update(resolved_at=now)
+        receipt = receipt_issue(application=application, kind=SubmissionReceipt.Kind.RESUBMIT)
         audit_record(actor=actor, action="application.resubmit", obj=application, before=before,
-                     after={**snapshot(application, AUDIT_FIELDS), "answers": answers})
+                     after={**snapshot(application, AUDIT_FIELDS), "answers": answers, "receipt": receipt.number,
+                            "receipt_digest": receipt.digest})
         _notify_next(application)
     return application
 
@@ -1038,8 +1045,13 @@ def application_withdraw(*, actor: User, application_id: int, reason: str = "") 
         audit_record(actor=actor, action="application.withdraw", obj=application, before=before,
                      after=snapshot(application, AUDIT_FIELDS), reason=(reason or "").strip())
         if waiting:
-            notification_send(recipients=waiting, subject=_("An application was withdrawn: %(title)s")
-                              % {"title": application.title_name})
+            name = application.applicant.real_name
+            notification_send(recipients=waiting,
+                              subject=lambda: _("An application was withdrawn: %(title)s")
+                              % {"title": application.title_name},
+                              body=lambda: _("%(name)s withdrew the application for %(title)s (%(call)s); it has "
+                                             "left your queue and needs nothing more from you.")
+                              % {"name": name, "title": application.title_name, "call": application.call.name})
     return application
 
 
@@ -1061,7 +1073,11 @@ def unit_objection_create(*, application_id: int, reason: str, contact: str) -> 
         audit_record(actor=None, action="application.unit_objection", obj=application,
                      after={"objection": objection.pk})
         notification_send(recipients=_members(application.sponsor_id, _HR_ROLES),
-                          subject=_("An objection was raised during unit publicity"),
+                          subject=lambda: _("An objection was raised during unit publicity"),
+                          body=lambda: _("Someone objected to the application for %(title)s during unit publicity. "
+                                         "Answer the objection on the application's review page; it cannot be "
+                                         "forwarded before every objection is answered (R5.5).")
+                          % {"title": application.title_name},
                           url=reverse("application-review", args=[application.pk]))
     return objection
 
@@ -1153,20 +1169,38 @@ def deadline_reminders_send(*, today: dt.date | None = None) -> int:
         try:
             with transaction.atomic():
                 Reminder.objects.create(application=application, kind=kind, due_on=due, days_before=threshold)
-                if kind == Reminder.Kind.CALL_CLOSES:
-                    subject = _("%(n)d day(s) left: the call closes on %(date)s; your draft is not submitted") % {
-                        "n": days_left, "date": due.isoformat()}
-                    url = reverse("application-edit", args=[application.pk, "submit"])
-                else:
-                    subject = _("%(n)d day(s) left to correct your application (due %(date)s)") % {
-                        "n": days_left, "date": due.isoformat()}
-                    url = reverse("application-edit", args=[application.pk, "basics"])
-                notification_send(recipients=[application.applicant], subject=subject,
-                                  body=f"{application.title_name} · {application.call.name}", url=url)
+                subject, body = _reminder_texts(application, kind, due, days_left)
+                step = "submit" if kind == Reminder.Kind.CALL_CLOSES else "basics"
+                notification_send(recipients=[application.applicant], subject=subject, body=body,
+                                  topic=Topic.REMINDER, url=reverse("application-edit", args=[application.pk, step]))
         except IntegrityError:
             continue  # already reminded (another run got there first)
         sent += 1
     return sent
+
+
+def _reminder_texts(application: Application, kind: str, due: dt.date, days_left: int):
+    """What a deadline reminder says (rendered in the applicant's language): what, what to do, by when."""
+    from applications.models import Reminder
+
+    closes = timezone.localtime(application.call.closes_at).strftime("%Y-%m-%d %H:%M")
+
+    def subject():
+        if kind == Reminder.Kind.CALL_CLOSES:
+            return _("%(n)d day(s) left: the call closes on %(date)s; your draft is not submitted") % {
+                "n": days_left, "date": due.isoformat()}
+        return _("%(n)d day(s) left to correct your application (due %(date)s)") % {
+            "n": days_left, "date": due.isoformat()}
+
+    def body():
+        if kind == Reminder.Kind.CALL_CLOSES:
+            return _("Your application for %(title)s in %(call)s is still a draft. Sign the pledge and submit it "
+                     "before %(when)s (Beijing time); after that the call takes no more applications.") % {
+                "title": application.title_name, "call": application.call.name, "when": closes}
+        return _("Your application for %(title)s was returned for correction. Change what the corrections list and "
+                 "resubmit it by %(date)s.") % {"title": application.title_name, "date": due.isoformat()}
+
+    return subject, body
 
 
 # --- Notifications ---------------------------------------------------------------
@@ -1195,43 +1229,71 @@ def _notify_next(application: Application) -> None:
     """Tell whoever acts next."""
     if application.status not in (S.EMPLOYER_REVIEW, S.ACCEPTANCE, S.QUALIFICATION_AUDIT):
         return
+    name = application.applicant.real_name
     notification_send(recipients=_waiting_on(application),
-                      subject=_("An application awaits you: %(title)s") % {"title": application.title_name},
+                      subject=lambda: _("An application awaits you: %(title)s") % {"title": application.title_name},
+                      body=lambda: _("%(name)s's application for %(title)s (%(call)s) waits for your step: check it "
+                                     "and approve, accept, return it for correction or reject it.")
+                      % {"name": name, "title": application.title_name, "call": application.call.name},
                       url=reverse("application-review", args=[application.pk]))
 
 
 def _notify_after(application: Application, action: str, reason: str) -> None:
     # The step is taken: the "awaits you" of everyone who could have taken it is settled.
     notification_settle(reverse("application-review", args=[application.pk]))
-    messages = {
-        S.RETURNED: _("Your application was returned for correction"),
-        S.REJECTED: _("Your application was rejected"),
-        S.UNIT_PUBLICITY: _("Your application is in unit publicity until %(date)s"),
-        S.QUALIFICATION_AUDIT: _("Your application was accepted"),
-        S.READY: _("Your application passed the qualification audit"),
-    }
-    if application.status in messages:
-        subject = messages[application.status]
-        if application.status == S.UNIT_PUBLICITY:
-            subject = subject % {"date": application.publicity_ends_on.isoformat()}
-        body = reason
-        if application.status == S.RETURNED:
-            body = _returned_body(application, reason)
+    status = application.status
+    if status in (S.RETURNED, S.REJECTED, S.UNIT_PUBLICITY, S.QUALIFICATION_AUDIT, S.READY):
+        title = application.title_name
+        corrections = list(application.corrections.filter(resolved_at__isnull=True).select_related("round"))
+
+        def subject():
+            return {
+                S.RETURNED: _("Your application was returned for correction"),
+                S.REJECTED: _("Your application was rejected"),
+                S.UNIT_PUBLICITY: _("Your application is in unit publicity until %(date)s"),
+                S.QUALIFICATION_AUDIT: _("Your application was accepted"),
+                S.READY: _("Your application passed the qualification audit"),
+            }[status] % {"date": application.publicity_ends_on.isoformat() if application.publicity_ends_on else ""}
+
+        def body():
+            lines = [_("Application for %(title)s (%(call)s).") % {"title": title, "call": application.call.name}]
+            if reason:
+                lines.append(_("Reason: %(reason)s") % {"reason": reason})
+            if status == S.RETURNED:
+                lines += [_("What to correct:")] + _correction_lines(corrections)
+                lines.append(_("Open the application, change what is listed and resubmit it by %(date)s.")
+                             % {"date": application.correction_due_on.isoformat()})
+            elif status == S.REJECTED:
+                lines.append(_("The application has ended. You may apply again in a later call."))
+            elif status == S.UNIT_PUBLICITY:
+                lines.append(_("Your employer approved it. Anyone in the unit may object until then (R5.5); "
+                               "after that it is forwarded. Nothing to do for now."))
+            elif status == S.QUALIFICATION_AUDIT:
+                lines.append(_("The materials are complete. The HR bureau audits your qualification next (R6.1); "
+                               "nothing to do for now."))
+            else:
+                lines.append(_("You are qualified for evaluation. The committee's office schedules the review; "
+                               "you are told of each step."))
+            return "\n".join(lines)
+
+        def sms():
+            # The SMS is short: the deadline first, then as much of what to correct as fits.
+            return _("Your application for %(title)s was returned: correct it and resubmit by %(date)s. %(items)s") % {
+                "title": title, "date": application.correction_due_on.isoformat(),
+                "items": "；".join(c.message for c in corrections)}
+
         notification_send(recipients=[application.applicant], subject=subject, body=body,
+                          topic=Topic.CORRECTION if status == S.RETURNED else Topic.RESULT,
+                          sms=sms if status == S.RETURNED else None,
                           url=reverse("application-detail", args=[application.pk]))
     _notify_next(application)
 
 
-def _returned_body(application: Application, reason: str) -> str:
+def _correction_lines(corrections) -> list[str]:
     """The corrections in words for the applicant: each target by its name
     (a field's label, an achievement's title, a file's name), never a code."""
-    lines = [reason] if reason else []
-    for c in application.corrections.filter(resolved_at__isnull=True).select_related("round"):
-        label = returns.target_label(c.target, content=c.round.content_before if c.round else None,
-                                         item_title=c.item_title)
-        lines.append(f"· {label}: {c.message}")
-    lines.append(_("Please correct by %(date)s.") % {"date": application.correction_due_on.isoformat()})
-    return "\n".join(lines)
+    return [f"· {returns.target_label(c.target, content=c.round.content_before if c.round else None, item_title=c.item_title)}: {c.message}"  # noqa: E501
+            for c in corrections]
 
 
 # --- Driven by the review app (layer above) -------------------------------------

@@ -518,6 +518,33 @@ class UnitObjection(models.Model):
         return f"objection {self.pk}"
 
 
+class SubmissionReceipt(models.Model):
+    """回执: proof of a submission. The number the applicant quotes, the time, and what was submitted
+    (title, call, achievements, materials), frozen at that moment with a SHA-256 digest of it. One
+    per submission: the first and every resubmission after a correction."""
+
+    class Kind(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        RESUBMIT = "resubmit", _("Resubmitted after correction")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="receipts")
+    seq = models.PositiveSmallIntegerField(editable=False)
+    number = models.CharField(_("receipt number"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    contents = models.JSONField(_("what was submitted"), default=dict)
+    digest = models.CharField(_("SHA-256 of the contents"), max_length=64)
+
+    class Meta:
+        ordering = ["application", "seq"]
+        verbose_name = _("submission receipt")
+        verbose_name_plural = _("submission receipts")
+        constraints = [models.UniqueConstraint(fields=["application", "seq"], name="receipt_one_per_submission")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class Reminder(models.Model):
     """A deadline reminder that was sent (7, 3 and 1 days before a call closes
     or a correction falls due); the unique constraint makes the reminder task

@@ -25,6 +25,7 @@ pages: list = [
     path("applications/<int:pk>/corrections/<int:correction_id>/answer/", views.correction_answer,
          name="application-correction-answer"),
     path("applications/<int:pk>/form.pdf", views.application_pdf, name="application-pdf"),
+    path("applications/<int:pk>/receipts/<int:seq>/", views.application_receipt, name="application-receipt"),
     # Committees' secretaries and bureaus
     path("calls/new/", views.call_open, name="call-open"),
     # Reviewers

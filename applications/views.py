@@ -38,6 +38,7 @@ from applications.forms import (
 )
 from applications.models import ApplicationStatus
 from applications.profile import profile_record_add, profile_record_remove, profile_records
+from applications.receipts import receipts_for_applicant
 from portal import ratelimit
 from portal.models import PolicySettings, Role
 from portal.personal_data import mask_name
@@ -325,7 +326,19 @@ def application_detail(request, pk: int):
         "legacy_corrections": selectors.corrections_without_round(application=application),
         "can_withdraw": application.status in workflow.WITHDRAWABLE,
         "withdraw_form": WithdrawForm(),
+        "receipts": list(receipts_for_applicant(user=request.user, application_id=application.pk)),
     })
+
+
+@login_required
+def application_receipt(request, pk: int, seq: int):
+    """The receipt of one submission (printable): only the applicant's own."""
+    receipt = receipts_for_applicant(user=request.user, application_id=pk).filter(seq=seq).select_related(
+        "application").first()
+    if receipt is None:
+        raise Http404
+    return render(request, "applications/receipt.html", {"receipt": receipt, "application": receipt.application,
+                                                         "c": receipt.contents})
 
 
 @login_required

@@ -47,7 +47,7 @@ from certificates.workflow import BUREAU_OF_ISSUER, CERTIFICATE_WORKFLOW
 from portal import spreadsheets
 from portal.audit import audit_record, audit_record_many, snapshot
 from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound, PortalError, RuleViolation
-from portal.models import Organization, Region, Role, User
+from portal.models import Organization, Region, Role, Topic, User
 from portal.notifications import notification_send, notification_send_each
 
 logger = logging.getLogger(__name__)
@@ -243,11 +243,13 @@ def _build(grant: _Grant, *, key: SigningKey, serial: int, series_code: str, tod
     return certificate
 
 
-def _issued_message(certificate: Certificate) -> tuple[User, str, str, str]:
+def _issued_message(certificate: Certificate) -> tuple:
+    """(holder, subject, body, url); the texts are rendered in the holder's language."""
     return (certificate.holder,
-            _("Your certificate is issued: %(title)s, No. %(number)s")
+            lambda: _("Your certificate is issued: %(title)s, No. %(number)s")
             % {"title": certificate.title_name, "number": certificate.number},
-            _("You can download it and see who verified it on your certificates page."),
+            lambda: _("Download the PDF from your certificates page; anyone can verify it there by its number and "
+                      "your name, or by its QR code. The page also shows who verified it."),
             reverse("my-certificate-detail", args=[certificate.pk]))
 
 
@@ -264,7 +266,7 @@ def _create(grant: _Grant, *, key: SigningKey, actor: User | None,
     certificate.save(force_insert=True)
     audit_record(actor=actor, action="certificate.reissue" if replaces else "certificate.issue", obj=certificate,
                  after=snapshot(certificate, AUDIT_FIELDS))
-    notification_send_each(messages=[_issued_message(certificate)], email_now=email_now)
+    notification_send_each(messages=[_issued_message(certificate)], email_now=email_now, topic=Topic.RESULT)
     return certificate
 
 
@@ -294,7 +296,8 @@ def _create_many(grants: list[_Grant], *, key: SigningKey, actor: User | None) -
                 certificate.pk = ids[certificate.grant_key]
         audit_record_many(entries=[{"actor": actor, "action": "certificate.issue", "obj": c,
                                     "after": snapshot(c, AUDIT_FIELDS)} for c in certificates])
-        notification_send_each(messages=[_issued_message(c) for c in certificates], email_now=False)
+        notification_send_each(messages=[_issued_message(c) for c in certificates], email_now=False,
+                               topic=Topic.RESULT)
     return certificates
 
 
@@ -498,7 +501,7 @@ def _clean_revocation_reason(reason: str) -> str:
 
 
 def _revoke(certificate: Certificate, *, actor: User, reason: str, category: str, recorded_reason: str,
-            holder_body: str, audit_extra: dict | None = None) -> Certificate:
+            holder_body, audit_extra: dict | None = None) -> Certificate:
     """Revoke the locked certificate, audited; the holder is notified."""
     before = snapshot(certificate, AUDIT_FIELDS)
     certificate.status = Certificate.Status.REVOKED
@@ -511,8 +514,8 @@ def _revoke(certificate: Certificate, *, actor: User, reason: str, category: str
     audit_record(actor=actor, action="certificate.revoke", obj=certificate, before=before,
                  after={**snapshot(certificate, AUDIT_FIELDS), **(audit_extra or {})}, reason=reason)
     notification_send(
-        recipients=[certificate.holder],
-        subject=_("Your certificate %(number)s has been revoked") % {"number": certificate.number},
+        recipients=[certificate.holder], topic=Topic.RESULT,
+        subject=lambda: _("Your certificate %(number)s has been revoked") % {"number": certificate.number},
         body=holder_body, url=reverse("my-certificate-detail", args=[certificate.pk]),
     )
     return certificate
@@ -527,7 +530,7 @@ def certificate_revoke(*, actor: User, certificate_id: int, reason: str, reason_
     with transaction.atomic():
         certificate = _lock_for_bureau(actor, certificate_id, "revoke")
         return _revoke(certificate, actor=actor, reason=reason, category=reason_category, recorded_reason=reason,
-                       holder_body=_("Category: %(category)s. Reason recorded by the bureau: %(reason)s")
+                       holder_body=lambda: _("Category: %(category)s. Reason recorded by the bureau: %(reason)s")
                        % {"category": Certificate.RevocationCategory(reason_category).label, "reason": reason})
 
 
@@ -972,7 +975,7 @@ ITEMS_PER_TASK = 10
 
 def _enqueue_items(item_ids: list[int]) -> None:
     from certificates.tasks import issue_batch_items
-    from portal.tasks import send_pending_notification_emails
+    from portal.tasks import send_pending_notification_emails, send_queued_messages
 
     if not item_ids:  # e.g. a starting worker that found nothing left over
         return
@@ -982,9 +985,10 @@ def _enqueue_items(item_ids: list[int]) -> None:
     def send():
         for chunk in chunks:
             issue_batch_items.delay(chunk)
-        # Queued behind the items: the holders' emails go out in bulk when
-        # the workers reach it (and the beat's outbox sweep catches the rest).
+        # Queued behind the items: the holders' emails and SMS go out in bulk
+        # when the workers reach them (and the beat's outbox sweeps catch the rest).
         send_pending_notification_emails.delay()
+        send_queued_messages.delay(grace_seconds=0)
 
     transaction.on_commit(send)
 
@@ -1160,7 +1164,7 @@ def certificate_revoke_for_fraud(*, actor: User, certificate_id: int, reason: st
         category = Certificate.RevocationCategory.FRAUD
         return _revoke(certificate, actor=actor, reason=reason, category=category,
                        recorded_reason=f"[{case_reference}] {reason}"[:4000], audit_extra={"case": case_reference},
-                       holder_body=_("Category: %(category)s. Case %(case)s.")
+                       holder_body=lambda: _("Category: %(category)s. Case %(case)s.")
                        % {"category": category.label, "case": case_reference})
         CERTIFICATE_WORKFLOW.check(action="revoke_for_fraud", current=certificate.status,
                                    roles={SUPERVISOR_ON_CASE})
@@ -1176,9 +1180,9 @@ def certificate_revoke_for_fraud(*, actor: User, certificate_id: int, reason: st
         audit_record(actor=actor, action="certificate.revoke", obj=certificate, before=before,
                      after={**snapshot(certificate, AUDIT_FIELDS), "case": case_reference}, reason=reason)
         notification_send(
-            recipients=[certificate.holder],
-            subject=_("Your certificate %(number)s has been revoked") % {"number": certificate.number},
-            body=_("Category: %(category)s. Case %(case)s.")
+            recipients=[certificate.holder], topic=Topic.RESULT,
+            subject=lambda: _("Your certificate %(number)s has been revoked") % {"number": certificate.number},
+            body=lambda: _("Category: %(category)s. Case %(case)s.")
             % {"category": certificate.get_revocation_category_display(), "case": case_reference},
             url=reverse("my-certificate-detail", args=[certificate.pk]),
         )

@@ -36,6 +36,8 @@ OFFICER = "13900000001"      # HR bureau officer of 乌鲁木齐市
 HR_ACTIVE = "13900000002"    # HR admin of 新疆天山智能装备有限公司 (approved)
 APPLICANT = "13900000003"    # employee of that enterprise
 HR_PENDING = "13900000004"   # HR admin of 乌鲁木齐丝路软件科技有限公司 (waiting for approval)
+NEWCOMER = "13900000006"     # born 1962, invited by 新疆天山智能装备有限公司, no employer yet (portal/demo.py)
+SUBMITTED = "13900001101"    # 张建新: an application submitted, with its receipt (applications/demo.py)
 AUDITOR = "13900000007"      # security auditor (reads the audit trail)
 SUPERVISOR = "13900000060"   # supervisor (supervision/demo.py: demo_supervision)
 SECRETARY = "13900001010"    # secretary of the demo engineering committee (applications/demo.py)
@@ -110,6 +112,8 @@ def visitor(s: Shooter) -> None:
     s.shot("login")
     s.go("/accounts/signup/")
     s.shot("applicant-signup")
+    s.go("/accounts/password/reset/")
+    s.shot("password-reset")
     s.go("/api/docs/")
     s.page.locator("#swagger-ui .opblock").first.wait_for()
     s.shot("api-docs")
@@ -168,6 +172,19 @@ def applicant(s: Shooter) -> None:
     s.shot("applicant-home")
     s.go("/me/employment/")
     s.shot("applicant-employment")
+    s.go("/me/settings/")
+    s.shot("applicant-settings", full_page=True)
+    s.login(NEWCOMER)  # after signup: the invitation and the next step on the home page
+    s.shot("applicant-home-next-step")
+    s.go("/me/employment/?q=" + "天山")
+    s.shot("applicant-employer-search")
+    s.login(SUBMITTED)
+    s.go("/applications/")
+    s.page.locator("[data-testid=application-card] h2 a").first.click()
+    s.page.wait_for_load_state("networkidle")
+    s.page.locator("[data-testid=receipts] a").first.click()
+    s.page.wait_for_load_state("networkidle")
+    s.shot("applicant-receipt", full_page=True)
 
 
 def auditor(s: Shooter) -> None:

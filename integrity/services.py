@@ -37,7 +37,7 @@ from portal import personal_data
 from portal import selectors as portal_selectors
 from portal.audit import audit_record
 from portal.errors import InvalidInput, NotAllowed, NotFound, RuleViolation
-from portal.models import PolicySettings, Role, User
+from portal.models import PolicySettings, Role, Topic, User
 from portal.notifications import notification_send, notification_settle
 from portal.services import integrity_record_create
 from portal.uploads import Document, clean_name, prepare_document
@@ -232,7 +232,10 @@ def fraud_report_create(*, description: str, certificate_number: str = "", holde
         audit_record(actor=None, action="integrity.report", obj=report, object_label=f"R-{report.pk}",
                      after={"target_kind": report.target_kind, "certificate": report.certificate_id,
                             "application": report.application_id, "files": len(cleaned)})
-        notification_send(recipients=supervisors(), subject=_("New fraud report R-%(id)d") % {"id": report.pk},
+        notification_send(recipients=supervisors(),
+                          subject=lambda: _("New fraud report R-%(id)d") % {"id": report.pk},
+                          body=lambda: _("A report came in from the public. Triage it: open a case or close it "
+                                         "with a reason."),
                           url=reverse("integrity-report-detail", args=[report.pk]))
     return report, reference
 
@@ -346,7 +349,9 @@ def fraud_case_open(*, actor: User, report_ids: Sequence[int], note: str = "") -
                      after={"reports": ids, "subject": case.subject_id, "certificate": case.certificate_id,
                             "application": case.application_id, "status": case.status})
         notification_send(recipients=list(portal_selectors.bureau_officers_for_region(region=case.region)),
-                          subject=_("Fraud case %(ref)s opened in your region") % {"ref": case.reference},
+                          subject=lambda: _("Fraud case %(ref)s opened in your region") % {"ref": case.reference},
+                          body=lambda: _("A supervisor opened the case; you can follow the investigation on its "
+                                         "page."),
                           url=reverse("integrity-case-detail", args=[case.pk]))
     return case
 
@@ -493,17 +498,17 @@ def fraud_case_decide(*, actor: User, case_id: int, decision: str, reason: str, 
 
 def _notify_decision(case: FraudCase) -> None:
     bureau = list(portal_selectors.bureau_officers_for_region(region=case.region))
-    label = case.get_status_display()
-    notification_send(recipients=bureau, subject=_("Fraud case %(ref)s decided: %(decision)s")
-                      % {"ref": case.reference, "decision": label},
+    notification_send(recipients=bureau, subject=lambda: _("Fraud case %(ref)s decided: %(decision)s")
+                      % {"ref": case.reference, "decision": case.get_status_display()},
+                      body=lambda: _("The decision and its reasons are on the case's page."),
                       url=reverse("integrity-case-detail", args=[case.pk]))
     if case.status == FraudCase.Status.UPHELD:
         record = case.integrity_record
         notification_send(
-            recipients=[case.subject],
-            subject=_("An integrity record is entered against you (R6.3)"),
-            body=_("Fraud was established in case %(ref)s (%(title)s). The title is revoked and you may not "
-                   "apply for a professional title until %(date)s. Reasons: %(reason)s")
+            recipients=[case.subject], topic=Topic.RESULT,
+            subject=lambda: _("An integrity record is entered against you (R6.3)"),
+            body=lambda: _("Fraud was established in case %(ref)s (%(title)s). The title is revoked and you may not "
+                           "apply for a professional title until %(date)s. Reasons: %(reason)s")
             % {"ref": case.reference, "title": case.title_name, "date": record.ends_on.isoformat(),
                "reason": case.decision_reason},
             url=reverse("integrity-my-records"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from portal.models import (
     IntegrityRecord,
     Invitation,
     Membership,
+    MessageDelivery,
     Notification,
     Organization,
     PolicyArticle,
@@ -30,11 +32,56 @@ from portal.models import (
 )
 
 
-class UserChangeForm(forms.ModelForm):
+class IdNumberAdminMixin(forms.Form):
+    """The back office types an ID number like everyone else: through ``normalize_id_number``
+    (trailing x, full-width, spaces; any GB/T 2260 district code). Stored encrypted; never shown."""
+
+    new_id_number = forms.CharField(label=_("ID number (to set or correct)"), required=False, max_length=40,
+                                    help_text=_("Leave empty to keep the current one. It is stored encrypted and "
+                                                "shown masked."))
+
+    def clean_new_id_number(self):
+        from portal.personal_data import normalize_id_number
+
+        raw = self.cleaned_data.get("new_id_number", "")
+        if not raw.strip():
+            return ""
+        try:
+            number = normalize_id_number(raw)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages)
+        from portal.personal_data import lookup_hash
+
+        taken = User.objects.filter(id_number_hash=lookup_hash(number))
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("Another account has this ID number."))
+        return number
+
+    def clean_mobile(self):
+        from portal.personal_data import normalize_mobile
+
+        try:
+            return normalize_mobile(self.cleaned_data.get("mobile", ""))
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages)
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if self.cleaned_data.get("new_id_number"):
+            user.set_id_number(self.cleaned_data["new_id_number"])
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
+
+
+class UserChangeForm(IdNumberAdminMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["mobile", "password", "real_name", "email", "is_active", "is_staff", "is_superuser", "groups",
-                  "last_login", "date_joined"]
+        fields = ["mobile", "password", "real_name", "email", "language", "is_active", "is_staff", "is_superuser",
+                  "groups", "last_login", "date_joined"]
 
     def clean_groups(self):
         groups = self.cleaned_data.get("groups")
@@ -43,6 +90,12 @@ class UserChangeForm(forms.ModelForm):
             raise ValidationError(_("System administrator, security administrator and auditor are separate roles; "
                                     "choose only one of them."))
         return groups
+
+
+class UserAddForm(IdNumberAdminMixin, AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["mobile", "real_name"]
 
 
 @admin.register(User)
@@ -55,11 +108,13 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["id_number_masked", "last_login", "date_joined"]
     fieldsets = (
         (None, {"fields": ("mobile", "password")}),
-        (_("Person"), {"fields": ("real_name", "id_number_masked", "email")}),
+        (_("Person"), {"fields": ("real_name", "id_number_masked", "new_id_number", "email", "language")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("mobile", "real_name", "password1", "password2")}),)
+    add_form = UserAddForm
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("mobile", "real_name", "new_id_number", "password1",
+                                                              "password2")}),)
     filter_horizontal = ("groups",)
 
     @admin.display(description=_("mobile number"))
@@ -102,8 +157,15 @@ class EmploymentAdmin(admin.ModelAdmin):
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ["organization", "kind", "real_name", "mobile_masked", "status", "expires_at"]
     list_select_related = ["organization"]
-    exclude = ["mobile"]
-    readonly_fields = ["mobile_masked", "status", "invited_by", "accepted_by"]
+    exclude = ["mobile", "email"]
+    readonly_fields = ["mobile_masked", "email_masked", "id_number_masked", "status", "invited_by", "accepted_by",
+                       "decided_at"]
+
+    @admin.display(description=_("email"))
+    def email_masked(self, obj):
+        from portal.personal_data import mask_email
+
+        return mask_email(obj.email)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -140,9 +202,35 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["subject", "recipient", "created_at", "read_at", "emailed_at"]
+    list_display = ["subject", "recipient", "topic", "created_at", "read_at", "emailed_at"]
+    list_filter = ["topic"]
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(MessageDelivery)
+class MessageDeliveryAdmin(ReadOnlyAdmin):
+    """Every SMS and email that left (or tried to): queued, sent, retried, failed. Addresses masked;
+    the text of a one-time code is never shown."""
+
+    list_display = ["created_at", "channel", "topic", "address_masked", "status", "attempts", "sent_at",
+                    "last_error"]
+    list_filter = ["channel", "status", "topic"]
+    date_hierarchy = "created_at"
+    fields = ["channel", "topic", "recipient", "address_masked", "subject", "text", "status", "attempts",
+              "last_error", "provider_ref", "created_at", "sent_at", "notification"]
+    readonly_fields = fields
+    show_full_result_count = False
+
+    @admin.display(description=_("address"))
+    def address_masked(self, obj):
+        return obj.address_masked
+
+    @admin.display(description=_("text"))
+    def text(self, obj):
+        if obj.topic == "code":
+            return _("(a one-time code: not shown)")
+        return obj.body
 
 
 @admin.register(PolicySettings)

@@ -3,6 +3,8 @@ exception handler that turns ``PortalError`` into a 4xx."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -13,12 +15,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from portal import selectors, services
+from portal import account_services, selectors, services
 from portal.errors import PortalError
 from portal.models import Organization, Region, Role
 from portal.serializers import (
+    CodeInput,
+    CodeSentOutput,
     EnterpriseInput,
     EnterpriseOutput,
+    PasswordResetConfirmInput,
+    PasswordResetInput,
     RegionOutput,
     RejectInput,
     SignUpInput,
@@ -56,16 +62,70 @@ class RegionListApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class AccountRegisterApi(APIView):
+class PublicFormApi(APIView):
+    """A form anyone may send, throttled per address (``public_form``) as the web forms are."""
+
     permission_classes = [AllowAny]
     throttle_scope = "public_form"
 
-    @extend_schema(summary="Sign up an applicant account", request=SignUpInput, responses={201: UserOutput})
+
+def code_sent(detail: str, token: str) -> Response:
+    """The answer of a step that sent a code (or would have): the same whoever asked."""
+    return Response({"detail": detail, "token": token, "expires_in": settings.ONE_TIME_CODE_MINUTES * 60},
+                    status=status.HTTP_202_ACCEPTED)
+
+
+class AccountRegisterApi(PublicFormApi):
+    """Step 1 of a signup: the details. A 6-digit code goes to the mobile by SMS; the answer never says
+    whether the mobile or ID number is registered (their owners are told instead)."""
+
+    @extend_schema(summary="Start a signup: a code is sent to the mobile", request=SignUpInput,
+                   responses={202: CodeSentOutput})
     def post(self, request):
         data = SignUpInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
+        token = account_services.signup_request(**data.validated_data)
+        return code_sent(_("If this mobile number is yours, we have sent a message to it. Send the code it carries "
+                           "with this token to accounts/register/confirm/."), token)
+
+
+class AccountRegisterConfirmApi(PublicFormApi):
+    """Step 2 of a signup: the code from the SMS opens the account."""
+
+    @extend_schema(summary="Confirm a signup with the code from the SMS", request=CodeInput,
+                   responses={201: UserOutput})
+    def post(self, request):
+        data = CodeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, _extra = account_services.signup_confirm(**data.validated_data)
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+
+
+class PasswordResetApi(PublicFormApi):
+    """A one-time code to the registered mobile (SMS) or email; the same answer whether or not an
+    account matches."""
+
+    @extend_schema(summary="Ask for a password-reset code", request=PasswordResetInput,
+                   responses={202: CodeSentOutput})
+    def post(self, request):
+        data = PasswordResetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        token = account_services.password_reset_request(**data.validated_data)
+        return code_sent(_("If an account matches, we have sent a code to its registered mobile or email. Send it "
+                           "with this token to accounts/password/reset/confirm/."), token)
+
+
+class PasswordResetConfirmApi(PublicFormApi):
+    """The code and the new password; ends every session and API token of the account."""
+
+    @extend_schema(summary="Set a new password with the code", request=PasswordResetConfirmInput,
+                   responses={200: inline_serializer("PasswordResetDone", {"detail": serializers.CharField()})})
+    def post(self, request):
+        data = PasswordResetConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        account_services.password_reset_confirm(**data.validated_data)
+        return Response({"detail": _("Your password is changed. Every session and API token of the account has "
+                                     "ended.")})
 
 
 class EnterpriseListCreateApi(APIView):

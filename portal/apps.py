@@ -8,4 +8,4 @@ class PortalConfig(AppConfig):
     verbose_name = _("People and bodies")
 
     def ready(self) -> None:
-        from portal import signals  # noqa: F401  (axes lock-out is audited)
+        from portal import checks, signals  # noqa: F401  (axes lock-out is audited; deployment checks)

@@ -12,7 +12,7 @@ from PIL import Image
 from stdnum.cn import ric
 
 from portal import services
-from portal.models import Employment, Membership, Organization, Region, Role, User
+from portal.models import Employment, Invitation, Membership, Organization, Region, Role, User
 
 DEMO_PASSWORD = "Demo#2026pass"  # noqa: S105 - printed by make run for the demo logins
 
@@ -20,6 +20,10 @@ DEMO_PASSWORD = "Demo#2026pass"  # noqa: S105 - printed by make run for the demo
 def demo_id_number(region_code: str, birth: str, serial: int) -> str:
     body = f"{region_code}{birth}{serial:03d}"
     return body + ric.calc_check_digit(body + "0")
+
+
+#: 天山区 (650102) dates from 1983; its holder was born in 1962 (python-stdnum alone refuses it).
+DEMO_OLDER_ID_NUMBER = demo_id_number("650102", "19620315", 61)
 
 
 def demo_uscc(serial: int) -> str:
@@ -69,6 +73,16 @@ def demo_people() -> list[tuple[str, str, str]]:
                                   start_date=dt.date(2018, 7, 1), status=Employment.Status.CONFIRMED,
                                   confirmed_by=hr)
 
+    # A professional born in 1962 whose ID number carries 天山区's code (650102, in force since 1983):
+    # signed up, not yet linked to an employer, invited by the enterprise's HR (issue 11). Logs in by
+    # mobile or by ID number; the home page shows the invitation and the next step.
+    newcomer = _user("13900000006", "热合曼·艾买提", DEMO_OLDER_ID_NUMBER, Role.APPLICANT)
+    enterprise.refresh_from_db()  # approved above on a first run
+    if not Invitation.objects.filter(organization=enterprise, mobile=newcomer.mobile).exists():
+        services.invitation_create(actor=hr, organization=enterprise, kind=Invitation.Kind.EMPLOYEE,
+                                   mobile=newcomer.mobile, real_name=newcomer.real_name, position="电气工程师",
+                                   start_date=dt.date(2009, 4, 1))
+
     # A second enterprise waiting in the queue, and one in another region.
     pending_hr = _user("13900000004", "张伟", demo_id_number("650105", "19870909", 44), Role.ENTERPRISE_HR)
     if not Organization.objects.filter(uscc=demo_uscc(2)).exists():
@@ -110,6 +124,8 @@ def demo_people() -> list[tuple[str, str, str]]:
         ("Regional bureau officer (/admin/: specialties, conditions)", regional.mobile, DEMO_PASSWORD),
         ("Enterprise HR admin (active)", hr.mobile, DEMO_PASSWORD),
         ("Applicant (employee)", applicant.mobile, DEMO_PASSWORD),
+        (f"Applicant born 1962, invited, no employer yet (or log in by ID {DEMO_OLDER_ID_NUMBER})", newcomer.mobile,
+         DEMO_PASSWORD),
         ("Enterprise HR admin (pending)", pending_hr.mobile, DEMO_PASSWORD),
         ("System administrator (/admin/)", sysadmin.mobile, DEMO_PASSWORD),
         ("Security administrator (/admin/)", secadmin.mobile, DEMO_PASSWORD),

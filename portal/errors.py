@@ -16,10 +16,13 @@ class PortalError(Exception):
     status_code = 400
     default_message = _("The request could not be completed.")
 
-    def __init__(self, message=None, *, rule: str | None = None, field: str | None = None):
+    def __init__(self, message=None, *, rule: str | None = None, field: str | None = None,
+                 errors: dict[str, str] | None = None):
         self.message = message if message is not None else self.default_message
         self.rule = rule
         self.field = field
+        #: Every field's error at once (field → message), when the service found several.
+        self.errors = errors or {}
         super().__init__(str(self.message))
 
     def as_text(self) -> str:
@@ -31,6 +34,8 @@ class PortalError(Exception):
             data["rule"] = self.rule
         if self.field:
             data["field"] = self.field
+        if self.errors:
+            data["errors"] = {field: str(message) for field, message in self.errors.items()}
         return data
 
     @property

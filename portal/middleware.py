@@ -22,3 +22,33 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _client_ip.reset(token)
+
+
+class UserLanguageMiddleware:
+    """After login, pages are in the person's own language (``User.language``), whatever the browser
+    asks for; the choice is kept in the language cookie too, so it stays after logging out. Placed
+    after ``AuthenticationMiddleware``; a person without a language keeps LocaleMiddleware's choice."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        language = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            if user.language in {code for code, _name in settings.LANGUAGES}:
+                language = user.language
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language \
+                and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                                path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                                secure=settings.LANGUAGE_COOKIE_SECURE,
+                                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                                samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+        return response

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -29,6 +30,33 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("System administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
     AUDITOR = "auditor", _("Security auditor")
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The site's languages, read from settings each time (never a list fixed in code or migrations:
+    a language added to ``LANGUAGES`` is offered at once)."""
+    return list(settings.LANGUAGES)
+
+
+class Topic(models.TextChoices):
+    """What a message is about; a person turns topics off per channel on their settings page,
+    except codes and account-security notices (``ALWAYS_SENT_TOPICS``)."""
+
+    INVITATION = "invitation", _("Invitations from an employer")
+    REMINDER = "reminder", _("Deadline reminders (7, 3 and 1 days before)")
+    CORRECTION = "correction", _("Returns for correction")
+    RESULT = "result", _("The result of each stage")
+    RECEIPT = "receipt", _("Submission receipts")
+    WORK = "work", _("Work awaiting you and other notices")
+    SECURITY = "security", _("Account security")
+    CODE = "code", _("One-time codes")
+
+
+#: Topics that also go out by SMS (everything else: in-app and email).
+SMS_TOPICS = frozenset({Topic.INVITATION, Topic.REMINDER, Topic.CORRECTION, Topic.RESULT, Topic.RECEIPT,
+                        Topic.SECURITY, Topic.CODE})
+#: Topics nobody can turn off: one-time codes, and the notices that protect the account.
+ALWAYS_SENT_TOPICS = frozenset({Topic.CODE, Topic.SECURITY})
 
 
 #: Graded protection level 3: no one holds two of these at once. The
@@ -84,6 +112,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    language = models.CharField(_("preferred language"), max_length=16, blank=True, choices=language_choices,
+                                help_text=_("Pages after login, notifications, emails and SMS use it. "
+                                            "Empty: the site's default language."))
+    #: ``"<channel>:<topic>"`` pairs the person turned off (``"sms:reminder"``, ``"email:result"``).
+    muted = models.JSONField(_("messages turned off"), default=list, blank=True)
+    #: Raised to end every session of the account at once (``user_credentials_revoke``).
+    credentials_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -114,6 +149,26 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.real_name
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django ends a session whose stored hash no longer matches this one. It covers the password
+        (as Django's does) and ``credentials_epoch``, so raising the epoch ends every session of the
+        account on any session backend. Epoch 0 gives Django's own hash: sessions in place survive
+        the upgrade."""
+        if not self.credentials_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac("portal.User.session_auth_hash", f"{self.password}:{self.credentials_epoch}",
+                           secret=secret, algorithm="sha256").hexdigest()
+
+    @property
+    def message_language(self) -> str:
+        """The language of every notification, email and SMS to this person."""
+        codes = {code for code, _name in settings.LANGUAGES}
+        return self.language if self.language in codes else settings.LANGUAGE_CODE
+
+    def wants(self, channel: str, topic: str) -> bool:
+        """Whether this person receives ``topic`` by ``channel`` ("sms" or "email")."""
+        return topic in ALWAYS_SENT_TOPICS or f"{channel}:{topic}" not in (self.muted or [])
 
     def get_short_name(self) -> str:
         return self.real_name
@@ -327,11 +382,17 @@ class Invitation(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
         REVOKED = "revoked", _("Revoked")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
     kind = models.CharField(_("invited as"), max_length=16, choices=Kind.choices)
     mobile = models.CharField(_("mobile number"), max_length=11)
+    email = models.EmailField(_("email"), blank=True)
+    #: Optional: the invitee's ID number (keyed hash and mask only), so the invitation reaches them
+    #: even when they signed up with another mobile number.
+    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
     real_name = models.CharField(_("real name"), max_length=64)
     position = models.CharField(_("position"), max_length=64, blank=True)
     start_date = models.DateField(_("employment start date"), null=True, blank=True)
@@ -339,6 +400,7 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -349,6 +411,8 @@ class Invitation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "mobile", "kind"], condition=Q(status="open"),
                                     name="invitation_one_open_per_mobile"),
+            models.CheckConstraint(condition=Q(status__in=["open", "accepted", "declined", "revoked"]),
+                                   name="invitation_status_valid"),
         ]
 
     def __str__(self) -> str:
@@ -436,6 +500,7 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(max_length=255, blank=True)
+    topic = models.CharField(_("topic"), max_length=16, choices=Topic.choices, default=Topic.WORK)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -452,6 +517,132 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class MessageDelivery(models.Model):
+    """One SMS or email leaving the portal, with its delivery state: queued, sent, retried (failed once
+    and queued again) or failed (given up). Written by ``portal.delivery``; the Celery task that sends
+    it is idempotent (the status is its guard, taken under a row lock).
+
+    The text is stored encrypted (it may carry a one-time code, names or a receipt); the address is
+    shown masked everywhere.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        RETRIED = "retried", _("Failed once, queued again")
+        FAILED = "failed", _("Failed")
+
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    topic = models.CharField(_("topic"), max_length=16, choices=Topic.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="deliveries", verbose_name=_("recipient"))
+    address = models.CharField(_("address"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body_encrypted = models.TextField(editable=False)
+    notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="deliveries")
+    #: What the message is for, when it is not a notification (``code:<id>``, ``invitation:<id>``):
+    #: the same message is never queued twice.
+    key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=255, blank=True)
+    provider_ref = models.CharField(_("gateway reference"), max_length=128, blank=True)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("message delivery")
+        verbose_name_plural = _("message deliveries")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["queued", "sent", "retried", "failed"]),
+                                   name="delivery_status_valid"),
+            models.CheckConstraint(condition=Q(channel__in=["sms", "email"]), name="delivery_channel_valid"),
+            models.UniqueConstraint(fields=["notification", "channel"], condition=Q(notification__isnull=False),
+                                    name="delivery_one_per_notification_channel"),
+        ]
+        indexes = [
+            # The outbox: only the few rows still to send.
+            models.Index(fields=["id"], condition=Q(status__in=["queued", "retried"]), name="delivery_outbox_idx"),
+            models.Index(fields=["recipient", "-created_at"], name="delivery_recipient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.address_masked} ({self.get_status_display()})"
+
+    @property
+    def address_masked(self) -> str:
+        if self.channel == self.Channel.SMS:
+            return personal_data.mask_mobile(self.address)
+        return personal_data.mask_email(self.address)
+
+    @property
+    def body(self) -> str:
+        return personal_data.decrypt(self.body_encrypted)
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit code sent by SMS or email: to reset a password, or to confirm the mobile of a signup.
+
+    Only keyed hashes are stored: of the code, of the address it went to, and of the token the browser
+    holds (so the code can be checked without saying which account, if any, it belongs to). Valid for
+    ``ONE_TIME_CODE_MINUTES`` and ``ONE_TIME_CODE_TRIES`` wrong tries; used once. A signup keeps what
+    was typed (encrypted, the password already hashed) in ``payload_encrypted`` until it is confirmed.
+    """
+
+    class Purpose(models.TextChoices):
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        SIGNUP = "signup", _("Sign-up")
+
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    channel = models.CharField(max_length=8, choices=MessageDelivery.Channel.choices)
+    address_hash = models.CharField(max_length=64, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64)
+    payload_encrypted = models.TextField(blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["user", "purpose", "created_at"], name="onetimecode_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk}"
+
+
+class PendingUpload(models.Model):
+    """A file that passed its checks in a form whose other fields did not: kept for the next submit,
+    so a 6 MB licence is not sent again. Owned by the browser session that uploaded it (keyed hash of
+    a random token the form carries, and of the session key); removed when used or after a day."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    session_hash = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=32)
+    file = models.FileField(upload_to="pending/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("pending upload")
+        verbose_name_plural = _("pending uploads")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class Committee(models.Model):

@@ -1,55 +1,130 @@
-"""In-app notifications, with email sent by a Celery task after commit."""
+"""Notifications: in-app, by email after commit, and by SMS for the topics people need on their phone.
+
+Every notification is written in its recipient's language (``User.message_language``): ``subject``
+and ``body`` may be plain text (sent as it is, e.g. a reason someone typed), a lazy translation, or
+a zero-argument callable returning text (``lambda: _("…") % {…}``), rendered once per recipient
+under ``translation.override``. A notification has a ``topic`` (``portal.models.Topic``); the person
+turns topics off per channel on their settings page, except account-security notices.
+
+The email carries the message itself — what happened, what to do and by when, then the link — not a
+bare link; so does the SMS (``portal.delivery.sms_text``), for the topics in ``SMS_TOPICS``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
-from portal.models import Notification, User
+from portal.models import SMS_TOPICS, MessageDelivery, Notification, Topic, User
+
+Text = str | Promise | Callable[[], str]
 
 
-def notification_send(*, recipients: Iterable[User], subject: str, body: str = "", url: str = "",
-                      email_now: bool = True) -> list[Notification]:
-    """Create one in-app notification per recipient and email each after commit.
+def render(text: Text | None) -> str:
+    """``text`` in the active language (call under ``translation.override``)."""
+    if text is None:
+        return ""
+    if callable(text) and not isinstance(text, Promise):
+        return str(text())
+    return str(text)
 
-    ``email_now=False`` leaves the email in the outbox (``emailed_at`` unset)
-    for ``send_pending_notification_emails``, which sends many over one
-    connection: for bulk work such as a batch of certificates, where one
-    task per email would cost more than the work itself.
+
+def in_language(user: User | None):
+    """The context in which to write to ``user`` (the site's default language for no one)."""
+    return translation.override(user.message_language if user is not None else settings.LANGUAGE_CODE)
+
+
+def notification_send(*, recipients: Iterable[User], subject: Text, body: Text = "", url: str = "",
+                      topic: str = Topic.WORK, email_now: bool = True, sms: Text | None = None) -> list[Notification]:
+    """Create one in-app notification per recipient, in that person's language; email each after
+    commit, and send it by SMS when ``topic`` is one of ``SMS_TOPICS``, unless the person turned the
+    topic off for that channel.
+
+    ``sms`` is a shorter text for the SMS when subject and body are long (the SMS is cut at about
+    three segments): it must still say what happened, what to do and by when.
+
+    ``email_now=False`` leaves the emails and SMS in their outboxes for the periodic tasks
+    (``send_pending_notification_emails``, ``send_queued_messages``), which send many over one
+    connection: for bulk work such as a batch of certificates.
     """
+    return notification_send_each(messages=[(u, subject, body, url) for u in _unique_active(recipients)],
+                                  topic=topic, email_now=email_now, sms=sms)
+
+
+def _unique_active(users: Iterable[User]) -> list[User]:
+    return list({u.pk: u for u in users if u is not None and u.is_active}.values())
+
+
+def notification_send_each(*, messages: Iterable[tuple[User, Text, Text, str]], topic: str = Topic.WORK,
+                           email_now: bool = True, sms: Text | None = None) -> list[Notification]:
+    """One notification per (recipient, subject, body, url), in one INSERT: bulk work where each
+    person gets their own message. Texts are rendered in each recipient's language."""
     from portal.tasks import send_notification_email
 
-    recipients = {u.pk: u for u in recipients if u is not None and u.is_active}.values()
-    created = Notification.objects.bulk_create(
-        [Notification(recipient=u, subject=str(subject)[:200], body=str(body), url=url) for u in recipients]
-    )
-    if not email_now:
-        return created
-    ids = [n.pk for n in created if n.pk]
-    if not ids:  # databases that do not return ids from bulk_create
-        ids = list(Notification.objects.filter(recipient__in=list(recipients), subject=str(subject)[:200],
-                                               emailed_at__isnull=True).values_list("pk", flat=True))
-    for pk in ids:
-        transaction.on_commit(lambda pk=pk: send_notification_email.delay(pk))
-    return created
-
-
-def notification_send_each(*, messages: Iterable[tuple[User, str, str, str]],
-                           email_now: bool = True) -> list[Notification]:
-    """One notification per (recipient, subject, body, url), in one INSERT:
-    bulk work where each person gets their own message."""
-    from portal.tasks import send_notification_email
-
-    created = Notification.objects.bulk_create(
-        [Notification(recipient=u, subject=str(subject)[:200], body=str(body), url=url)
-         for u, subject, body, url in messages if u is not None and u.is_active])
+    rows = []
+    for user, subject, body, url in messages:
+        if user is None or not user.is_active:
+            continue
+        with in_language(user):
+            rows.append(Notification(recipient=user, subject=render(subject)[:200], body=render(body), url=url,
+                                     topic=topic))
+    created = Notification.objects.bulk_create(rows)
+    if created and not all(n.pk for n in created):  # databases that do not return ids from bulk_create
+        created = list(Notification.objects.filter(recipient__in=[n.recipient for n in created], topic=topic,
+                                                   emailed_at__isnull=True).order_by("-pk")[:len(created)])
     if email_now:
-        for pk in [n.pk for n in created if n.pk]:
+        for pk in [n.pk for n in created]:
             transaction.on_commit(lambda pk=pk: send_notification_email.delay(pk))
+    if topic in SMS_TOPICS:
+        _queue_sms(created, topic=topic, now=email_now, sms=sms)
     return created
+
+
+def _queue_sms(notifications: list[Notification], *, topic: str, now: bool, sms: Text | None = None) -> None:
+    from portal import personal_data
+    from portal.delivery import deliveries_queue_many, sms_text
+
+    deliveries = []
+    for notification in notifications:
+        user = notification.recipient
+        if not user.mobile or not user.wants("sms", topic):
+            continue
+        with in_language(user):
+            if sms is not None:
+                text = sms_text(render(sms), "", notification.url)
+            else:
+                text = sms_text(notification.subject, notification.body, notification.url)
+        deliveries.append(MessageDelivery(channel=MessageDelivery.Channel.SMS, topic=topic, recipient=user,
+                                          address=user.mobile, body_encrypted=personal_data.encrypt(text),
+                                          notification=notification))
+    if deliveries:
+        deliveries_queue_many(deliveries, now=now)
+
+
+def email_for(notification: Notification) -> tuple[str, str] | None:
+    """The subject and text of the email of ``notification``, in its recipient's language, or
+    ``None`` when no email goes out (no address, or the person turned the topic off)."""
+    recipient = notification.recipient
+    if not recipient.email or not recipient.wants("email", notification.topic):
+        return None
+    with in_language(recipient):
+        lines = [_("Dear %(name)s,") % {"name": recipient.real_name}, "", notification.subject]
+        if notification.body:
+            lines += ["", notification.body]
+        if notification.url:
+            lines += ["", _("Open it in the portal: %(link)s") % {"link": f"{settings.SITE_URL}{notification.url}"}]
+        lines += ["", "—", _("Xinjiang Professional Title Portal. You can choose which messages you receive by "
+                             "email and SMS on your settings page: %(link)s")
+                  % {"link": f"{settings.SITE_URL}{reverse('my-settings')}"}]
+        subject = _("[Title portal] %(subject)s") % {"subject": notification.subject}
+    return subject[:200], "\n".join(lines)
 
 
 def notification_emails_flush(*, limit: int = 500, min_age_seconds: int = 0) -> int:
@@ -57,7 +132,6 @@ def notification_emails_flush(*, limit: int = 500, min_age_seconds: int = 0) -> 
     connection; returns how many were handled. Idempotent: rows are claimed
     with ``SKIP LOCKED`` and marked ``emailed_at`` in the same transaction,
     so two workers never send the same one."""
-    from django.conf import settings
     from django.core.mail import EmailMessage, get_connection
 
     cutoff = timezone.now() - dt.timedelta(seconds=min_age_seconds)
@@ -69,11 +143,9 @@ def notification_emails_flush(*, limit: int = 500, min_age_seconds: int = 0) -> 
             return 0
         messages = []
         for notification in pending:
-            if notification.recipient.email:
-                body = notification.body
-                if notification.url:
-                    body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
-                messages.append(EmailMessage(notification.subject, body, settings.DEFAULT_FROM_EMAIL,
+            email = email_for(notification)
+            if email is not None:
+                messages.append(EmailMessage(email[0], email[1], settings.DEFAULT_FROM_EMAIL,
                                              [notification.recipient.email]))
         if messages:
             with get_connection() as connection:

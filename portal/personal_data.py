@@ -1,6 +1,7 @@
 """Personal data at rest and on screen.
 
-ID numbers are validated with ``stdnum.cn.ric``, stored encrypted (Fernet)
+ID numbers are validated with ``stdnum.cn.ric`` (check character and birth
+date) and the full GB/T 2260 code list, stored encrypted (Fernet)
 and looked up by a keyed hash (HMAC-SHA256), so the database never holds a
 searchable plain ID number. Masks are what every page and export shows.
 """
@@ -11,13 +12,16 @@ import base64
 import hashlib
 import hmac
 import re
+import unicodedata
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_exceptions
+from stdnum import numdb
 from stdnum.cn import ric, uscc
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -58,25 +62,74 @@ def lookup_hash(value: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
+#: What people type between the groups of a number: spaces (also the ideographic space, which NFKC
+#: folds to a plain one), hyphens and dots.
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u00b7.]+")
+#: The oldest birth year a resident ID number can carry for a living person.
+_OLDEST_BIRTH_YEAR = 1890
+
+
+def fold_typed(value: str) -> str:
+    """What a person typed, as the portal compares it: full-width digits and letters folded to ASCII
+    (NFKC), separators removed, letters upper-case (``６５０１０２ １９５０…ｘ`` → ``650102…X``)."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).upper()
+
+
+@lru_cache(maxsize=4096)
+def district_known(code: str) -> bool:
+    """Whether ``code`` is an administrative division code that GB/T 2260 has *ever* had.
+
+    python-stdnum's ``cn/loc`` list carries every code with the years it was in force; its own
+    ``ric.validate`` refuses a code that came into force after the holder's birth year (python-stdnum
+    issue 442). Resident ID numbers were issued from 1984 on with the code in force *at issue*, so most
+    people born before then carry a code younger than they are, and many carry a code since abolished
+    (412723, 商水县, until 2000). Any year is accepted here; only codes that never existed are refused.
+    """
+    if not (len(code) == 6 and code.isdigit()):
+        return False
+    parts = numdb.get("cn/loc").info(code)
+    # The parts split the code by the list's levels (province, then county); a known code's last
+    # part covers its last digits and carries the county's name.
+    return sum(len(prefix) for prefix, _props in parts) == 6 and bool(parts[-1][1].get("county"))
+
+
 def normalize_id_number(value: str) -> str:
     """Validate a resident ID number (GB 11643) and return it compact, upper-case.
 
-    Raises ``ValidationError`` with a message in the user's language.
+    Accepts what people type: a trailing ``x``, full-width digits and letters, spaces and hyphens.
+    python-stdnum checks the check character and the birth date; the district code is accepted if
+    GB/T 2260 ever had it, whatever the birth year (see ``district_known``). Refuses codes that never
+    existed, impossible or future birth dates and wrong check characters, with a message in the
+    user's language. Raises ``ValidationError``.
     """
-    value = (value or "").strip()
-    try:
-        return ric.validate(value).upper()
-    except stdnum_exceptions.InvalidChecksum:
-        raise ValidationError(_("The ID number's check digit is wrong; please check it."), code="id_checksum")
-    except stdnum_exceptions.InvalidComponent:
-        raise ValidationError(_("The ID number contains an invalid birth date or region."), code="id_component")
-    except stdnum_exceptions.ValidationError:
+    number = fold_typed(value)
+    if len(number) == 15 and number.isdigit():
+        raise ValidationError(_("This is a 15-digit first-generation ID number; enter the 18-character number "
+                                "of your current resident ID card."), code="id_first_generation")
+    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise ValidationError(_("Enter a valid 18-character resident ID number."), code="id_invalid")
+    try:
+        birth = ric.get_birth_date(number)
+    except stdnum_exceptions.ValidationError:
+        raise ValidationError(_("The birth date in the ID number (digits 7 to 14) is not a real date."),
+                              code="id_birth_date")
+    if birth > timezone.localdate():
+        raise ValidationError(_("The birth date in the ID number (digits 7 to 14) is in the future."),
+                              code="id_birth_date")
+    if birth.year < _OLDEST_BIRTH_YEAR:
+        raise ValidationError(_("The birth date in the ID number (digits 7 to 14) is before %(year)d; please "
+                                "check it.") % {"year": _OLDEST_BIRTH_YEAR}, code="id_birth_date")
+    if ric.calc_check_digit(number) != number[17]:
+        raise ValidationError(_("The ID number's check digit is wrong; please check it."), code="id_checksum")
+    if not district_known(number[:6]):
+        raise ValidationError(_("The first six digits of the ID number are not a region code of GB/T 2260."),
+                              code="id_district")
+    return number
 
 
 def normalize_uscc(value: str) -> str:
     """Validate a unified social credit code (GB 32100)."""
-    value = (value or "").strip().upper()
+    value = fold_typed(value)
     try:
         return uscc.validate(value)
     except stdnum_exceptions.InvalidChecksum:
@@ -89,11 +142,27 @@ def normalize_uscc(value: str) -> str:
 
 
 def normalize_mobile(value: str) -> str:
-    value = re.sub(r"[\s-]", "", value or "")
-    if value.startswith("+86"):
-        value = value[3:]
+    """A mainland mobile number as stored: 11 digits, from what people type (full-width digits,
+    spaces, hyphens, a ``+86`` or ``0086`` prefix)."""
+    value = fold_typed(value)
+    for prefix in ("+86", "0086"):
+        if value.startswith(prefix) and len(value) == len(prefix) + 11:
+            value = value[len(prefix):]
     if not MOBILE_RE.match(value):
         raise ValidationError(_("Enter a valid 11-digit mainland mobile number."), code="mobile_invalid")
+    return value
+
+
+def normalize_email(value: str) -> str:
+    """An email address as stored ("" when none was given); raises ``ValidationError`` when invalid."""
+    from django.core.validators import validate_email
+
+    value = (value or "").strip()
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValidationError(_("Enter a valid email address."), code="email_invalid")
     return value
 
 
@@ -113,6 +182,14 @@ def mask_mobile(value: str) -> str:
     if len(value) < 7:
         return "*" * len(value)
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+def mask_email(value: str) -> str:
+    """``liuhua@example.com`` → ``l*****@example.com``."""
+    local, at, domain = (value or "").partition("@")
+    if not at:
+        return "*" * len(local)
+    return f"{local[:1]}{'*' * max(len(local) - 1, 1)}@{domain}"
 
 
 def mask_name(value: str) -> str:

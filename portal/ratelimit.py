@@ -16,7 +16,13 @@ def address_key(request) -> str:
 
 def allow(request, scope: str, *, limit: int, window: int) -> bool:
     """Count one request of the address in ``scope``; False once over ``limit`` per ``window`` seconds."""
-    key = f"ratelimit:{scope}:{address_key(request)}:{int(time.time() // window)}"
+    return allow_key(scope, address_key(request), limit=limit, window=window)
+
+
+def allow_key(scope: str, subject: str, *, limit: int, window: int) -> bool:
+    """Count one request of ``subject`` (an address key, or a keyed hash of an account or mobile
+    number: never a plain one) in ``scope``; False once over ``limit`` per ``window`` seconds."""
+    key = f"ratelimit:{scope}:{subject}:{int(time.time() // window)}"
     cache.add(key, 0, window + 5)
     try:
         count = cache.incr(key)

@@ -98,7 +98,29 @@ def enterprise_invitations(*, organization: Organization) -> QuerySet[Invitation
 
 
 def invitations_for_user(*, user: User) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(mobile=user.mobile, status=Invitation.Status.OPEN).select_related("organization")
+    """Open, unexpired invitations to the user's mobile number or, where HR gave it, ID number."""
+    from django.utils import timezone
+
+    match = Q(mobile=user.mobile)
+    if user.id_number_hash:
+        match |= Q(id_number_hash=user.id_number_hash)
+    return (Invitation.objects.filter(match, status=Invitation.Status.OPEN, expires_at__gt=timezone.now())
+            .select_related("organization", "organization__region").order_by("-created_at"))
+
+
+def enterprise_search(*, query: str, limit: int = 20) -> list[Organization]:
+    """Active enterprises whose name contains ``query``, or whose credit code starts with it (what a
+    professional types to find their employer). Only names and codes the portal shows anyway."""
+    from portal.personal_data import fold_typed
+
+    query = (query or "").strip()[:64]
+    if len(query) < 2:
+        return []
+    code = fold_typed(query)
+    match = Q(name__icontains=query)
+    if code.isalnum():
+        match |= Q(uscc__startswith=code)
+    return list(active_enterprises().filter(match)[:limit])
 
 
 def employments_for_user(*, user: User) -> QuerySet[Employment]:

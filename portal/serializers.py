@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from portal.models import Organization, Region
+from portal.models import MessageDelivery, Organization, Region
 
 
 class RegionOutput(serializers.ModelSerializer):
@@ -18,10 +18,32 @@ class RegionOutput(serializers.ModelSerializer):
 
 class SignUpInput(serializers.Serializer):
     real_name = serializers.CharField(max_length=64)
-    id_number = serializers.CharField(max_length=18)
-    mobile = serializers.CharField(max_length=14)
+    id_number = serializers.CharField(max_length=40, help_text=_("18 characters; trailing x, spaces and full-width "
+                                                                 "digits are accepted."))
+    mobile = serializers.CharField(max_length=20)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+
+class CodeInput(serializers.Serializer):
+    token = serializers.CharField(max_length=64)
+    code = serializers.CharField(max_length=12, help_text=_("The 6-digit code from the SMS or email."))
+
+
+class CodeSentOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    token = serializers.CharField(help_text=_("Send it back with the code."))
+    expires_in = serializers.IntegerField(help_text=_("Seconds the code stays valid."))
+
+
+class PasswordResetInput(serializers.Serializer):
+    login = serializers.CharField(max_length=254, help_text=_("Mobile number, ID number or email."))
+    channel = serializers.ChoiceField(choices=MessageDelivery.Channel.choices, default=MessageDelivery.Channel.SMS,
+                                      help_text=_("Where the code goes: the account's registered mobile or email."))
+
+
+class PasswordResetConfirmInput(CodeInput):
+    new_password = serializers.CharField(write_only=True, style={"input_type": "password"})
 
 
 class UserOutput(serializers.Serializer):

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from portal.models import (
     Organization,
     Region,
     Role,
+    Topic,
     User,
 )
 from portal.notifications import notification_send, notification_settle
@@ -38,6 +40,8 @@ from portal.workflow import (
     BUREAU_OF_REGION,
     EMPLOYMENT_WORKFLOW,
     ENTERPRISE_HR_ADMIN,
+    INVITATION_WORKFLOW,
+    INVITEE,
     ORGANIZATION_WORKFLOW,
 )
 
@@ -76,7 +80,9 @@ def user_grant_role(*, user: User, role: str, actor: User | None = None) -> None
 
 def user_register(*, mobile: str, real_name: str, password: str, id_number: str = "", email: str = "",
                   role: str = Role.APPLICANT) -> User:
-    """Sign up a real-name account (applicant by default)."""
+    """Create a real-name account at once (applicant by default): for imports, the back office and
+    tests. People sign up through ``account_services.signup_request``, which confirms the mobile by
+    a code and never says whether a mobile or ID number is taken."""
     try:
         mobile = personal_data.normalize_mobile(mobile)
     except ValidationError as e:
@@ -108,6 +114,34 @@ def user_register(*, mobile: str, real_name: str, password: str, id_number: str 
             user_grant_role(user=user, role=role, actor=user)
     except IntegrityError:
         raise InvalidInput(_("An account with this mobile number or ID number already exists."))
+    return user
+
+
+def user_register_confirmed(*, mobile: str, real_name: str, id_number: str, password_hash: str, email: str = "",
+                            role: str = Role.APPLICANT) -> User:
+    """Open the account of a signup whose mobile was confirmed by a code
+    (``portal.account_services.signup_confirm``); the password arrives hashed. A mobile or ID
+    number registered meanwhile refuses it without saying which."""
+    mobile = personal_data.normalize_mobile(mobile)
+    number = personal_data.normalize_id_number(id_number)
+    taken = (User.objects.filter(mobile=mobile).exists()
+             or User.objects.filter(id_number_hash=personal_data.lookup_hash(number)).exists())
+    if taken:
+        raise InvalidInput(_("No account could be opened with these details. If you already have one, log in or "
+                             "reset your password."))
+    try:
+        with transaction.atomic():
+            user = User(mobile=mobile, real_name=real_name.strip(), email=email, password=password_hash)
+            user.set_id_number(number)
+            user.full_clean(exclude=["password"])
+            user.save()
+            audit_record(actor=user, action="user.register", obj=user,
+                         after={"mobile": user.mobile_masked, "id_number": user.id_number_masked,
+                                "mobile_confirmed": True})
+            user_grant_role(user=user, role=role, actor=user)
+    except (IntegrityError, ValidationError):
+        raise InvalidInput(_("No account could be opened with these details. If you already have one, log in or "
+                             "reset your password."))
     return user
 
 
@@ -173,7 +207,10 @@ def enterprise_register(*, registrant: User, name: str, uscc: str, region: Regio
             officers = selectors.bureau_officers_for_region(region=region)
             notification_send(
                 recipients=officers,
-                subject=_("New enterprise awaiting approval: %(name)s") % {"name": organization.name},
+                subject=lambda: _("New enterprise awaiting approval: %(name)s") % {"name": organization.name},
+                body=lambda: _("%(name)s (credit code %(uscc)s) registered a title-work account in %(region)s. Check "
+                               "its business licence and approve or reject it in the approval queue (R1.3).")
+                % {"name": organization.name, "uscc": organization.uscc, "region": region.name},
                 url=reverse("bureau-enterprise-detail", args=[organization.pk]),
             )
     except IntegrityError:
@@ -204,12 +241,22 @@ def _decide(*, actor: User, organization_id: int, action: str, reason: str = "")
                      after=snapshot(organization, ORG_AUDIT_FIELDS), reason=reason)
         notification_settle(reverse("bureau-enterprise-detail", args=[organization.pk]))
         admins = selectors.organization_admins(organization=organization)
-        if action == "approve":
-            subject = _("Your enterprise's title-work account is approved: %(name)s")
-        else:
-            subject = _("Your enterprise's title-work account was not approved: %(name)s")
-        notification_send(recipients=admins, subject=subject % {"name": organization.name},
-                          body=reason, url=reverse("enterprise-console", args=[organization.pk]))
+
+        def subject():
+            if action == "approve":
+                return _("Your enterprise's title-work account is approved: %(name)s") % {"name": organization.name}
+            return _("Your enterprise's title-work account was not approved: %(name)s") % {"name": organization.name}
+
+        def body():
+            if action == "approve":
+                return _("The HR bureau of %(region)s approved the account. You can now invite HR staff and "
+                         "employees, confirm employment and review your employees' applications.") % {
+                    "region": organization.region.name}
+            return _("Reason: %(reason)s. Correct the registration as the reason says and submit it again from the "
+                     "console.") % {"reason": reason}
+
+        notification_send(recipients=admins, subject=subject, body=body, topic=Topic.RESULT,
+                          url=reverse("enterprise-console", args=[organization.pk]))
     return organization
 
 
@@ -234,12 +281,27 @@ def _require_manager(actor: User, organization: Organization) -> None:
 
 
 def invitation_create(*, actor: User, organization: Organization, kind: str, mobile: str, real_name: str,
-                      position: str = "", start_date: dt.date | None = None) -> Invitation:
+                      position: str = "", start_date: dt.date | None = None, email: str = "",
+                      id_number: str = "") -> Invitation:
+    """An HR administrator invites a colleague or an employee. The invitation reaches the person by
+    SMS, by email where HR knows it, and in-app when they already have an account; it shows on
+    their home page after login (by mobile number, or by ID number when HR gave it)."""
     _require_manager(actor, organization)
     try:
         mobile = personal_data.normalize_mobile(mobile)
     except ValidationError as e:
         raise _invalid(e, "mobile")
+    id_hash = id_masked = ""
+    if (id_number or "").strip():
+        try:
+            number = personal_data.normalize_id_number(id_number)
+        except ValidationError as e:
+            raise _invalid(e, "id_number")
+        id_hash, id_masked = personal_data.lookup_hash(number), personal_data.mask_id_number(number)
+    try:
+        email = personal_data.normalize_email(email)
+    except ValidationError as e:
+        raise _invalid(e, "email")
     if kind not in Invitation.Kind.values:
         raise InvalidInput(_("Choose whom you invite: HR staff or an employee."), field="kind")
     if not (real_name or "").strip():
@@ -254,25 +316,124 @@ def invitation_create(*, actor: User, organization: Organization, kind: str, mob
     with transaction.atomic():
         invitation = Invitation.objects.create(
             organization=organization, kind=kind, mobile=mobile, real_name=real_name.strip(), position=position,
-            start_date=start_date, invited_by=actor,
+            start_date=start_date, invited_by=actor, email=email, id_number_hash=id_hash, id_number_masked=id_masked,
             expires_at=timezone.now() + dt.timedelta(days=settings.PORTAL["INVITATION_DAYS"]),
         )
         audit_record(actor=actor, action="invitation.create", obj=invitation,
-                     after={"organization": organization.pk, "kind": kind, "mobile": invitation.mobile_masked})
-        invitee = User.objects.filter(mobile=mobile).first()
-        if invitee:
-            notification_send(recipients=[invitee],
-                              subject=_("%(org)s invites you to join its title work") % {"org": organization.name},
-                              url=reverse("my-invitations"))
+                     after={"organization": organization.pk, "kind": kind, "mobile": invitation.mobile_masked,
+                            "email": personal_data.mask_email(email), "id_number": id_masked})
+        _invitation_deliver(invitation)
     return invitation
+
+
+def _invitation_texts(invitation: Invitation):
+    """The invitation's subject and body (callables: rendered in each recipient's language)."""
+    organization = invitation.organization
+    expires = timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d")
+
+    def subject():
+        return _("%(org)s invites you to join its title work on the title portal") % {"org": organization.name}
+
+    def body():
+        role = Invitation.Kind(invitation.kind).label
+        lines = [_("%(org)s (%(region)s) invites %(name)s as %(role)s%(position)s.") % {
+            "org": organization.name, "region": organization.region.name, "name": invitation.real_name,
+            "role": role, "position": f" · {invitation.position}" if invitation.position else ""}]
+        if invitation.kind == Invitation.Kind.EMPLOYEE:
+            lines.append(_("Accepting records your employment there from %(date)s, confirmed by the enterprise; "
+                           "you can then apply for a title through it.") % {"date": invitation.start_date})
+        lines.append(_("To answer: log in (or sign up) with this mobile number, then accept or decline on your home "
+                       "page by %(date)s.") % {"date": expires})
+        return " ".join(lines)
+
+    def sms():
+        return _("%(org)s invites %(name)s to join its title work as %(role)s. Log in (or sign up) with this mobile "
+                 "number and accept or decline on your home page by %(date)s.") % {
+            "org": organization.name, "name": invitation.real_name, "role": Invitation.Kind(invitation.kind).label,
+            "date": expires}
+
+    return subject, body, sms
+
+
+def _invitation_deliver(invitation: Invitation) -> None:
+    """SMS to the mobile, email where known, in-app to an account the invitation already matches."""
+    from portal.delivery import delivery_queue, sms_text
+    from portal.models import MessageDelivery, Topic
+    from portal.notifications import in_language, notification_send
+
+    subject, body, sms = _invitation_texts(invitation)
+    match = User.objects.filter(mobile=invitation.mobile)
+    if invitation.id_number_hash:
+        match = User.objects.filter(Q(mobile=invitation.mobile) | Q(id_number_hash=invitation.id_number_hash))
+    invitees = list(match.filter(is_active=True))
+    url = reverse("my-invitations")
+    if invitees:
+        # In-app, by email (their own address) and SMS to their own mobile, in their language.
+        notification_send(recipients=invitees, topic=Topic.INVITATION, subject=subject, body=body, url=url, sms=sms)
+    # Whoever holds the mobile (or email) HR typed and has no account with it: in the site's language.
+    # An account with that mobile or email was reached above (or turned invitations off).
+    with in_language(None):
+        if not any(u.mobile == invitation.mobile for u in invitees):
+            delivery_queue(channel=MessageDelivery.Channel.SMS, topic=Topic.INVITATION, address=invitation.mobile,
+                           body=sms_text(sms(), "", reverse("signup")),
+                           key=f"invitation:{invitation.pk}:sms")
+        if invitation.email and not any(u.email.lower() == invitation.email.lower() for u in invitees):
+            delivery_queue(channel=MessageDelivery.Channel.EMAIL, topic=Topic.INVITATION, address=invitation.email,
+                           subject=_("[Title portal] %(subject)s") % {"subject": subject()},
+                           body="\n\n".join([body(), _("Sign up or log in: %(link)s")
+                                              % {"link": f"{settings.SITE_URL}{reverse('login')}"}]),
+                           key=f"invitation:{invitation.pk}:email")
+
+
+def _invitation_lock_for_invitee(user: User, invitation_id: int) -> Invitation:
+    match = Q(mobile=user.mobile)
+    if user.id_number_hash:
+        match |= Q(id_number_hash=user.id_number_hash)
+    invitation = (Invitation.objects.select_for_update().select_related("organization", "invited_by")
+                  .filter(match, pk=invitation_id).first())
+    if invitation is None:
+        raise NotAllowed()
+    return invitation
+
+
+def _invitation_answered(invitation: Invitation, user: User, accepted: bool) -> None:
+    """HR (the inviter and the enterprise's administrators) hears the answer."""
+    organization = invitation.organization
+    recipients = {u.pk: u for u in selectors.organization_admins(organization=organization)}
+    if invitation.invited_by.is_active:
+        recipients[invitation.invited_by_id] = invitation.invited_by
+    role = invitation.kind
+
+    def subject():
+        text = (_("%(name)s accepted your invitation") if accepted else _("%(name)s declined your invitation"))
+        return text % {"name": user.real_name}
+
+    def body():
+        label = Invitation.Kind(role).label
+        if accepted and role == Invitation.Kind.EMPLOYEE:
+            return _("%(name)s is now recorded as an employee of %(org)s (%(role)s); nothing more to do.") % {
+                "name": user.real_name, "org": organization.name, "role": label}
+        if accepted:
+            return _("%(name)s now does title work for %(org)s as %(role)s.") % {
+                "name": user.real_name, "org": organization.name, "role": label}
+        return _("%(name)s declined to join %(org)s as %(role)s. If this is a mistake, invite them again from the "
+                 "console.") % {"name": user.real_name, "org": organization.name, "role": label}
+
+    notification_send(recipients=list(recipients.values()), topic=Topic.WORK, subject=subject, body=body,
+                      url=reverse("enterprise-console", args=[organization.pk]))
+
+
+def _invitation_notifications_read(user: User) -> None:
+    """The invitee answered: their own "invites you" notifications are settled (no one else's)."""
+    from portal.models import Notification
+
+    Notification.objects.filter(recipient=user, topic=Topic.INVITATION, read_at__isnull=True).update(
+        read_at=timezone.now())
 
 
 def invitation_accept(*, user: User, invitation_id: int) -> Invitation:
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("organization").filter(
-            pk=invitation_id, mobile=user.mobile).first()
-        if invitation is None:
-            raise NotAllowed()
+        invitation = _invitation_lock_for_invitee(user, invitation_id)
         if invitation.status != Invitation.Status.OPEN:
             raise Conflict(_("This invitation is no longer open."))
         if invitation.expires_at < timezone.now():
@@ -293,12 +454,31 @@ def invitation_accept(*, user: User, invitation_id: int) -> Invitation:
             audit_record(actor=user, action="employment.create_from_invitation", obj=employment,
                          after=snapshot(employment, EMPLOYMENT_AUDIT_FIELDS))
             user_grant_role(user=user, role=Role.APPLICANT, actor=user)
-        invitation.status = Invitation.Status.ACCEPTED
-        invitation.accepted_by = user
-        invitation.save(update_fields=["status", "accepted_by"])
-        audit_record(actor=user, action="invitation.accept", obj=invitation,
-                     before={"status": "open"}, after={"status": "accepted"})
+        _invitation_answer(invitation, user, "accept")
     return invitation
+
+
+def invitation_decline(*, user: User, invitation_id: int) -> Invitation:
+    """The invitee says no; HR is told. Nothing else changes."""
+    with transaction.atomic():
+        invitation = _invitation_lock_for_invitee(user, invitation_id)
+        if invitation.status != Invitation.Status.OPEN:
+            raise Conflict(_("This invitation is no longer open."))
+        _invitation_answer(invitation, user, "decline")
+    return invitation
+
+
+def _invitation_answer(invitation: Invitation, user: User, action: str) -> None:
+    """Record the invitee's answer (the row is locked), audit it, settle their notifications, tell HR."""
+    transition = INVITATION_WORKFLOW.check(action=action, current=invitation.status, roles={INVITEE})
+    invitation.status = transition.target
+    invitation.accepted_by = user
+    invitation.decided_at = timezone.now()
+    invitation.save(update_fields=["status", "accepted_by", "decided_at"])
+    audit_record(actor=user, action=f"invitation.{action}", obj=invitation,
+                 before={"status": "open"}, after={"status": transition.target})
+    _invitation_notifications_read(user)
+    _invitation_answered(invitation, user, accepted=action == "accept")
 
 
 def invitation_revoke(*, actor: User, invitation_id: int) -> Invitation:
@@ -309,8 +489,10 @@ def invitation_revoke(*, actor: User, invitation_id: int) -> Invitation:
             raise NotAllowed()
         if invitation.status != Invitation.Status.OPEN:
             raise Conflict(_("This invitation is no longer open."))
+        INVITATION_WORKFLOW.check(action="revoke", current=invitation.status, roles={ENTERPRISE_HR_ADMIN})
         invitation.status = Invitation.Status.REVOKED
-        invitation.save(update_fields=["status"])
+        invitation.decided_at = timezone.now()
+        invitation.save(update_fields=["status", "decided_at"])
         audit_record(actor=actor, action="invitation.revoke", obj=invitation,
                      before={"status": "open"}, after={"status": "revoked"})
     return invitation
@@ -336,7 +518,11 @@ def employment_declare(*, user: User, employer: Organization, start_date: dt.dat
         audit_record(actor=user, action="employment.declare", obj=employment,
                      after=snapshot(employment, EMPLOYMENT_AUDIT_FIELDS))
         notification_send(recipients=selectors.organization_admins(organization=employer),
-                          subject=_("%(name)s asks you to confirm employment") % {"name": user.real_name},
+                          subject=lambda: _("%(name)s asks you to confirm employment") % {"name": user.real_name},
+                          body=lambda: _("%(name)s named %(org)s as employer since %(date)s%(position)s. Confirm "
+                                         "it, or say it is not so, in the console's list of employees.") % {
+                              "name": user.real_name, "org": employer.name, "date": start_date.isoformat(),
+                              "position": f" ({position})" if position else ""},
                           url=reverse("enterprise-console", args=[employer.pk]) + "#employees")
     return employment
 
@@ -362,13 +548,27 @@ def _employment_transition(*, actor: User, employment_id: int, action: str, end_
         employment.save()
         audit_record(actor=actor, action=f"employment.{action}", obj=employment, before=before,
                      after=snapshot(employment, EMPLOYMENT_AUDIT_FIELDS), reason=reason)
-        messages = {
-            "confirm": _("%(org)s confirmed your employment"),
-            "reject": _("%(org)s did not confirm your employment"),
-            "end": _("%(org)s recorded the end of your employment"),
-        }
-        notification_send(recipients=[employment.user], subject=messages[action] % {"org": employment.employer.name},
-                          body=reason, url=reverse("my-employment"))
+        org = employment.employer.name
+
+        def subject():
+            return {
+                "confirm": _("%(org)s confirmed your employment"),
+                "reject": _("%(org)s did not confirm your employment"),
+                "end": _("%(org)s recorded the end of your employment"),
+            }[action] % {"org": org}
+
+        def body():
+            if action == "confirm":
+                return _("You can now apply for a professional title through %(org)s; your region is taken from this "
+                         "employment (R1.1).") % {"org": org}
+            if action == "reject":
+                return _("%(reason)sCheck the details with the enterprise's HR, or name another employer.") % {
+                    "reason": _("Reason: %(reason)s. ") % {"reason": reason} if reason else ""}
+            return _("End date: %(date)s. New applications can no longer go through this employer.") % {
+                "date": employment.end_date.isoformat()}
+
+        notification_send(recipients=[employment.user], subject=subject, body=body, topic=Topic.RESULT,
+                          url=reverse("my-employment"))
     return employment
 
 
@@ -477,3 +677,8 @@ def integrity_record_create(*, actor: User, user: User, reason: str, starts_on: 
                      after={"user": user.pk, "starts_on": starts_on, "ends_on": ends_on, "years": years},
                      reason=reason)
     return record
+
+
+# --- Getting in (signup, password reset, sessions): portal.account_services -----------------------
+
+from portal.account_services import user_credentials_revoke  # noqa: E402, F401

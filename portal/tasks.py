@@ -23,16 +23,47 @@ def send_notification_email(self, notification_id: int) -> bool:
                         .filter(pk=notification_id, emailed_at__isnull=True).first())
         if notification is None:
             return False
-        recipient = notification.recipient
-        if recipient.email:
-            body = notification.body
-            if notification.url:
-                body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
-            send_mail(notification.subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+        from portal.notifications import email_for
+
+        email = email_for(notification)  # in the recipient's language; None if muted or no address
+        if email is not None:
+            send_mail(email[0], email[1], settings.DEFAULT_FROM_EMAIL, [notification.recipient.email])
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     logger.info("notification %s emailed", notification_id)
     return True
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def send_message(self, delivery_id: int) -> str:
+    """Send one recorded SMS or email (``portal.delivery``); idempotent (the status is the guard).
+    A failure that may pass is tried again after a growing pause, up to ``MESSAGE_MAX_ATTEMPTS``."""
+    from portal.delivery import backoff_seconds, delivery_send
+    from portal.models import MessageDelivery
+
+    outcome = delivery_send(delivery_id=delivery_id)
+    if outcome == "retry" and not self.request.is_eager:
+        attempts = MessageDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 1
+        raise self.retry(countdown=backoff_seconds(attempts))
+    return outcome
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def send_queued_messages(grace_seconds: int = 60) -> int:
+    """The SMS and email outbox: messages queued in bulk, a task lost with its worker, and retries
+    whose pause is over (and, under eager Celery, every retry). Bulk work that queued its messages
+    without a task each asks for it with ``grace_seconds=0``."""
+    from portal.delivery import deliveries_flush
+
+    return deliveries_flush(grace_seconds=grace_seconds)
+
+
+@shared_task(acks_late=True)
+def pending_uploads_cleanup() -> int:
+    """Files kept for a form's next submit, older than a day, are removed."""
+    from portal.pending_uploads import pending_uploads_purge
+
+    return pending_uploads_purge()
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
@@ -106,6 +137,6 @@ def verify_audit_chain_nightly() -> dict:
     recipients = User.objects.filter(Q(groups__name=Role.SUPERVISOR) | Q(groups__name=Role.AUDITOR),
                                      is_active=True).distinct()
     with transaction.atomic():
-        notification_send(recipients=recipients, subject=_("Audit trail broken at event #%(seq)s") % {
+        notification_send(recipients=recipients, subject=lambda: _("Audit trail broken at event #%(seq)s") % {
             "seq": broken.seq}, body=str(broken), url=f"/supervision/audit/?before={broken.seq + 1}")
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from portal import selectors, services
+from portal import account_services, ratelimit, selectors, services
 from portal.errors import InvalidInput
 from portal.forms import (
     EmploymentDeclareForm,
@@ -21,74 +22,263 @@ from portal.forms import (
     EnterpriseForm,
     EnterpriseRegistrationForm,
     InvitationForm,
+    PasswordResetCodeForm,
+    PasswordResetRequestForm,
     RejectForm,
+    SignUpCodeForm,
     SignUpForm,
 )
-from portal.models import Organization, Role
+from portal.models import MessageDelivery, Organization, Region, Role, Topic
 from portal.notifications import notification_mark_read
+from portal.pending_uploads import (
+    pending_upload_discard,
+    pending_upload_get,
+    pending_upload_keep,
+    pending_upload_open,
+)
 from portal.views_helpers import form_error, role_required, run
 
 
 def home(request):
     context = {}
     if request.user.is_authenticated:
-        context["my_enterprises"] = selectors.organizations_for_hr(user=request.user)
-        if request.user.has_role(Role.BUREAU_OFFICER):
-            context["queue_counts"] = selectors.queue_counts_for_bureau(user=request.user)
+        user = request.user
+        context["my_enterprises"] = selectors.organizations_for_hr(user=user)
+        context["invitations"] = list(selectors.invitations_for_user(user=user)[:10])
+        if user.has_role(Role.BUREAU_OFFICER):
+            context["queue_counts"] = selectors.queue_counts_for_bureau(user=user)
+        roles = user.role_names()
+        if not roles or roles == {Role.APPLICANT}:
+            employments = list(selectors.employments_for_user(user=user))
+            context["employments"] = employments
+            # The next step after signup: link the employer (by name or credit code).
+            context["needs_employer"] = not any(e.status in ("pending", "confirmed") for e in employments)
     return render(request, "portal/home.html", context)
 
 
+def _client_may_ask(request, scope: str) -> bool:
+    """The per-address limit of the public forms that send messages (as the API's ``public_form``)."""
+    from django.conf import settings
+
+    return ratelimit.allow(request, scope, limit=settings.CODE_REQUESTS_PER_ADDRESS_PER_HOUR, window=3600)
+
+
+def _too_many(request, form):
+    form.add_error(None, _("Too many requests from your network. Please wait an hour and try again."))
+
+
 def signup(request):
+    """Step 1 of 2: the details, every error at once next to its field. Valid details are kept and a
+    code goes to the mobile; nothing here says whether the mobile or ID number is registered."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        user = run(request, services.user_register, form=form, mobile=d["mobile"], real_name=d["real_name"],
-                   id_number=d["id_number"], email=d["email"], password=d["password1"])
-        if user:
-            login(request, user, backend="portal.backends.MobileOrIdNumberBackend")
-            messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.real_name})
-            return redirect("home")
+        if not _client_may_ask(request, "signup"):
+            _too_many(request, form)
+        else:
+            d = form.cleaned_data
+            token = run(request, account_services.signup_request, form=form, mobile=d["mobile"],
+                        real_name=d["real_name"], id_number=d["id_number"], email=d["email"],
+                        password=d["password1"])
+            if token:
+                request.session[SIGNUP_SESSION_KEY] = token
+                return redirect("signup-confirm")
     return render(request, "portal/signup.html", {"form": form})
 
 
+SIGNUP_SESSION_KEY = "signup_token"
+RESET_SESSION_KEY = "password_reset_token"
+
+
+def signup_confirm(request):
+    """Step 2 of 2: the code from the SMS opens the account (and registers the enterprise, when the
+    signup came from the enterprise registration), then logs the person in."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    token = request.session.get(SIGNUP_SESSION_KEY, "")
+    pending = account_services.signup_pending(token=token)
+    if pending is None:
+        messages.info(request, _("Please fill in the sign-up form first."))
+        return redirect("signup")
+    form = SignUpCodeForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        if not _client_may_ask(request, "signup"):
+            messages.error(request, _("Too many requests from your network. Please wait an hour and try again."))
+        else:
+            new = run(request, account_services.signup_resend, token=token)
+            if new:
+                request.session[SIGNUP_SESSION_KEY] = new
+                messages.info(request, _("If this mobile number is yours, a new code is on its way."))
+        return redirect("signup-confirm")
+    if request.method == "POST" and form.is_valid():
+        result = run(request, account_services.signup_confirm, form=form, token=token,
+                     code=form.cleaned_data["code"],
+                     register_enterprise=lambda user, data: _register_enterprise(request, user, data))
+        if result:
+            user, organization = result
+            request.session.pop(SIGNUP_SESSION_KEY, None)
+            login(request, user, backend="portal.backends.MobileOrIdNumberBackend")
+            if organization is not None:
+                messages.success(request, _("Registered. The HR bureau of %(region)s will review the account.")
+                                 % {"region": organization.region.name})
+                return redirect("enterprise-console", organization.pk)
+            messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.real_name})
+            return redirect("home")
+    return render(request, "portal/signup_confirm.html", {"form": form, "pending": pending})
+
+
+def _register_enterprise(request, user, data: dict):
+    """The enterprise part of a confirmed signup, with the licence kept from the form."""
+    row = pending_upload_get(request=request, purpose=LICENCE, token=data.get("licence_token", ""))
+    if row is None:
+        raise InvalidInput(_("The business licence you uploaded was kept for a day only; please register again."),
+                           field="code")
+    region = Region.objects.filter(pk=data.get("region")).first()
+    if region is None:
+        raise InvalidInput(_("Please choose the region."), field="code")
+    organization = services.enterprise_register(
+        registrant=user, name=data["name"], uscc=data["uscc"], region=region, ownership=data["ownership"],
+        size=data["size"], address=data.get("address", ""), contact_name=data["contact_name"],
+        contact_phone=data["contact_phone"], business_licence=pending_upload_open(row))
+    pending_upload_discard(row)
+    return organization
+
+
+LICENCE = "business_licence"
+
+
 def enterprise_register(request):
-    """R1.3: register an enterprise; a visitor creates the HR admin account too."""
+    """R1.3: register an enterprise; a visitor creates the HR admin account too (confirmed by a code
+    sent to the mobile). Every error shows at once; a licence that passed its checks is kept."""
     anonymous = not request.user.is_authenticated
     form_class = EnterpriseRegistrationForm if anonymous else EnterpriseForm
-    form = form_class(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        organization = _register(request, form, d, anonymous)
-        if organization:
-            messages.success(request, _("Registered. The HR bureau of %(region)s will review the account.")
-                             % {"region": organization.region.name})
-            return redirect("enterprise-console", organization.pk)
+    form = form_class(request.POST or None, request.FILES or None,
+                      pending_lookup=lambda token: pending_upload_get(request=request, purpose=LICENCE, token=token))
+    if request.method == "POST":
+        valid = form.is_valid()
+        upload = form.cleaned_data.get("business_licence") if hasattr(form, "cleaned_data") else None
+        if upload and LICENCE not in form.errors:
+            token, row = pending_upload_keep(request=request, purpose=LICENCE, upload=upload)
+            form.keep_token(token, row)
+        if valid:
+            d = form.cleaned_data
+            token = form.data.get("business_licence_token", "")
+            if anonymous:
+                if not _client_may_ask(request, "signup"):
+                    _too_many(request, form)
+                else:
+                    enterprise = {"name": d["name"].strip(), "uscc": d["uscc"], "region": d["region"].pk,
+                                  "ownership": d["ownership"], "size": d["size"], "address": d["address"],
+                                  "contact_name": d["contact_name"], "contact_phone": d["contact_phone"],
+                                  "licence_token": token}
+                    signup_token = run(request, account_services.signup_request, form=form, mobile=d["mobile"],
+                                       real_name=d["real_name"], id_number=d["id_number"], email=d["email"],
+                                       password=d["password1"], enterprise=enterprise)
+                    if signup_token:
+                        request.session[SIGNUP_SESSION_KEY] = signup_token
+                        return redirect("signup-confirm")
+            else:
+                organization = run(request, _register_enterprise, request, request.user,
+                                   {**{k: d[k] for k in ("name", "uscc", "ownership", "size", "address",
+                                                          "contact_name", "contact_phone")},
+                                    "region": d["region"].pk, "licence_token": token}, form=form)
+                if organization:
+                    messages.success(request, _("Registered. The HR bureau of %(region)s will review the account.")
+                                     % {"region": organization.region.name})
+                    return redirect("enterprise-console", organization.pk)
     return render(request, "portal/enterprise_register.html", {"form": form, "anonymous": anonymous})
 
 
-def _register(request, form, d, anonymous):
-    from django.db import transaction
+def password_reset(request):
+    """Forgot the password: a code to the registered mobile or email. The answer is the same whether
+    or not an account matches."""
+    if request.user.is_authenticated:
+        return redirect("password_change")
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not _client_may_ask(request, "password-reset"):
+            _too_many(request, form)
+        else:
+            token = run(request, account_services.password_reset_request, form=form,
+                        login=form.cleaned_data["login"], channel=form.cleaned_data["channel"])
+            if token:
+                request.session[RESET_SESSION_KEY] = token
+                request.session["password_reset_channel"] = form.cleaned_data["channel"]
+                return redirect("password-reset-code")
+    return render(request, "registration/password_reset_request.html", {"form": form})
 
-    from portal.errors import PortalError
 
-    try:
-        with transaction.atomic():
-            user = request.user
-            if anonymous:
-                user = services.user_register(mobile=d["mobile"], real_name=d["real_name"], id_number=d["id_number"],
-                                              email=d["email"], password=d["password1"], role=Role.ENTERPRISE_HR)
-            organization = services.enterprise_register(
-                registrant=user, name=d["name"], uscc=d["uscc"], region=d["region"], ownership=d["ownership"],
-                size=d["size"], address=d["address"], contact_name=d["contact_name"],
-                contact_phone=d["contact_phone"], business_licence=d["business_licence"])
-    except PortalError as error:
-        form_error(form, error)
-        return None
-    if anonymous:
-        login(request, user, backend="portal.backends.MobileOrIdNumberBackend")
-    return organization
+def password_reset_code(request):
+    """The code and the new password. A reset ends every session and API token of the account."""
+    token = request.session.get(RESET_SESSION_KEY, "")
+    if not token:
+        return redirect("password-reset")
+    form = PasswordResetCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = run(request, account_services.password_reset_confirm, form=form, token=token,
+                   code=form.cleaned_data["code"], new_password=form.cleaned_data["new_password1"])
+        if user:
+            request.session.pop(RESET_SESSION_KEY, None)
+            messages.success(request, _("Your password is changed. Log in with your mobile number or ID number and "
+                                        "the new password."))
+            return redirect("login")
+    return render(request, "registration/password_reset_code.html",
+                  {"form": form, "channel": request.session.get("password_reset_channel", "sms")})
+
+
+@login_required
+def my_settings(request):
+    """The person's own settings: language, email, and which messages they receive by SMS and email
+    (codes and account-security notices always go)."""
+    from django.conf import settings as django_settings
+
+    user = request.user
+    topics = account_services.OPTIONAL_TOPICS
+    rows = [{"topic": topic, "label": Topic(topic).label,
+             "channels": [{"channel": channel, "name": f"{channel}:{topic}",
+                           "label": MessageDelivery.Channel(channel).label,
+                           "offered": topic in topics[channel],
+                           "on": topic in topics[channel] and user.wants(channel, topic)}
+                          for channel in ("sms", "email")]}
+            for topic in topics["email"]]
+    if request.method == "POST":
+        muted = [f"{channel}:{topic}" for channel, channel_topics in topics.items() for topic in channel_topics
+                 if request.POST.get(f"{channel}:{topic}") != "on"]
+        if run(request, account_services.user_preferences_update, user=user,
+               language=request.POST.get("language", ""), email=request.POST.get("email", ""), muted=muted,
+               success=_("Your settings are saved.")):
+            response = redirect("my-settings")
+            _remember_language(response, user.language)
+            return response
+        return redirect("my-settings")
+    return render(request, "portal/my_settings.html", {
+        "rows": rows, "languages": django_settings.LANGUAGES, "always": [Topic.CODE.label, Topic.SECURITY.label]})
+
+
+def _remember_language(response, language: str) -> None:
+    from django.conf import settings as django_settings
+
+    if language:
+        response.set_cookie(django_settings.LANGUAGE_COOKIE_NAME, language,
+                            max_age=django_settings.LANGUAGE_COOKIE_AGE, path=django_settings.LANGUAGE_COOKIE_PATH,
+                            domain=django_settings.LANGUAGE_COOKIE_DOMAIN,
+                            secure=django_settings.LANGUAGE_COOKIE_SECURE,
+                            httponly=django_settings.LANGUAGE_COOKIE_HTTPONLY,
+                            samesite=django_settings.LANGUAGE_COOKIE_SAMESITE)
+
+
+@require_POST
+def set_language(request):
+    """Django's language switcher, which also saves the choice as the logged-in person's language
+    (pages after their next login, notifications, emails and SMS use it)."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in {code for code, _name in settings.LANGUAGES}:
+        account_services.user_language_set(user=request.user, language=language)
+    return response
 
 
 def _hr_organization(request, pk: int) -> Organization:
@@ -133,7 +323,10 @@ def enterprise_invite(request, pk: int):
         d = form.cleaned_data
         run(request, services.invitation_create, actor=request.user, organization=organization, kind=d["kind"],
             mobile=d["mobile"], real_name=d["real_name"], position=d["position"], start_date=d["start_date"],
-            success=_("Invitation sent. The person sees it after logging in with that mobile number."))
+            email=d["email"], id_number=d["id_number"],
+            success=_("Invitation sent by SMS%(email)s. The person answers on their home page after logging in; "
+                      "you are told when they accept or decline.")
+            % {"email": _(" and email") if d["email"] else ""})
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -222,35 +415,64 @@ def bureau_enterprise_detail(request, pk: int):
 
 @login_required
 def my_invitations(request):
+    """Invitations to the person's mobile (or ID number): accept or decline; HR is told either way."""
     if request.method == "POST":
         try:
             invitation_id = int(request.POST.get("invitation", ""))
         except ValueError:
             raise Http404
+        if request.POST.get("action") == "decline":
+            run(request, services.invitation_decline, user=request.user, invitation_id=invitation_id,
+                success=_("Invitation declined. The enterprise has been told."))
+            return redirect(request.POST.get("next") == "home" and "home" or "my-invitations")
         if run(request, services.invitation_accept, user=request.user, invitation_id=invitation_id,
-               success=_("Invitation accepted.")):
+               success=_("Invitation accepted. The enterprise has been told.")):
             return redirect("home")
+        return redirect("my-invitations")
     return render(request, "portal/my_invitations.html",
                   {"invitations": selectors.invitations_for_user(user=request.user)})
 
 
 @login_required
 def my_employment(request):
-    form = EmploymentDeclareForm(request.POST or None)
+    """Name the employer: found by its name or its credit code; the enterprise confirms (R1.1)."""
+    query = request.GET.get("q", "").strip()[:64]
+    results = selectors.enterprise_search(query=query) if query else []
+    chosen = None
+    initial = {}
+    if request.GET.get("employer", "").isdigit():
+        chosen = selectors.active_enterprises().filter(pk=int(request.GET["employer"])).first()
+        if chosen is not None:
+            initial = {"employer": chosen.pk}
+    form = EmploymentDeclareForm(request.POST or None, initial=initial)
+    if chosen is not None:
+        from django import forms as django_forms
+
+        form.fields["employer_uscc"].widget = django_forms.HiddenInput()  # chosen by name: no code to type
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        employer = Organization.objects.filter(uscc=d["employer_uscc"].strip().upper(),
-                                               kind=Organization.Kind.ENTERPRISE).first()
+        employer = None
+        if d.get("employer"):
+            employer = selectors.active_enterprises().filter(pk=d["employer"]).first()
+        elif d.get("employer_uscc"):
+            from portal.personal_data import fold_typed
+
+            employer = Organization.objects.filter(uscc=fold_typed(d["employer_uscc"]),
+                                                   kind=Organization.Kind.ENTERPRISE).first()
         if employer is None:
-            form_error(form, InvalidInput(_("No enterprise with this code has a title-work account."),
+            form_error(form, InvalidInput(_("Find your employer by its name or credit code, then choose it. Only "
+                                            "enterprises with a title-work account are listed."),
                                           field="employer_uscc"))
-        elif run(request, services.employment_declare, form=form, user=request.user, employer=employer,
-                 start_date=d["start_date"], position=d["position"], dispatch_region=d["dispatch_region"],
-                 dispatch_start=d["dispatch_start"],
-                 success=_("Sent to %(org)s for confirmation.") % {"org": employer.name}):
-            return redirect("my-employment")
-    return render(request, "portal/my_employment.html",
-                  {"form": form, "employments": selectors.employments_for_user(user=request.user)})
+        else:
+            chosen = employer
+            if run(request, services.employment_declare, form=form, user=request.user, employer=employer,
+                   start_date=d["start_date"], position=d["position"], dispatch_region=d["dispatch_region"],
+                   dispatch_start=d["dispatch_start"],
+                   success=_("Sent to %(org)s for confirmation.") % {"org": employer.name}):
+                return redirect("my-employment")
+    return render(request, "portal/my_employment.html", {
+        "form": form, "employments": selectors.employments_for_user(user=request.user),
+        "query": query, "results": results, "chosen": chosen})
 
 
 @login_required

@@ -13,9 +13,13 @@ from portal.errors import NotAllowed, NotFound, PortalError
 
 
 def form_error(form, error: PortalError) -> None:
-    """Attach ``error`` to its field when the form has it, else to the form."""
-    field = error.field if error.field in getattr(form, "fields", {}) else None
-    form.add_error(field, error.as_text())
+    """Attach ``error`` to its field when the form has it, else to the form; every field's error
+    when the service found several (``error.errors``)."""
+    fields = getattr(form, "fields", {})
+    for name, message in (error.errors or {error.field: error.as_text()}).items():
+        if name == "password" and "password1" in fields:
+            name = "password1"
+        form.add_error(name if name in fields else None, str(message))
 
 
 def run(request, fn: Callable, *args, form=None, success: str | None = None, **kwargs):

@@ -71,3 +71,12 @@ EMPLOYMENT_WORKFLOW = Workflow("employment", [
     Transition("reject", ("pending",), "rejected", frozenset({ENTERPRISE_HR_ADMIN})),
     Transition("end", ("confirmed",), "ended", frozenset({ENTERPRISE_HR_ADMIN})),
 ])
+
+#: The person an invitation was sent to (its mobile number, or the ID number HR gave).
+INVITEE = "invitee"
+
+INVITATION_WORKFLOW = Workflow("invitation", [
+    Transition("accept", ("open",), "accepted", frozenset({INVITEE})),
+    Transition("decline", ("open",), "declined", frozenset({INVITEE})),
+    Transition("revoke", ("open",), "revoked", frozenset({ENTERPRISE_HR_ADMIN})),
+])

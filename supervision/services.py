@@ -65,8 +65,10 @@ def _raise(*, kind: str, call, details: dict, actor: User | None, now: dt.dateti
     except IntegrityError:  # raised meanwhile by another run
         return None
     url = reverse("supervision-alerts")
-    subject, recipients = _alert_subject(alert), _alert_recipients(call.committee)
-    transaction.on_commit(lambda: notification_send(recipients=recipients, subject=subject, url=url))
+    recipients = _alert_recipients(call.committee)
+    transaction.on_commit(lambda: notification_send(
+        recipients=recipients, subject=lambda: _alert_subject(alert),
+        body=lambda: _("See the alert and the committee's figures on the oversight page."), url=url))
     return alert
 
 

@@ -72,6 +72,32 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _empty_sms_folder():
+    """The file SMS backend's folder starts empty in each test (``tests.factories.sms_to`` reads it)."""
+    import shutil
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.SMS_FILE_PATH)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    yield
+
+
+@pytest.fixture
+def deliver(django_capture_on_commit_callbacks):
+    """Run a call (a client request, a service) and the on-commit work it scheduled — emails, SMS —
+    as a committed request would: ``deliver(client.post, url, data)``."""
+
+    def call(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return call
+
+
+@pytest.fixture(autouse=True)
 def _english(settings):
     """Assertions compare English messages; the zh-hans UI is tested on its own."""
     settings.LANGUAGE_CODE = "en"

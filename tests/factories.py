@@ -15,7 +15,7 @@ _serial = itertools.count(1)
 
 
 def make_id_number(region: str = "650102", birth: str = "19900101") -> str:
-    """A valid resident ID number (birth place known to stdnum for births from 1984)."""
+    """A valid resident ID number."""
     body = f"{region}{birth}{next(_serial) % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")
 
@@ -97,3 +97,24 @@ def employee_of(organization: Organization, *, start: dt.date = dt.date(2015, 1,
     Employment.objects.create(user=user, employer=organization, start_date=start,
                               status=Employment.Status.CONFIRMED)
     return user
+
+
+# --- Messages the portal sent (the file SMS backend of the test settings) --------------------------
+
+def sms_to(mobile: str) -> list[str]:
+    """The texts of the SMS sent to ``mobile`` in this test, oldest first (conftest empties the
+    folder before each test)."""
+    from portal.sms.backends.filebased import read_messages
+
+    return [m["text"] for m in read_messages(to=mobile)]
+
+
+def last_code(mobile: str) -> str:
+    """The 6-digit code of the newest SMS to ``mobile`` that carries one."""
+    import re
+
+    for text in reversed(sms_to(mobile)):
+        match = re.search(r"(?<!\d)(\d{6})(?!\d)", text)
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no code was sent to {mobile}: {sms_to(mobile)}")

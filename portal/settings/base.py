@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.RequestContextMiddleware",
@@ -208,6 +209,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="职称申报评审系统 <noreply@zhicheng.example>")
 
+# --- SMS and one-time codes (docs/messages.md) -----------------------------
+# A backend chosen like EMAIL_BACKEND. The default writes one file per message under var/sms/
+# (read a password-reset code there); production sets the HTTP gateway.
+SMS_BACKEND = env.str("SMS_BACKEND", default="portal.sms.backends.filebased.SmsBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_API_KEY = env.str("SMS_GATEWAY_API_KEY", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+SMS_GATEWAY_RETRY_CODES = env.list("SMS_GATEWAY_RETRY_CODES", cast=int, default=[8, 9, 22, 33, 43])
+# The approved signature every SMS begins with (an operator in mainland China must register one).
+SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="【新疆职称】")
+# An SMS or email is tried this many times (with growing pauses) before it is marked failed.
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)
+# One-time codes (password reset, confirming the mobile of a signup): 6 digits, this many minutes,
+# this many wrong tries.
+ONE_TIME_CODE_MINUTES = env.int("ONE_TIME_CODE_MINUTES", default=10)
+ONE_TIME_CODE_TRIES = env.int("ONE_TIME_CODE_TRIES", default=5)
+# Rate limits: codes per account (or mobile/email) per hour, and requests per client address per hour.
+CODES_PER_ACCOUNT_PER_HOUR = env.int("CODES_PER_ACCOUNT_PER_HOUR", default=5)
+CODE_REQUESTS_PER_ADDRESS_PER_HOUR = env.int("CODE_REQUESTS_PER_ADDRESS_PER_HOUR", default=20)
+
 # --- Cache and Celery ----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -239,6 +261,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     # sends any email whose own task was lost (row locks keep it to one send).
     "notification-email-outbox": {"task": "portal.tasks.send_pending_notification_emails",
                                   "schedule": 60.0, "kwargs": {"min_age_seconds": 0}},
+    # SMS and emails still queued (bulk work, or a task lost with its worker) go out; files a form
+    # kept for its next submit are removed after a day.
+    "message-outbox": {"task": "portal.tasks.send_queued_messages", "schedule": 60.0},
+    "pending-uploads-cleanup": {"task": "portal.tasks.pending_uploads_cleanup", "schedule": crontab(minute=10)},
     # Applications: deadline reminders (7, 3, 1 days before) and the end of unit publicity (R5.5).
     "applications-deadline-reminders": {"task": "applications.tasks.send_deadline_reminders",
                                         "schedule": crontab(hour=8, minute=0)},
@@ -292,7 +318,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "applications.models.Level",
                             "FraudCaseStatusEnum": "integrity.models.FraudCase.Status",
-                            "RecognitionDecisionEnum": "review.models.RecognitionAssessment.Decision"},
+                            "RecognitionDecisionEnum": "review.models.RecognitionAssessment.Decision",
+                            "ChannelEnum": "applications.choices.Channel",
+                            "MessageChannelEnum": "portal.models.MessageDelivery.Channel"},
 }
 
 # --- Security ------------------------------------------------------------

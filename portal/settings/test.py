@@ -11,6 +11,10 @@ from .base import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# SMS go to files, as with ``make run``; tests read them with ``tests.factories.sms_to`` (conftest
+# empties the folder before each test).
+SMS_BACKEND = "portal.sms.backends.filebased.SmsBackend"
+SMS_FILE_PATH = tempfile.mkdtemp(prefix="portal-test-sms-")
 # Tests call tasks eagerly unless an integration test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES = {

@@ -262,16 +262,21 @@ def _draw(*, call: Call, setup: ReviewSetup, actor: User | None, application_ids
                      after={"experts": {str(k): v for k, v in drawn.items()}}, reason=reason)
     if rows:
         recipients = User.objects.filter(pk__in={r.expert_user_id for r in rows})
-        notification_send(recipients=list(recipients), subject=_("New applications to review"),
-                          body=_("Declare any conflict of interest before opening the material (R6.6)."),
+        notification_send(recipients=list(recipients), subject=lambda: _("New applications to review"),
+                          body=lambda: _("%(call)s: declare any conflict of interest before opening the material "
+                                         "(R6.6), then score each application in the browser.")
+                          % {"call": call.name},
                           url=reverse("review-expert-home"))
     if report.short:
-        _tell_secretary(call, _("Not enough eligible experts for %(n)d application(s) (R2.6, R6.6)")
-                        % {"n": len(report.short)})
+        short = len(report.short)
+        _tell_secretary(call, lambda: _("Not enough eligible experts for %(n)d application(s) (R2.6, R6.6)")
+                        % {"n": short},
+                        lambda: _("Add experts to the committee's pool or widen the specialties, then draw again."))
     return report
 
 
-def _tell_secretary(call: Call, subject: str, body: str = "") -> None:
+def _tell_secretary(call: Call, subject, body="") -> None:
+    """Subject and body: text or callables, rendered in each secretary's language."""
     recipients = [m.user for m in CommitteeMember.objects.filter(
         committee_id=call.committee_id, role=CommitteeMember.Role.SECRETARY, is_active=True).select_related("user")]
     notification_send(recipients=recipients, subject=subject, body=body,
@@ -366,7 +371,8 @@ def conflict_declare(*, actor: User, assignment_id: int, reason: str) -> Assignm
             _draw(call=call, setup=setup, actor=None, application_ids=[assignment.application_id], rng=_rng(None),
                   reason="conflict declared")
         if seen:
-            _tell_secretary(call, _("An expert declared a conflict after opening the material (R6.6)"), reason)
+            _tell_secretary(call, lambda: _("An expert declared a conflict after opening the material (R6.6)"),
+                            reason)
     return assignment
 
 

@@ -221,7 +221,9 @@ def committee_file(*, actor: User, name: str, kind: str, organizer_id: int, seri
             audit_record(actor=actor, action="committee.file", obj=committee,
                          after={**snapshot(committee, COMMITTEE_AUDIT_FIELDS), **_committee_scope_snapshot(committee)})
             notification_send(recipients=[u for u, r in member_rows if r == CommitteeMember.Role.SECRETARY],
-                              subject=_("Committee filed: %(name)s") % {"name": committee.name},
+                              subject=lambda: _("Committee filed: %(name)s") % {"name": committee.name},
+                              body=lambda: _("The filing is valid until %(date)s. You can now open calls within its "
+                                             "scope (R2.1).") % {"date": committee.valid_until.isoformat()},
                               url=reverse("review-secretary-home"))
     except ValidationError as error:
         raise InvalidInput(" ".join(error.messages))
@@ -276,7 +278,8 @@ def _transition(committee: Committee, action: str, roles: set[str]) -> str:
     return wf.COMMITTEE_WORKFLOW.check(action=action, current=committee.status, roles=roles).target
 
 
-def _notify_committee(committee: Committee, subject: str, body: str = "") -> None:
+def _notify_committee(committee: Committee, subject, body="") -> None:
+    """Subject and body: text or callables, rendered in each secretary's language."""
     recipients = [m.user for m in committee.members.filter(is_active=True, role=CommitteeMember.Role.SECRETARY)
                   .select_related("user")]
     notification_send(recipients=recipients, subject=subject, body=body, url=reverse("review-secretary-home"))
@@ -314,7 +317,7 @@ def _sanction(committee: Committee, *, actor: User, kind: str, reason: str, case
     audit_record(actor=actor, action=f"committee.sanction.{kind}", obj=committee, before=before,
                  after={"status": committee.status, "sanction": sanction.pk, "kind": kind,
                         **({"case": case_reference} if case_reference else {})}, reason=reason)
-    _notify_committee(committee, _("Sanction on %(name)s: %(kind)s")
+    _notify_committee(committee, lambda: _("Sanction on %(name)s: %(kind)s")
                       % {"name": committee.name, "kind": sanction.get_kind_display()}, sanction.reason)
     return sanction
 
@@ -348,7 +351,8 @@ def committee_reinstate(*, actor: User, committee_id: int, reason: str) -> Commi
                                                                         lift_reason=reason)
         audit_record(actor=actor, action="committee.reinstate", obj=committee, before={"status": "suspended"},
                      after={"status": committee.status}, reason=reason)
-        _notify_committee(committee, _("The suspension of %(name)s is lifted") % {"name": committee.name}, reason)
+        _notify_committee(committee, lambda: _("The suspension of %(name)s is lifted") % {"name": committee.name},
+                          reason)
     return committee
 
 
@@ -389,7 +393,9 @@ def committee_lapse_expired(*, on: dt.date | None = None) -> int:
             committee.save(update_fields=["status"])
             audit_record(actor=None, action="committee.lapse", obj=committee, before={"status": before},
                          after={"status": committee.status}, reason=f"valid until {committee.valid_until}")
-            _notify_committee(committee, _("The filing of %(name)s has lapsed (R2.3)") % {"name": committee.name})
+            _notify_committee(committee, lambda c=committee: _("The filing of %(name)s has lapsed (R2.3)")
+                              % {"name": c.name},
+                              lambda: _("It may not open calls, accept or review until the bureau files it again."))
             lapsed += 1
     return lapsed
 
@@ -470,7 +476,7 @@ def committee_sanction_for_fraud(*, actor: User, committee_id: int, kind: str, r
         sanction = _sanction(committee, actor=actor, kind=kind, reason=reason, case_reference=case_reference,
                              recorded_reason=f"[{case_reference}] {reason}")
         notification_send(recipients=list(bureau_officers_for_region(region=committee.filed_by.region)),
-                          subject=_("Sanction on %(name)s: %(kind)s")
+                          subject=lambda: _("Sanction on %(name)s: %(kind)s")
                           % {"name": committee.name, "kind": sanction.get_kind_display()},
                           body=sanction.reason, url=reverse("review-committee-detail", args=[committee.pk]))
     return sanction

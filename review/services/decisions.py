@@ -16,7 +16,7 @@ from portal import calendar
 from portal import selectors as portal_selectors
 from portal.audit import audit_record
 from portal.errors import Conflict, InvalidInput, NotFound, PortalError, RuleViolation
-from portal.models import CommitteeMember, Organization, PolicySettings, User
+from portal.models import CommitteeMember, Organization, PolicySettings, Topic, User
 from portal.notifications import notification_send, notification_settle
 from portal.personal_data import mask_name
 from review import workflow as wf
@@ -57,7 +57,8 @@ def _is_bureau_for_application(actor: User, application: Application) -> bool:
     return bureau is not None and bureau.region_id in regions
 
 
-def _notify_secretaries(committee_id: int | None, subject: str, body: str = "", url: str = "") -> None:
+def _notify_secretaries(committee_id: int | None, subject, body="", url: str = "") -> None:
+    """Subject and body: text or callables, rendered in each secretary's language."""
     if committee_id is None:
         return
     recipients = [m.user for m in CommitteeMember.objects.filter(committee_id=committee_id, is_active=True,
@@ -116,10 +117,11 @@ def recognition_decide(*, actor: User, application_id: int, decision: str, asses
                                     outcome=ResultRecord.Outcome.PASSED if granted else ResultRecord.Outcome.FAILED)
         audit_record(actor=actor, action="recognition.decide", obj=application,
                      after={"decision": decision, "rule": rule}, reason=assessment[:2000])
-        notification_send(recipients=[application.applicant],
-                          subject=_("Recognition decided: %(title)s") % {"title": application.title_name},
-                          body=_("Recognised. The result will be publicised.") if granted
-                          else _("Not recognised. You may request a reconsideration."),
+        notification_send(recipients=[application.applicant], topic=Topic.RESULT,
+                          subject=lambda: _("Recognition decided: %(title)s") % {"title": application.title_name},
+                          body=lambda: _("Recognised. The result will be publicised; you are told when.") if granted
+                          else _("Not recognised. You may request a reconsideration within %(days)d days on the "
+                                 "results page.") % {"days": PolicySettings.load().reconsideration_days},
                           url=reverse("review-my-reviews"))
     return record
 
@@ -182,8 +184,11 @@ def result_publicise(*, actor: User, call_id: int, starts_on: dt.date | None = N
         audit_record(actor=actor, action="publicity.open", obj=period,
                      after={"starts_on": starts_on, "ends_on": period.ends_on, "working_days": days,
                             "applications": [a.pk for a in apps]})
-        notification_send(recipients=[a.applicant for a in apps],
-                          subject=_("Your result is publicised until %(date)s") % {"date": period.ends_on.isoformat()},
+        notification_send(recipients=[a.applicant for a in apps], topic=Topic.RESULT,
+                          subject=lambda: _("Your result is publicised until %(date)s")
+                          % {"date": period.ends_on.isoformat()},
+                          body=lambda: _("Anyone may object until then (R5.6); after that the result is filed and "
+                                         "the certificate issued. Nothing to do for now."),
                           url=reverse("review-my-reviews"))
     return period
 
@@ -209,12 +214,18 @@ def objection_create(*, entry_id: int, reason: str, contact: str, source: str = 
                                              source_hash=(source or "")[:32])
         audit_record(actor=None, action="publicity.objection", obj=period,
                      after={"objection": objection.pk, "entry": entry.pk})
-        subject = _("An objection was raised during result publicity (R6.10)")
+        def subject():
+            return _("An objection was raised during result publicity (R6.10)")
+
+        def body():
+            return _("Answer it on the publicity's page before the results are filed (R6.10).")
+
         if period.committee_id:
-            _notify_secretaries(period.committee_id, subject, url=reverse("review-publicity-manage", args=[period.pk]))
+            _notify_secretaries(period.committee_id, subject, body,
+                                url=reverse("review-publicity-manage", args=[period.pk]))
         elif period.bureau_id:
             notification_send(recipients=list(portal_selectors.bureau_officers_for_region(region=period.bureau.region)),
-                              subject=subject, url=reverse("review-publicity-manage", args=[period.pk]))
+                              subject=subject, body=body, url=reverse("review-publicity-manage", args=[period.pk]))
     return objection
 
 
@@ -256,8 +267,9 @@ def objection_answer(*, actor: User, objection_id: int, answer: str, upheld: boo
                                 roles=roles, reason=f"objection {objection.pk} upheld: {answer[:200]}")
             ResultRecord.objects.create(application_id=entry.application_id, source="objection",
                                         decided_on=today(), outcome=ResultRecord.Outcome.WITHDRAWN)
-            notification_send(recipients=[entry.application.applicant],
-                              subject=_("Your result was withdrawn after an objection (R6.10)"), body=answer,
+            notification_send(recipients=[entry.application.applicant], topic=Topic.RESULT,
+                              subject=lambda: _("Your result was withdrawn after an objection (R6.10)"),
+                              body=lambda: _("The answer to the objection: %(answer)s") % {"answer": answer},
                               url=reverse("review-my-reviews"))
         audit_record(actor=actor, action="publicity.objection_answer", obj=entry.period,
                      after={"objection": objection.pk, "upheld": upheld, "entry": entry.pk}, reason=answer[:2000])
@@ -275,7 +287,9 @@ def _close(period: PublicityPeriod, actor: User | None, roles: set[str]) -> None
                  after={"status": period.status, "ends_on": period.ends_on})
     region = period.committee.filed_by.region if period.committee_id else period.bureau.region
     notification_send(recipients=list(portal_selectors.bureau_officers_for_region(region=region)),
-                      subject=_("Results await filing: %(title)s") % {"title": period.title},
+                      subject=lambda: _("Results await filing: %(title)s") % {"title": period.title},
+                      body=lambda: _("The publicity has ended. Check the results and file them; filing issues the "
+                                     "certificates."),
                       url=reverse("review-filing-detail", args=[period.pk]))
 
 
@@ -380,8 +394,11 @@ def result_file(*, actor: User, period_id: int, approval_number: str, granted_on
                          after={"filing": filing.pk, "approval_number": approval_number, "granted": len(items),
                                 "after_the_fact": filing.after_the_fact,
                                 "batch": filing.certificate_batch_id})
-            notification_send(recipients=[i.application.applicant for i in items],
-                              subject=_("Your title is granted; the certificate is being issued"),
+            notification_send(recipients=[i.application.applicant for i in items], topic=Topic.RESULT,
+                              subject=lambda: _("Your title is granted; the certificate is being issued"),
+                              body=lambda: _("The result is filed (approval number %(number)s). You are told when "
+                                             "the electronic certificate is ready to download.")
+                              % {"number": approval_number},
                               url=reverse("review-my-reviews"))
     except IntegrityError:
         raise Conflict(_("These results have already been filed."))
@@ -426,7 +443,10 @@ def reconsideration_request(*, actor: User, application_id: int, reason: str) ->
                                                      requested_at=timezone.now())
             audit_record(actor=actor, action="reconsideration.request", obj=application,
                          after={"reconsideration": request.pk}, reason=reason[:2000])
-            _notify_secretaries(application.call.committee_id, _("A reconsideration was requested"),
+            _notify_secretaries(application.call.committee_id, lambda: _("A reconsideration was requested"),
+                                lambda: _("%(name)s asks for a reconsideration of the result for %(title)s. Decide it "
+                                          "on the call's page.") % {"name": application.applicant.real_name,
+                                                                    "title": application.title_name},
                                 url=reverse("review-call-dashboard", args=[application.call_id]))
     except IntegrityError:
         raise Conflict(_("A reconsideration of this result is already pending."))
@@ -464,8 +484,10 @@ def reconsideration_decide(*, actor: User, reconsideration_id: int, upheld: bool
                                 reason=outcome[:2000])
         audit_record(actor=actor, action="reconsideration.decide", obj=application,
                      after={"reconsideration": request.pk, "status": request.status}, reason=outcome[:2000])
-        notification_send(recipients=[request.requested_by], subject=_("Your reconsideration request is decided"),
-                          body=outcome, url=reverse("review-my-reviews"))
+        notification_send(recipients=[request.requested_by], topic=Topic.RESULT,
+                          subject=lambda: _("Your reconsideration request is decided"),
+                          body=lambda: _("Decision: %(outcome)s") % {"outcome": outcome},
+                          url=reverse("review-my-reviews"))
     return request
 
 

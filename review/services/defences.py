@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application, ApplicationStatus, Call
 from portal.audit import audit_record
 from portal.errors import InvalidInput, NotFound, RuleViolation
-from portal.models import User
+from portal.models import Topic, User
 from portal.notifications import notification_send
 from review.models import DefenceSession, DefenceSlot
 from review.services._common import is_secretary, require_operational
@@ -84,10 +84,14 @@ def defence_slot_add(*, actor: User, session_id: int, application_id: int, start
                                           ends_at=ends_at)
         audit_record(actor=actor, action="defence.slot_add", obj=application,
                      after={"slot": slot.pk, "session": session.pk, "starts_at": starts_at.isoformat()})
-        notification_send(recipients=[application.applicant],
-                          subject=_("Your defence is scheduled: %(when)s")
-                          % {"when": timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M")},
-                          body=(session.meeting_link or session.location), url=reverse("review-my-reviews"))
+        when = timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M")
+        notification_send(recipients=[application.applicant], topic=Topic.RESULT,
+                          subject=lambda: _("Your defence is scheduled: %(when)s") % {"when": when},
+                          body=lambda: _("Your oral defence for %(title)s is on %(when)s (Beijing time) at %(where)s. "
+                                         "Bring your ID card; be there, or online, 15 minutes early.")
+                          % {"title": application.title_name, "when": when,
+                             "where": session.meeting_link or session.location},
+                          url=reverse("review-my-reviews"))
     return slot
 
 

@@ -41,7 +41,7 @@ from applications.application_services import application_advance
 from applications.models import Application, ApplicationStatus, Call, UnitObjection
 from portal.audit import audit_record
 from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound, RuleViolation
-from portal.models import CommitteeMember, User
+from portal.models import CommitteeMember, Topic, User
 from portal.notifications import notification_send
 from review import workflow as wf
 from review.models import (
@@ -373,7 +373,8 @@ def meeting_open(*, actor: User, meeting_id: int) -> Meeting:
         audit_record(actor=actor, action="meeting.open", obj=meeting, before={"status": "planned"},
                      after={"status": meeting.status, "members": len(members), "present": len(present)})
         notification_send(recipients=list(User.objects.filter(pk__in=present)),
-                          subject=_("The meeting is open: %(title)s") % {"title": meeting.title},
+                          subject=lambda: _("The meeting is open: %(title)s") % {"title": meeting.title},
+                          body=lambda: _("Cast your secret vote on each candidate on the meeting's page (R6.5)."),
                           url=reverse("review-meeting-vote", args=[meeting.pk]))
     return meeting
 
@@ -574,11 +575,12 @@ def meeting_close(*, actor: User, meeting_id: int) -> Meeting:
         applicants = {c.application_id: c.outcome for c in candidates}
         for application in Application.objects.filter(pk__in=applicants).select_related("applicant"):
             failed = applicants[application.pk] == MeetingCandidate.Outcome.FAILED
-            notification_send(recipients=[application.applicant],
-                              subject=_("The committee has decided on your application: %(title)s")
-                              % {"title": application.title_name},
-                              body=_("Not passed. You may request a reconsideration.") if failed
-                              else _("Passed. The result will be publicised."),
+            notification_send(recipients=[application.applicant], topic=Topic.RESULT,
+                              subject=lambda a=application: _("The committee has decided on your application: "
+                                                              "%(title)s") % {"title": a.title_name},
+                              body=lambda failed=failed: _("Not passed. You may request a reconsideration on the "
+                                                           "results page.") if failed
+                              else _("Passed. The result will be publicised; you are told when."),
                               url=reverse("review-my-reviews"))
         transaction.on_commit(lambda: meeting_closed.send(sender=Meeting, meeting_id=meeting.pk,
                                                           call_id=meeting.call_id,

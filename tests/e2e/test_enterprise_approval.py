@@ -13,7 +13,15 @@ from PIL import Image
 
 from portal.models import Notification, Organization, User
 from tests.e2e.conftest import login, logout, shot
-from tests.factories import EnterpriseFactory, bureau_officer, hr_admin_of, make_id_number, make_mobile, make_uscc
+from tests.factories import (
+    EnterpriseFactory,
+    bureau_officer,
+    hr_admin_of,
+    last_code,
+    make_id_number,
+    make_mobile,
+    make_uscc,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -72,6 +80,14 @@ def submit_registration(page) -> None:
         page.locator("[data-testid=enterprise-form] button[type=submit]").click()
 
 
+def confirm_mobile(page, mobile: str) -> None:
+    """Step 2 of a visitor's registration: the code the file SMS backend received."""
+    assert page.url.endswith("/accounts/signup/confirm/"), page.url
+    page.locator("[data-testid=code-form] input[name=code]").fill(last_code(mobile))
+    with page.expect_navigation():
+        page.locator("[data-testid=code-form] button[type=submit]").click()
+
+
 def status_of(page) -> str:
     """The status shown on the enterprise console (its CSS class, independent of the language)."""
     classes = page.locator("[data-testid=org-status]").get_attribute("class") or ""
@@ -91,10 +107,12 @@ def test_R1_3_visitor_registers_enterprise_and_bureau_of_region_approves(page, w
         page.locator("[data-testid=register-enterprise]").click()
     assert page.url.endswith("/enterprises/register/")
 
-    # 2. Fills in every field, uploads the licence, submits.
+    # 2. Fills in every field, uploads the licence, submits, and confirms the mobile with the SMS code.
     fill_registration(page, data, licence_png)
     shot(page, "approval-02-registration-form")
     submit_registration(page)
+    shot(page, "approval-02b-confirm-mobile")
+    confirm_mobile(page, data["mobile"])
 
     # 3. Lands on the console of the new enterprise, pending approval.
     organization = Organization.objects.get(uscc=data["uscc"])

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from portal.models import AuditEvent, Organization
-from tests.factories import EnterpriseFactory, UserFactory, bureau_officer, hr_admin_of, make_id_number, make_uscc
+from portal.models import AuditEvent, Organization, User
+from tests.factories import (
+    EnterpriseFactory,
+    UserFactory,
+    bureau_officer,
+    hr_admin_of,
+    last_code,
+    make_id_number,
+    make_uscc,
+    sms_to,
+)
 
 
 @pytest.fixture
@@ -35,21 +46,50 @@ def test_catalogue_series_is_public_with_27_series(api, django_assert_max_num_qu
         "assistant_junior", "junior", "intermediate", "deputy_senior", "senior"]
 
 
-def test_account_register_api(api):
-    response = api.post("/api/v1/accounts/register/", {
-        "real_name": "张三", "id_number": make_id_number(), "mobile": "13811112222", "password": "Secret#2026"},
+def test_account_register_api_confirms_the_mobile_with_a_code(api, deliver):
+    number = make_id_number(birth="19560301")  # an older applicant: stdnum alone refuses 650102 before 1983
+    response = deliver(api.post, "/api/v1/accounts/register/", {
+        "real_name": "张三", "id_number": number.lower(), "mobile": "138 1111 2222", "password": "Secret#2026"},
         format="json")
-    assert response.status_code == 201
+    assert response.status_code == 202, response.content
+    token = response.json()["token"]
+    assert response.json()["expires_in"] == 600
+    assert not User.objects.filter(mobile="13811112222").exists()  # nothing until the mobile is confirmed
+    response = api.post("/api/v1/accounts/register/confirm/", {"token": token, "code": last_code("13811112222")},
+                        format="json")
+    assert response.status_code == 201, response.content
     body = response.json()
     assert "*" in body["id_number"] and body["mobile"] == "138****2222"
+    assert User.objects.get(mobile="13811112222").id_number == number
 
 
-def test_account_register_bad_id_is_400_with_field(api):
+def test_account_register_bad_input_is_400_with_every_field(api):
     response = api.post("/api/v1/accounts/register/", {
-        "real_name": "张三", "id_number": "650102199001011235", "mobile": "13811112222", "password": "Secret#2026"},
+        "real_name": "张三", "id_number": "650102199001011235", "mobile": "1381111", "password": "short"},
         format="json")
     assert response.status_code == 400
-    assert response.json()["field"] == "id_number"
+    body = response.json()
+    assert body["field"] == "mobile"
+    assert set(body["errors"]) == {"mobile", "id_number", "password"}
+    assert "check digit" in body["errors"]["id_number"]
+
+
+def test_account_register_api_answers_the_same_for_a_registered_mobile(api, deliver):
+    owner = UserFactory(mobile="13811112222")
+    fresh = deliver(api.post, "/api/v1/accounts/register/", {
+        "real_name": "李四", "id_number": make_id_number(), "mobile": "13833334444", "password": "Secret#2026"},
+        format="json")
+    taken = deliver(api.post, "/api/v1/accounts/register/", {
+        "real_name": "李四", "id_number": make_id_number(), "mobile": owner.mobile, "password": "Secret#2026"},
+        format="json")
+    assert fresh.status_code == taken.status_code == 202
+    assert fresh.json()["detail"] == taken.json()["detail"]
+    assert set(fresh.json()) == set(taken.json())
+    assert len(last_code("13833334444")) == 6  # the new number gets its code
+    # The owner of the registered number is told, and gets no code that could open a second account.
+    [text] = sms_to(owner.mobile)
+    assert "already have an account" in text
+    assert not re.search(r"\d{6}", text)
 
 
 def enterprise_payload(licence, **overrides):

@@ -30,7 +30,29 @@ def test_notification_email_is_sent_by_a_real_worker():
             time.sleep(0.2)
     notification = Notification.objects.get(recipient=user)
     assert notification.emailed_at is not None
-    assert [m.subject for m in mail.outbox] == ["worker subject"]
+    assert [m.subject for m in mail.outbox] == ["[Title portal] worker subject"]
+    assert "hello" in mail.outbox[0].body
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_sms_is_sent_by_a_real_worker_and_recorded():
+    from portal.models import MessageDelivery, Topic
+    from tests.factories import sms_to
+
+    user = UserFactory()
+    with real_worker():
+        with transaction.atomic():
+            notification_send(recipients=[user], subject="结果已出", body="请登录查看。", topic=Topic.RESULT)
+            assert MessageDelivery.objects.get().status == "queued"  # recorded with the notification
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if MessageDelivery.objects.filter(status="sent").exists():
+                break
+            time.sleep(0.2)
+    delivery = MessageDelivery.objects.get()
+    assert delivery.status == "sent" and delivery.attempts == 1 and delivery.recipient == user
+    assert len(sms_to(user.mobile)) == 1
 
 
 def test_email_task_is_idempotent(django_capture_on_commit_callbacks):

@@ -65,6 +65,16 @@ def test_SEC_production_refuses_to_start_without_a_secret_key():
 def test_SEC_production_passes_check_deploy():
     result = _run({"SECRET_KEY": "x" * 20 + "A-very-random-production-secret-key-0123456789!@#",
                    "FIELD_ENCRYPTION_KEY": "k2JY5jAP0F4dJ3iJXPDRd5tI-6E9-t3tZkFvJ0V6mX8=",
-                   "LOOKUP_HASH_KEY": "another-long-random-key-for-hmac-lookups-0123456789"},
+                   "LOOKUP_HASH_KEY": "another-long-random-key-for-hmac-lookups-0123456789",
+                   "SMS_BACKEND": "portal.sms.backends.http.SmsBackend", "SMS_GATEWAY_API_KEY": "gateway-key"},
                   "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_SEC_check_deploy_warns_when_no_sms_reaches_a_phone():
+    result = _run({"SECRET_KEY": "x" * 20 + "A-very-random-production-secret-key-0123456789!@#",
+                   "FIELD_ENCRYPTION_KEY": "k2JY5jAP0F4dJ3iJXPDRd5tI-6E9-t3tZkFvJ0V6mX8=",
+                   "LOOKUP_HASH_KEY": "another-long-random-key-for-hmac-lookups-0123456789",
+                   "SMS_BACKEND": "portal.sms.backends.filebased.SmsBackend"},
+                  "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0 and "portal.W001" in result.stdout + result.stderr

@@ -12,6 +12,7 @@ from tests.factories import (
     bureau_officer,
     employee_of,
     hr_admin_of,
+    last_code,
     make_id_number,
     make_uscc,
     region,
@@ -215,8 +216,11 @@ def registration_data(licence, **overrides):
     return data
 
 
-def test_R1_3_visitor_registers_enterprise_and_account(client, png_file):
-    response = client.post(reverse("enterprise-register"), registration_data(png_file()))
+def test_R1_3_visitor_registers_enterprise_and_account(client, png_file, deliver):
+    response = deliver(client.post, reverse("enterprise-register"), registration_data(png_file()))
+    assert response.status_code == 302 and response["Location"] == reverse("signup-confirm")
+    assert not Organization.objects.filter(kind="enterprise").exists()  # not before the mobile is confirmed
+    response = client.post(reverse("signup-confirm"), {"code": last_code("13955556666")})
     organization = Organization.objects.get(kind="enterprise")
     assert response.status_code == 302 and response["Location"] == reverse("enterprise-console",
                                                                            args=[organization.pk])
@@ -261,10 +265,12 @@ def test_public_pages_render(client, name):
     assert client.get(reverse(name)).status_code == 200
 
 
-def test_signup_logs_in(client):
-    response = client.post(reverse("signup"), {"real_name": "赵六", "id_number": make_id_number(),
-                                               "mobile": "13766667777", "password1": "Secret#2026",
-                                               "password2": "Secret#2026"})
+def test_signup_confirms_the_mobile_then_logs_in(client, deliver):
+    response = deliver(client.post, reverse("signup"), {"real_name": "赵六", "id_number": make_id_number(),
+                                                        "mobile": "13766667777", "password1": "Secret#2026",
+                                                        "password2": "Secret#2026"})
+    assert response.status_code == 302
+    response = client.post(reverse("signup-confirm"), {"code": last_code("13766667777")})
     assert response.status_code == 302
     assert client.get(reverse("home")).context["user"].real_name == "赵六"
 

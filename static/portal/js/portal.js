@@ -9,4 +9,11 @@
       event.preventDefault();
     }
   });
+  // Buttons with data-print print the page (receipts).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (button) {
+      window.print();
+    }
+  });
 })();
