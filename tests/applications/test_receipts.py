@@ -42,6 +42,9 @@ def test_a_resubmission_gets_its_own_receipt(world, deliver):
     application = world.submitted()
     svc.application_decide(actor=world.hr, application_id=application.pk, action="return",
                            corrections=[{"target": "summary", "message": "补充工作总结"}])
+    [correction] = application.corrections.all()
+    svc.correction_answer(actor=world.applicant, application_id=application.pk, correction_id=correction.pk,
+                          answer="工作总结已补充")
     deliver(svc.application_resubmit, actor=world.applicant, application_id=application.pk)
     receipts = list(SubmissionReceipt.objects.filter(application=application).order_by("seq"))
     assert [r.kind for r in receipts] == ["submit", "resubmit"]
