@@ -104,6 +104,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# PgBouncer in transaction mode between Django and PostgreSQL (docs/deployment.md): each
+# transaction may run on another server connection, so nothing may outlive a transaction. No
+# server-side cursors (outside a transaction ``.iterator()`` would declare a holdable one); the
+# code takes advisory locks and SETs only inside transactions (``pg_advisory_xact_lock``, ``SET
+# LOCAL``), which tests/portal/test_pgbouncer.py checks. Django's ``SET TIME ZONE`` at connect is
+# a parameter PgBouncer tracks and restores itself.
+DATABASE_BEHIND_PGBOUNCER = env.bool("DATABASE_BEHIND_PGBOUNCER", default=False)
+if DATABASE_BEHIND_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- The audit chain (R6.2; docs/audit.md) --------------------------------
