@@ -47,12 +47,15 @@ cleanup
 rm -rf "$root"
 cp -a "$base" "$root"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
-# The network's own trust: where egress passes a TLS proxy, its CA is part of
-# every machine of this kind (not of the project), so the new root gets it too.
+# The network's own trust: where egress passes a TLS proxy, its CA (and the
+# /etc/pip.conf that points pip at the system's CA bundle) is part of every
+# machine of this kind, not of the project, so the new root gets them too.
 if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
   cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
   chroot "$root" update-ca-certificates >/dev/null 2>&1
 fi
+[ -f /etc/pip.conf ] && cp /etc/pip.conf "$root/etc/pip.conf"
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
 mount --bind /dev "$root/dev"
