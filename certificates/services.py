@@ -1103,7 +1103,10 @@ def certificate_batch_retry_failures(*, actor: User, batch_id: int) -> int:
     return len(failed)
 
 
-def certificate_requeue_unfinished(*, queued_before: dt.datetime | None = None) -> dict[str, int]:
+def certificate_requeue_unfinished(*, queued_before: dt.datetime | None = None,
+                                   only_batches: Iterable[int] | None = None,
+                                   held_items: Iterable[int] = (), held_certificates: Iterable[int] = (),
+                                   ) -> dict[str, int]:
     """Queue again the batch items still pending and the certificates still
     waiting for their PDF that were queued before ``queued_before``
     (default: now).
@@ -1116,22 +1119,33 @@ def certificate_requeue_unfinished(*, queued_before: dt.datetime | None = None) 
     look-up; workers starting together do not requeue the same items twice
     (rows are claimed with ``SKIP LOCKED`` and stamped ``queued_at``, which
     puts them after the other worker's start).
+
+    The stall sweep (``certificates.recovery``) narrows it: only the items of
+    ``only_batches``, and none that a worker or the broker still holds
+    (``held_items``, ``held_certificates``).
     """
     from certificates.tasks import render_certificate_pdf
 
     now = timezone.now()
     cutoff = queued_before or now
     with transaction.atomic():
-        items = list(IssueBatchItem.objects.select_for_update(skip_locked=True)
-                     .filter(state=IssueBatchItem.State.PENDING, queued_at__lt=cutoff).values_list("pk", flat=True))
+        pending = IssueBatchItem.objects.filter(state=IssueBatchItem.State.PENDING, queued_at__lt=cutoff)
+        if only_batches is not None:
+            pending = pending.filter(batch_id__in=list(only_batches))
+        held_items, held_certificates = set(held_items), set(held_certificates)
+        items = [pk for pk in pending.select_for_update(skip_locked=True).values_list("pk", flat=True)
+                 if pk not in held_items]
         IssueBatchItem.objects.filter(pk__in=items).update(queued_at=now)
         _enqueue_items(items)
-        waiting = list(
+        waiting = [pk for pk in (
             Certificate.objects.select_for_update(skip_locked=True)
             .filter(pdf_generation__lt=F("pdf_requested_generation"), updated_at__lt=cutoff)
             .exclude(pk__in=IssueBatchItem.objects.filter(state=IssueBatchItem.State.PENDING,
                                                           certificate__isnull=False).values("certificate_id"))
-            .values_list("pk", flat=True))
+            # a pending item renders its own certificate when it runs (or is queued again)
+            .exclude(grant_key__in=IssueBatchItem.objects.filter(state=IssueBatchItem.State.PENDING)
+                     .values("grant_key"))
+            .values_list("pk", flat=True)) if pk not in held_certificates]
         Certificate.objects.filter(pk__in=waiting).update(updated_at=now)
         for pk in waiting:
             transaction.on_commit(lambda pk=pk: render_certificate_pdf.delay(pk))

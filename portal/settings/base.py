@@ -292,6 +292,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     # visibility timeout, an hour) is queued again; the tasks are idempotent.
     "certificates-requeue-stale": {"task": "certificates.tasks.requeue_stale_certificate_work",
                                    "schedule": 300.0, "kwargs": {"older_than_seconds": 900}},
+    # Batch work that stalled (the broker lost its queue, a worker died holding messages): no
+    # progress for 60 s and held by no worker or queued message is queued again, so a batch
+    # moves again within about 90 s (certificates/recovery.py).
+    "certificates-requeue-stalled": {"task": "certificates.tasks.requeue_stalled_certificate_work",
+                                     "schedule": 30.0, "kwargs": {"stall_seconds": 60}, "options": {"expires": 30}},
+    # PDFs written by a worker killed before it recorded them: deleted once older than any task runs.
+    "certificates-pdf-orphans": {"task": "certificates.tasks.sweep_orphan_certificate_pdfs",
+                                 "schedule": crontab(minute=25)},
     # Stats: aggregate tables recomputed from applications and certificates every 15 minutes.
     "stats-refresh": {"task": "stats.tasks.refresh_stats", "schedule": crontab(minute="*/15")},
 }
