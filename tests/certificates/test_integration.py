@@ -163,8 +163,7 @@ def own_broker(redis_url, tmp_path):
     require_tool("redis-server", package="redis-server")
     from portal.celery import app
 
-    def renew_pools():
-        app.pool.force_close_all()
+    def renew_pools():  # kombu keeps its pools per broker URL: drop the app's references to the last one
         app._pool = None
         app.amqp._producer_pool = None
 
