@@ -15,7 +15,11 @@ import hashlib
 import posixpath
 import re
 import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 
 _EXTENSION = re.compile(r"^\.[a-z0-9]{1,8}$")
@@ -61,6 +65,73 @@ def sha256_of(storage, name: str, *, chunk_size: int = 1024 * 1024) -> str:
     """The SHA-256 of a stored file, read in chunks."""
     digest = hashlib.sha256()
     with storage.open(name, "rb") as handle:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- Moving a running site's files into the bucket (manage.py storage_migrate) ------------------
+
+@dataclass
+class MigrationReport:
+    copied: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # a different file under the same key: left alone
+    failed: list[str] = field(default_factory=list)  # read back with another checksum: removed again
+    bytes_copied: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts and not self.failed
+
+
+def local_files(root: Path) -> Iterator[tuple[str, Path]]:
+    """``(key, path)`` of every regular file under ``root``, keys with ``/``, in a stable order."""
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
+        yield path.relative_to(root).as_posix(), path
+
+
+def storage_migrate(*, source: Path, target, dry_run: bool = False, log=None) -> MigrationReport:
+    """Copy every file under ``source`` into ``target`` under the same key, verifying each by its
+    SHA-256 read back from ``target``. Idempotent: a key already there with the same content is
+    skipped; a key there with other content is a conflict, reported and left alone."""
+    report = MigrationReport()
+    for key, path in local_files(source):
+        local = sha256_of_path(path)
+        if target.exists(key):
+            (report.already if sha256_of(target, key) == local else report.conflicts).append(key)
+            continue
+        if dry_run:
+            report.copied.append(key)
+            continue
+        with path.open("rb") as handle:
+            stored = target.save(key, File(handle, name=key))
+        if stored != key or sha256_of(target, stored) != local:
+            target.delete(stored)
+            report.failed.append(key)
+            continue
+        report.copied.append(key)
+        report.bytes_copied += path.stat().st_size
+        if log is not None:
+            log(key)
+    return report
+
+
+def referenced_files() -> Iterator[str]:
+    """Every file name a ``FileField`` of an installed model refers to."""
+    from django.apps import apps
+    from django.db import models
+
+    for model in apps.get_models():
+        for model_field in model._meta.get_fields():
+            if isinstance(model_field, models.FileField) and model_field.concrete:
+                yield from (model._default_manager.exclude(**{model_field.name: ""})
+                            .values_list(model_field.name, flat=True).iterator())
+
+
+def sha256_of_path(path: Path, *, chunk_size: int = 1024 * 1024) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(chunk_size), b""):
             digest.update(chunk)
     return digest.hexdigest()

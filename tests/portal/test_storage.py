@@ -45,3 +45,12 @@ def test_an_uploaded_licence_is_stored_under_a_random_key(pdf_file):
     name = organization.business_licence.name
     assert KEY.match(name), name
     assert "营业执照" not in name and name.startswith("licences/")
+
+
+def test_storage_migrate_refuses_to_copy_the_media_folder_onto_itself(settings, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    with pytest.raises(CommandError, match="S3_BUCKET"):
+        call_command("storage_migrate", "--source", str(tmp_path))

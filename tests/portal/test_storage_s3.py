@@ -133,3 +133,94 @@ def test_a_file_missing_from_the_bucket_is_a_404_not_a_500(s3, bucket, django_ca
     s3.client().delete_object(Bucket=bucket, Key=certificate.pdf.name)
     client.force_login(certificate.holder)
     assert client.get(reverse("my-certificate-pdf", args=[certificate.pk])).status_code == 404
+
+
+# --- manage.py storage_migrate -------------------------------------------------------------------
+
+@pytest.fixture
+def old_media(tmp_path):
+    """A site's MEDIA_ROOT as it was before the bucket: nested folders, a large scan, an empty file."""
+    files = {
+        "licences/2025/03/licence.pdf": b"%PDF-1.4 licence",
+        "applications/2026/01/工作总结.pdf": b"%PDF-1.4 " + bytes(range(256)) * 20000,
+        "certificates/2026/XJ-2026-0001-1.pdf": b"%PDF-1.4 certificate",
+        "integrity/case-1/empty.png": b"",
+    }
+    for key, data in files.items():
+        (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / key).write_bytes(data)
+    return tmp_path, files
+
+
+def migrate(source, *args) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("storage_migrate", "--source", str(source), *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_storage_migrate_copies_every_file_byte_for_byte_under_the_same_key(s3, bucket, old_media):
+    source, files = old_media
+    out = migrate(source)
+    assert "copied 4 files" in out and "0 conflicts; 0 failed" in out
+    assert s3.objects(bucket) == files
+
+
+@pytest.mark.django_db
+def test_storage_migrate_is_idempotent_and_copies_only_what_is_new(s3, bucket, old_media):
+    source, files = old_media
+    migrate(source)
+    assert "copied 0 files (0 bytes); 4 already there with the same checksum" in migrate(source)
+    (source / "licences/2025/03/later.pdf").write_bytes(b"%PDF-1.4 written while the site still ran on disk")
+    assert "copied 1 files" in migrate(source) and len(s3.objects(bucket)) == 5
+
+
+@pytest.mark.django_db
+def test_storage_migrate_dry_run_copies_nothing(s3, bucket, old_media):
+    source, _files = old_media
+    assert "would copy 4 files" in migrate(source, "--dry-run")
+    assert s3.objects(bucket) == {}
+
+
+@pytest.mark.django_db
+def test_storage_migrate_leaves_a_different_file_under_the_same_key_alone_and_fails(s3, bucket, old_media):
+    from django.core.management.base import CommandError
+
+    source, _files = old_media
+    s3.client().put_object(Bucket=bucket, Key="licences/2025/03/licence.pdf", Body=b"another file")
+    with pytest.raises(CommandError) as error:
+        migrate(source)
+    assert error.value.returncode == 1
+    objects = s3.objects(bucket)
+    assert objects["licences/2025/03/licence.pdf"] == b"another file" and len(objects) == 4
+
+
+@pytest.mark.django_db
+def test_storage_migrate_removes_a_copy_that_reads_back_wrong(s3, bucket, old_media, monkeypatch):
+    from django.core.management.base import CommandError
+
+    from portal import storage
+
+    source, _files = old_media
+    real = storage.sha256_of
+    monkeypatch.setattr(storage, "sha256_of",
+                        lambda target, name: "0" * 64 if name.endswith("licence.pdf") else real(target, name))
+    with pytest.raises(CommandError):
+        migrate(source)
+    assert "licences/2025/03/licence.pdf" not in s3.objects(bucket) and len(s3.objects(bucket)) == 3
+
+
+@pytest.mark.django_db
+def test_storage_migrate_counts_database_files_the_bucket_lacks(s3, bucket, old_media):
+    from portal.models import Organization
+
+    source, _files = old_media
+    enterprise = EnterpriseFactory()
+    Organization.objects.filter(pk=enterprise.pk).update(business_licence="licences/2025/03/licence.pdf")
+    assert "files the database refers to that the storage lacks: 0" in migrate(source)
+    Organization.objects.filter(pk=enterprise.pk).update(business_licence="licences/2025/03/gone.pdf")
+    assert "files the database refers to that the storage lacks: 1" in migrate(source)
