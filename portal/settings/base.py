@@ -201,7 +201,7 @@ if S3_BUCKET:
         "default_acl": None,
         "file_overwrite": False,
         "querystring_auth": True,
-        "querystring_expire": env.int("S3_URL_SECONDS", default=60),
+        "querystring_expire": 60,
         # A download is read into memory up to this size, then into a temporary file.
         "max_memory_size": 2 * 1024 * 1024,
     }
