@@ -49,6 +49,7 @@ from portal.audit import audit_record, audit_record_many, snapshot
 from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound, PortalError, RuleViolation
 from portal.models import Organization, Region, Role, Topic, User
 from portal.notifications import notification_send, notification_send_each
+from portal.storage import unguessable_name
 
 logger = logging.getLogger(__name__)
 
@@ -387,8 +388,10 @@ def _render_and_store(page: _Page) -> _Rendered:
     """Render the page to PDF and write it to storage."""
     certificate = page.certificate
     pdf = get_renderer().write_pdf(page.html, jws=certificate.jws)
-    stored = default_storage.save(
-        f"certificates/{certificate.date_issued:%Y}/{certificate.number}-{page.generation}.pdf", ContentFile(pdf))
+    # Written once under a new random key (never the certificate's public number): a new rendering
+    # is a new object, and the one it replaces is deleted only after the new one is recorded.
+    stored = default_storage.save(unguessable_name(f"certificates/{certificate.date_issued:%Y}/new.pdf"),
+                                  ContentFile(pdf))
     return _Rendered(certificate=certificate, generation=page.generation, stored=stored,
                      sha256=hashlib.sha256(pdf).hexdigest(), code_hash=_code_hash(page.code),
                      rendered_at=timezone.now())

@@ -192,8 +192,33 @@ Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static", ("bootstrap", xstatic_bootstrap.BASE_DIR)]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Files (portal/storage.py; docs/deployment.md, "Files"): under MEDIA_ROOT by default; in a private
+# S3 bucket (MinIO, or a cloud's object store) when S3_BUCKET is set, so that every web host and
+# every worker sees the same files. Either way keys are random and downloads pass the portal's views.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+if S3_BUCKET:
+    S3_STORAGE_OPTIONS = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+        "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+        "region_name": env.str("S3_REGION", default="us-east-1"),
+        # "path" for MinIO and most S3-compatible stores; "virtual" for a cloud that wants it.
+        "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+        "signature_version": "s3v4",
+        "location": env.str("S3_PREFIX", default=""),
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "querystring_expire": 60,
+        # A download is read into memory up to this size, then into a temporary file.
+        "max_memory_size": 2 * 1024 * 1024,
+    }
+    MEDIA_STORAGE = {"BACKEND": "portal.storage.PrivateS3Storage", "OPTIONS": S3_STORAGE_OPTIONS}
+else:
+    MEDIA_STORAGE = {"BACKEND": "portal.storage.PrivateFileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
