@@ -52,3 +52,81 @@ class UserLanguageMiddleware:
                                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
                                 samesite=settings.LANGUAGE_COOKIE_SAMESITE)
         return response
+
+
+NUL = "\x00"
+
+
+def _holds_nul(value) -> bool:
+    """Whether a parsed value (text, list, dict, QueryDict) holds a NUL character anywhere, keys included."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_nul(v) for v in value)
+    if hasattr(value, "lists"):  # QueryDict / MultiValueDict
+        return any(NUL in key or _holds_nul(values) for key, values in value.lists())
+    return False
+
+
+class NulCharacterRefusalMiddleware:
+    """Refuse, before any view runs, a request whose text holds a NUL character: the path, the query
+    string, a form (urlencoded or multipart, its text fields) or a JSON body. PostgreSQL cannot store
+    or compare NUL in text, so it would otherwise reach the database as a 500; no person types one.
+    The answer is a 400 in the person's language (JSON under ``/api/``) and nothing is changed.
+    Placed after the language middlewares so the message is translated. Django's and DRF's
+    ``CharField`` refuse NUL too; this covers what views read directly (filters, search boxes)."""
+
+    JSON_TYPES = ("application/json", "+json")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._holds_nul(request):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    def _holds_nul(self, request) -> bool:
+        if NUL in request.path_info or _holds_nul(request.GET):
+            return True
+        content_type = (request.content_type or "").lower()
+        if request.method == "POST" and content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            try:
+                return _holds_nul(request.POST)
+            except Exception:  # noqa: BLE001 - a malformed body is the view's (or DRF's) 400 to give
+                return False
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            try:
+                body = request.body
+            except Exception:  # noqa: BLE001 - too large or already read: left to the view
+                return False
+            if not body:
+                return False
+            if content_type == "application/x-www-form-urlencoded":
+                from django.http import QueryDict
+
+                return _holds_nul(QueryDict(body, encoding=request.encoding))
+            if content_type.startswith(self.JSON_TYPES) or content_type.endswith("+json"):
+                if b"\x00" in body:
+                    return True
+                if b"\\u0000" not in body.lower():
+                    return False
+                import json
+
+                try:
+                    return _holds_nul(json.loads(body))
+                except ValueError:
+                    return False  # DRF's parser answers a malformed body with its own 400
+        return False
+
+    def _refuse(self, request):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+        from django.utils.translation import gettext as _
+
+        message = _("The request holds a NUL character (\\0), which no field accepts. Remove it and try again.")
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message, "code": "nul_character"}, status=400)
+        return render(request, "400.html", {"message": message}, status=400)
