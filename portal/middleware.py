@@ -144,3 +144,23 @@ class NulCharacterRefusalMiddleware:
                 body.update(field=field, errors={field: [message]})
             return JsonResponse(body, status=400)
         return render(request, "400.html", {"message": message}, status=400)
+
+
+class PrivateCacheMiddleware:
+    """Every answer to a logged-in person (a session, or an API token: DRF puts its user on the
+    request) is theirs: their account, applications, files, the form PDF. Shared caches and the
+    browser's disk must not keep it, so it gets ``Cache-Control: private, no-store`` (added to what a
+    view set; ``public`` is dropped). Anonymous pages keep their own headers (public pages about a
+    person set ``no-store`` themselves, ``portal.security.keep_private``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from django.utils.cache import patch_cache_control
+
+            patch_cache_control(response, private=True, no_store=True)
+        return response
