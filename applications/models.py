@@ -499,11 +499,14 @@ class Correction(models.Model):
 
 
 class UnitObjection(models.Model):
-    """An objection raised during unit publicity (R5.5)."""
+    """An objection raised during unit publicity (R5.5). The objector's contact is stored encrypted
+    (as a fraud report's is), with a masked form; ``contact`` reads and writes it in clear for the
+    sponsoring unit that must answer."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="unit_objections")
     reason = models.TextField(_("reason"))
-    contact = models.CharField(_("contact"), max_length=64)
+    contact_encrypted = models.TextField(blank=True, editable=False)
+    contact_masked = models.CharField(_("contact"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     answer = models.TextField(_("answer"), blank=True)
     upheld = models.BooleanField(null=True)
@@ -516,6 +519,20 @@ class UnitObjection(models.Model):
 
     def __str__(self) -> str:
         return f"objection {self.pk}"
+
+    @property
+    def contact(self) -> str:
+        from portal import personal_data
+
+        return personal_data.decrypt(self.contact_encrypted) if self.contact_encrypted else ""
+
+    @contact.setter
+    def contact(self, value: str) -> None:
+        from portal import personal_data
+
+        value = (value or "")[:64]
+        self.contact_encrypted = personal_data.encrypt(value) if value else ""
+        self.contact_masked = personal_data.mask_contact(value) if value else ""
 
 
 class SubmissionReceipt(models.Model):

@@ -147,12 +147,7 @@ def publicity_entry_for_report(entry_id) -> PublicityEntry:
 
 
 def _mask_contact(contact: str) -> str:
-    if re.fullmatch(r"1\d{10}", contact):
-        return personal_data.mask_mobile(contact)
-    if "@" in contact:
-        local, _at, domain = contact.partition("@")
-        return f"{local[:1]}***@{domain}"[:64]
-    return (contact[:2] + "***")[:64]
+    return personal_data.mask_contact(contact)
 
 
 def _clean_files(files: Sequence) -> list[Document]:

@@ -20,7 +20,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from portal import personal_data
 from portal.audit import audit_record
 from portal.delivery import delivery_queue, sms_text
 from portal.errors import InvalidInput, RuleViolation
-from portal.models import MessageDelivery, OneTimeCode, Role, Topic, User
+from portal.models import ApiToken, MessageDelivery, OneTimeCode, Role, Topic, User
 from portal.notifications import in_language, notification_send
 
 Channel = MessageDelivery.Channel
@@ -43,18 +43,66 @@ def _invalid(error: ValidationError, field: str | None = None) -> InvalidInput:
 # --- Ending every session and API token of an account ----------------------------------
 
 def user_credentials_revoke(*, user: User, reason: str, actor: User | None = None) -> None:
-    """End every session and API token of ``user`` at once: after a password reset, a lock, or on
-    the person's request. Sessions end because the session hash covers ``credentials_epoch``
+    """End every session and API token of ``user`` at once: after a password reset or change, a lock,
+    or on the person's request. Sessions end because the session hash covers ``credentials_epoch``
     (``User._get_session_auth_hash``), whatever the session backend; API tokens are deleted.
     Audited with the reason."""
-    from rest_framework.authtoken.models import Token
-
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(credentials_epoch=F("credentials_epoch") + 1)
         user.refresh_from_db(fields=["credentials_epoch"])
-        tokens, _detail = Token.objects.filter(user=user).delete()
+        tokens, _detail = ApiToken.objects.filter(user=user).delete()
         audit_record(actor=actor or user, action="user.credentials_revoke", obj=user,
                      after={"epoch": user.credentials_epoch, "api_tokens": tokens}, reason=reason)
+
+
+# --- API tokens (hashed, expiring: portal.models.ApiToken) ---------------------------------------
+
+def api_token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new API token for ``user``; returns the row and the key, which is shown to the caller once and
+    never stored (only its SHA-256). The person's expired tokens are removed on the way."""
+    from portal.authentication import api_token_hash
+
+    key = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        api_tokens_expired_delete(user=user)
+        token = ApiToken.objects.create(user=user, key_hash=api_token_hash(key), prefix=key[:6],
+                                        name=name.replace("\x00", "")[:64])
+        audit_record(actor=user, action="user.api_token_issue", obj=user, after={"token": token.prefix})
+    return token, key
+
+
+def api_tokens_expired_delete(*, user: User | None = None) -> int:
+    """Delete tokens past their idle or absolute lifetime (of one person, or all)."""
+    now = timezone.now()
+    qs = ApiToken.objects.filter(
+        Q(last_used_at__lte=now - dt.timedelta(seconds=settings.API_TOKEN_IDLE_SECONDS))
+        | Q(created_at__lte=now - dt.timedelta(seconds=settings.API_TOKEN_MAX_AGE_SECONDS)))
+    if user is not None:
+        qs = qs.filter(user=user)
+    deleted, _detail = qs.delete()
+    return deleted
+
+
+def api_tokens_revoke(*, user: User, reason: str, token_id: int | None = None) -> int:
+    """Delete the person's API tokens (one, by id, or all of them), e.g. on logout or from their
+    settings page. Only ``user``'s own tokens are touched. Returns how many were deleted; audited
+    when any was."""
+    with transaction.atomic():
+        qs = ApiToken.objects.filter(user=user)
+        if token_id is not None:
+            qs = qs.filter(pk=token_id)
+        prefixes = list(qs.values_list("prefix", flat=True))
+        deleted, _detail = qs.delete()
+        if deleted:
+            audit_record(actor=user, action="user.api_tokens_revoke", obj=user,
+                         after={"tokens": prefixes}, reason=reason)
+    return deleted
+
+
+def api_tokens_for_user(*, user: User) -> list[ApiToken]:
+    """The person's tokens that are still valid, newest first (for their settings page)."""
+    now = timezone.now()
+    return [t for t in ApiToken.objects.filter(user=user).order_by("-created_at", "-pk") if not t.is_expired(now)]
 
 
 # --- One-time codes ------------------------------------------------------------------

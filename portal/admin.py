@@ -191,7 +191,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
     def _may_see(self, request) -> bool:
-        return request.user.has_role(Role.AUDITOR) or request.user.has_role(Role.SUPERVISOR)
+        # The admin's login page and index ask every model admin with whoever is there, an
+        # anonymous visitor included (who has no roles).
+        user = request.user
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            return False
+        return user.has_role(Role.AUDITOR) or user.has_role(Role.SUPERVISOR)
 
     def has_module_permission(self, request):
         return self._may_see(request)

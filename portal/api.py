@@ -19,6 +19,8 @@ from portal import account_services, selectors, services
 from portal.errors import PortalError
 from portal.models import Organization, Region, Role
 from portal.serializers import (
+    ApiTokenObtainInput,
+    ApiTokenOutput,
     CodeInput,
     CodeSentOutput,
     EnterpriseInput,
@@ -184,6 +186,39 @@ class EnterpriseRejectApi(APIView):
         organization = services.enterprise_reject(actor=request.user, organization_id=pk,
                                                   reason=data.validated_data["reason"])
         return Response(EnterpriseOutput(organization).data)
+
+
+class ApiTokenObtainApi(PublicFormApi):
+    """A new API token for a mobile (or ID number) and password; failed tries count towards the
+    account's lock as the login page's do. The token ends after ``API_TOKEN_IDLE_SECONDS`` without
+    use and at the latest ``API_TOKEN_MAX_AGE_SECONDS`` after it was issued, and on logout, a
+    password change or reset and an account lock. Only its hash is stored."""
+
+    throttle_scope = None
+
+    @extend_schema(summary="Obtain an API token", request=ApiTokenObtainInput, responses={200: ApiTokenOutput})
+    def post(self, request):
+        data = ApiTokenObtainInput(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        agent = request.META.get("HTTP_USER_AGENT", "")
+        _token, key = account_services.api_token_issue(user=data.validated_data["user"], name=agent)
+        return Response({"token": key, "expires_in": settings.API_TOKEN_IDLE_SECONDS,
+                         "max_age": settings.API_TOKEN_MAX_AGE_SECONDS})
+
+
+class ApiTokenRevokeApi(APIView):
+    """End the token this request is made with (an API client's logout). With a session, ends every
+    API token of the account."""
+
+    @extend_schema(summary="Revoke the API token in use", request=None, responses={204: None})
+    def post(self, request):
+        from portal.models import ApiToken
+
+        if isinstance(request.auth, ApiToken):
+            account_services.api_tokens_revoke(user=request.user, token_id=request.auth.pk, reason="API logout")
+        else:
+            account_services.api_tokens_revoke(user=request.user, reason="API logout (session)")
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeApi(APIView):

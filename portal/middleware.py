@@ -52,3 +52,115 @@ class UserLanguageMiddleware:
                                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
                                 samesite=settings.LANGUAGE_COOKIE_SAMESITE)
         return response
+
+
+NUL = "\x00"
+
+
+def _nul_at(value, where: str = "") -> str | None:
+    """Where a parsed value (text, list, dict, QueryDict) holds a NUL character: the name of the
+    top-level field ("" when not in a named field), or None when it holds none."""
+    if isinstance(value, str):
+        return where if NUL in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif hasattr(value, "lists"):  # QueryDict / MultiValueDict
+        items = value.lists()
+    elif isinstance(value, (list, tuple)):
+        items = ((None, v) for v in value)
+    else:
+        return None
+    for key, item in items:
+        if key is not None and NUL in str(key):
+            return where
+        found = _nul_at(item, where or (str(key) if key is not None else ""))
+        if found is not None:
+            return found
+    return None
+
+
+class NulCharacterRefusalMiddleware:
+    """Refuse, before any view runs, a request whose text holds a NUL character: the query string, a
+    form (urlencoded or multipart, its text fields) or a JSON body. PostgreSQL cannot store or
+    compare NUL in text, so it would otherwise reach the database as a 500; no person types one.
+    The answer is a 400 in the person's language (JSON under ``/api/``) and nothing is changed.
+    Placed after the language middlewares so the message is translated. Django's and DRF's
+    ``CharField`` refuse NUL too; this covers what views read directly (filters, search boxes). A path
+    is left to the URL patterns: a NUL matches none of their converters that reach the database, and
+    a page such as ``/verify/<code>/`` answers it with its own 404."""
+
+    JSON_TYPES = ("application/json", "+json")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = self._nul_at(request)
+        if field is not None:
+            return self._refuse(request, field)
+        return self.get_response(request)
+
+    def _nul_at(self, request) -> str | None:
+        found = _nul_at(request.GET)
+        if found is not None:
+            return found
+        content_type = (request.content_type or "").lower()
+        if request.method == "POST" and content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            try:
+                return _nul_at(request.POST)
+            except Exception:  # noqa: BLE001 - a malformed body is the view's (or DRF's) 400 to give
+                return None
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            try:
+                body = request.body
+            except Exception:  # noqa: BLE001 - too large or already read: left to the view
+                return None
+            if not body:
+                return None
+            if content_type == "application/x-www-form-urlencoded":
+                from django.http import QueryDict
+
+                return _nul_at(QueryDict(body, encoding=request.encoding))
+            if content_type.startswith(self.JSON_TYPES) or content_type.endswith("+json"):
+                if b"\\u0000" not in body.lower() and b"\x00" not in body:
+                    return None
+                import json
+
+                try:
+                    return _nul_at(json.loads(body))
+                except ValueError:
+                    return "" if b"\x00" in body else None  # else DRF's parser answers with its own 400
+        return None
+
+    def _refuse(self, request, field: str):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+        from django.utils.translation import gettext as _
+
+        message = _("The request holds a NUL character (\\0), which no field accepts. Remove it and try again.")
+        if request.path_info.startswith("/api/"):
+            body = {"detail": message, "code": "nul_character"}
+            if field:
+                body.update(field=field, errors={field: [message]})
+            return JsonResponse(body, status=400)
+        return render(request, "400.html", {"message": message}, status=400)
+
+
+class PrivateCacheMiddleware:
+    """Every answer to a logged-in person (a session, or an API token: DRF puts its user on the
+    request) is theirs: their account, applications, files, the form PDF. Shared caches and the
+    browser's disk must not keep it, so it gets ``Cache-Control: private, no-store`` (added to what a
+    view set; ``public`` is dropped). Anonymous pages keep their own headers (public pages about a
+    person set ``no-store`` themselves, ``portal.security.keep_private``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from django.utils.cache import patch_cache_control
+
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -624,6 +624,39 @@ class OneTimeCode(models.Model):
         return f"{self.get_purpose_display()} #{self.pk}"
 
 
+class ApiToken(models.Model):
+    """A key for the API (``Authorization: Token <key>``), issued by ``POST /api/v1/auth/token/``.
+
+    Only the SHA-256 of the key is stored (the key is 256 random bits, shown once to the caller), with
+    its first characters so the person can tell tokens apart on their settings page. A token ends
+    after ``API_TOKEN_IDLE_SECONDS`` without use (30 minutes, as sessions do) and at the latest
+    ``API_TOKEN_MAX_AGE_SECONDS`` after it was issued; it is deleted on logout, a password change or
+    reset, an account lock, or when the person revokes it (``portal.account_services``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("begins with"), max_length=8, editable=False)
+    name = models.CharField(_("client"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("issued"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "created_at"], name="apitoken_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+    @property
+    def expires_at(self) -> dt.datetime:
+        idle = self.last_used_at + dt.timedelta(seconds=settings.API_TOKEN_IDLE_SECONDS)
+        return min(idle, self.created_at + dt.timedelta(seconds=settings.API_TOKEN_MAX_AGE_SECONDS))
+
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
 class PendingUpload(models.Model):
     """A file that passed its checks in a form whose other fields did not: kept for the next submit,
     so a 6 MB licence is not sent again. Owned by the browser session that uploaded it (keyed hash of

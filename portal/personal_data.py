@@ -192,6 +192,20 @@ def mask_email(value: str) -> str:
     return f"{local[:1]}{'*' * max(len(local) - 1, 1)}@{domain}"
 
 
+def mask_contact(value: str) -> str:
+    """A contact someone left (mobile, email or anything else): ``138****5678``, ``l***@example.com``,
+    ``微信***``."""
+    import re
+
+    value = (value or "").strip()
+    if re.fullmatch(r"1\d{10}", value):
+        return mask_mobile(value)
+    if "@" in value:
+        local, _at, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"[:64]
+    return (value[:2] + "***")[:64]
+
+
 def mask_name(value: str) -> str:
     """For public pages: ``张三丰`` → ``张*丰``, ``张三`` → ``张*``, ``Ann Lee`` → ``A*** L**``."""
     value = (value or "").strip()

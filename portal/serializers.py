@@ -79,3 +79,26 @@ class EnterpriseOutput(serializers.ModelSerializer):
 
 class RejectInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class ApiTokenObtainInput(serializers.Serializer):
+    username = serializers.CharField(max_length=64, write_only=True,
+                                     help_text=_("The mobile number or ID number of the account."))
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False,
+                                     style={"input_type": "password"})
+
+    def validate(self, attrs):
+        from django.contrib.auth import authenticate
+
+        user = authenticate(request=self.context.get("request"), username=attrs["username"],
+                            password=attrs["password"])
+        if user is None:
+            raise serializers.ValidationError(_("Unable to log in with provided credentials."), code="authorization")
+        attrs["user"] = user
+        return attrs
+
+
+class ApiTokenOutput(serializers.Serializer):
+    token = serializers.CharField(help_text=_("Send it as \"Authorization: Token <token>\". It is shown only now."))
+    expires_in = serializers.IntegerField(help_text=_("Seconds without use after which the token ends."))
+    max_age = serializers.IntegerField(help_text=_("Seconds after which the token ends even when in use."))

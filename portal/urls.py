@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from applications import urls as applications_urls
 from certificates import urls as certificates_urls
@@ -20,7 +19,8 @@ api_v1 = [
     path("accounts/password/reset/", api.PasswordResetApi.as_view(), name="api-password-reset"),
     path("accounts/password/reset/confirm/", api.PasswordResetConfirmApi.as_view(),
          name="api-password-reset-confirm"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", api.ApiTokenObtainApi.as_view(), name="api-token"),
+    path("auth/token/revoke/", api.ApiTokenRevokeApi.as_view(), name="api-token-revoke"),
     path("me/", api.MeApi.as_view(), name="api-me"),
     path("enterprises/", api.EnterpriseListCreateApi.as_view(), name="api-enterprises"),
     path("bureau/enterprises/", api.BureauEnterpriseListApi.as_view(), name="api-bureau-enterprises"),
@@ -44,10 +44,11 @@ urlpatterns = [
     path("accounts/signup/confirm/", views.signup_confirm, name="signup-confirm"),
     path("accounts/password/reset/", views.password_reset, name="password-reset"),
     path("accounts/password/reset/code/", views.password_reset_code, name="password-reset-code"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("me/invitations/", views.my_invitations, name="my-invitations"),
     path("me/settings/", views.my_settings, name="my-settings"),
+    path("me/settings/api-tokens/revoke/", views.my_api_tokens_revoke, name="my-api-tokens-revoke"),
     path("me/employment/", views.my_employment, name="my-employment"),
     path("me/notifications/", views.notifications, name="notifications"),
     path("enterprises/register/", views.enterprise_register, name="enterprise-register"),

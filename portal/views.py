@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -253,7 +254,38 @@ def my_settings(request):
             return response
         return redirect("my-settings")
     return render(request, "portal/my_settings.html", {
-        "rows": rows, "languages": django_settings.LANGUAGES, "always": [Topic.CODE.label, Topic.SECURITY.label]})
+        "rows": rows, "languages": django_settings.LANGUAGES, "always": [Topic.CODE.label, Topic.SECURITY.label],
+        "api_tokens": account_services.api_tokens_for_user(user=user),
+        "token_idle_minutes": django_settings.API_TOKEN_IDLE_SECONDS // 60,
+        "token_max_hours": django_settings.API_TOKEN_MAX_AGE_SECONDS // 3600})
+
+
+@login_required
+@require_POST
+def my_api_tokens_revoke(request):
+    """Revoke one of the person's own API tokens (``token`` = its id), or all of them (no id). Another
+    person's token id revokes nothing."""
+    raw = request.POST.get("token", "")
+    if raw and not raw.isdigit():
+        messages.error(request, _("No such token."))
+        return redirect("my-settings")
+    deleted = account_services.api_tokens_revoke(user=request.user, token_id=int(raw) if raw else None,
+                                                 reason="revoked by the person")
+    if deleted:
+        messages.success(request, _("API tokens revoked: %(n)d.") % {"n": deleted})
+    else:
+        messages.error(request, _("No such token."))
+    return redirect("my-settings")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, which also ends every other session and every API token of the
+    account (``user_credentials_revoke``); this browser stays logged in."""
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            account_services.user_credentials_revoke(user=form.user, reason="password change")
+            return super().form_valid(form)
 
 
 def _remember_language(response, language: str) -> None:

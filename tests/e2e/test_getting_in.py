@@ -168,6 +168,28 @@ def test_settings_page_language_and_messages(page, watch):
     watch.assert_clean()
 
 
+def test_settings_page_lists_and_revokes_api_tokens(page, watch):
+    from portal.account_services import api_token_issue
+    from portal.models import ApiToken
+    from tests.e2e.conftest import login
+    from tests.factories import UserFactory
+
+    user = UserFactory(language="")
+    login(page, user.mobile)
+    _first, first_key = api_token_issue(user=user, name="curl/8.5.0")
+    api_token_issue(user=user, name="python-requests/2.32")
+    page.goto("/me/settings/")
+    tokens = page.locator("[data-testid=api-tokens]")
+    assert tokens.locator("tbody tr").count() == 2
+    assert first_key not in page.content() and first_key[:6] in tokens.inner_text()
+    both_sizes(page, "09-settings-api-tokens")
+    with page.expect_navigation():
+        tokens.locator("tbody tr").filter(has_text="curl").locator("button").click()
+    assert tokens.locator("tbody tr").count() == 1
+    assert list(ApiToken.objects.filter(user=user).values_list("name", flat=True)) == ["python-requests/2.32"]
+    watch.assert_clean()
+
+
 def test_a_failed_registration_keeps_the_licence(page, watch, tmp_path):
     from PIL import Image
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from portal.account_services import api_token_issue
 from portal.models import AuditEvent, Organization, User
 from tests.factories import (
     EnterpriseFactory,
@@ -106,7 +106,7 @@ def test_enterprise_register_needs_login(api, png_file):
 
 def test_enterprise_register_and_bureau_approve_with_token(api, png_file):
     user = UserFactory()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user)[1]}")
     response = api.post("/api/v1/enterprises/", enterprise_payload(png_file()), format="multipart")
     assert response.status_code == 201, response.content
     org_id = response.json()["id"]
@@ -114,7 +114,7 @@ def test_enterprise_register_and_bureau_approve_with_token(api, png_file):
     assert [o["id"] for o in api.get("/api/v1/enterprises/").json()] == [org_id]
 
     officer = bureau_officer("650100")
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=officer).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=officer)[1]}")
     queue = api.get("/api/v1/bureau/enterprises/").json()
     assert [o["id"] for o in queue["results"]] == [org_id]
     response = api.post(f"/api/v1/bureau/enterprises/{org_id}/approve/")

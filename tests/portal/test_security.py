@@ -78,3 +78,53 @@ def test_SEC_check_deploy_warns_when_no_sms_reaches_a_phone():
                    "SMS_BACKEND": "portal.sms.backends.filebased.SmsBackend"},
                   "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0 and "portal.W001" in result.stdout + result.stderr
+
+
+def test_SEC_successful_logins_are_logged_by_account_never_by_mobile(client):
+    from axes.models import AccessLog
+
+    user = UserFactory()
+    client.post(reverse("login"), {"username": user.mobile, "password": "Passw0rd!x"})
+    assert client.session["_auth_user_id"] == str(user.pk)
+    client.post(reverse("logout"))
+    client.post(reverse("login"), {"username": user.id_number, "password": "Passw0rd!x"})
+    rows = list(AccessLog.objects.values_list("username", "logout_time"))
+    assert [name for name, _out in rows] == [f"user:{user.pk}"] * 2
+    assert sum(out is not None for _name, out in rows) == 1  # the logout is recorded on its row
+    assert user.mobile not in repr(rows) and user.id_number not in repr(rows)
+
+
+def test_SEC_a_login_typed_as_an_account_id_does_not_count_against_that_account(client):
+    user = UserFactory()
+    for _ in range(5):
+        client.post(reverse("login"), {"username": f"user:{user.pk}", "password": "wrong-Password1"})
+    client.post(reverse("login"), {"username": user.mobile, "password": "Passw0rd!x"})
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_SEC_the_migration_replaces_mobiles_stored_by_axes():
+    import importlib
+
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.apps import apps
+    from django.utils import timezone
+
+    migration = importlib.import_module("portal.migrations.0016_axes_logs_without_mobiles")
+    user = UserFactory()
+    now = timezone.now()
+    common = {"ip_address": "10.0.0.9", "user_agent": "ua", "http_accept": "*/*", "path_info": "/accounts/login/",
+              "attempt_time": now}
+    AccessLog.objects.create(username=user.mobile, **common)
+    AccessLog.objects.create(username="13000000000", **common)  # no such account
+    AccessFailureLog.objects.create(username=user.id_number, locked_out=False, **common)
+    AccessAttempt.objects.create(username=user.mobile, failures_since_start=2, get_data="", post_data="", **common)
+    AccessAttempt.objects.create(username=user.id_number, failures_since_start=1, get_data="", post_data="",
+                                 **common)
+    migration.name_accounts_not_mobiles(apps, None)
+    stored = [*AccessLog.objects.values_list("username", flat=True),
+              *AccessFailureLog.objects.values_list("username", flat=True),
+              *AccessAttempt.objects.values_list("username", flat=True)]
+    assert user.mobile not in repr(stored) and user.id_number not in repr(stored) and "13000000000" not in repr(stored)
+    assert AccessLog.objects.filter(username=f"user:{user.pk}").count() == 1
+    assert AccessLog.objects.filter(username__startswith="unknown:").count() == 1
+    assert list(AccessAttempt.objects.values_list("username", "failures_since_start")) == [(f"user:{user.pk}", 3)]
