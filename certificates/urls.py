@@ -6,6 +6,7 @@ from certificates import api, views
 
 pages: list = [
     path(".well-known/jwks.json", views.jwks, name="certificate-jwks"),
+    path(".well-known/jwks-sm2.json", views.jwks_sm2, name="certificate-jwks-sm2"),
     path("verify/", views.verify, name="certificate-verify"),
     path("verify/file/", views.verify_file, name="certificate-verify-file"),
     path("verify/<str:code>/", views.verify_code, name="certificate-verify-code"),

@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -42,13 +43,12 @@ class IsExpert(HasRole):
 
 class CommitteeListFileApi(APIView):
     permission_classes = [IsBureauOfficer]
+    pagination_class = PageNumberPagination  # the schema shows the page, as the answer is one
 
     @extend_schema(summary="Committees filed with the caller's bureau", responses={200: s.CommitteeOutput(many=True)})
     def get(self, request):
         qs = selectors.committees_for_bureau(user=request.user).prefetch_related("scopes")
-        from rest_framework.pagination import PageNumberPagination
-
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(s.CommitteeOutput(page, many=True).data)
 
@@ -126,6 +126,7 @@ class ResultFileApi(APIView):
 
 class ExpertListAddApi(APIView):
     permission_classes = [IsSecretary]
+    pagination_class = PageNumberPagination  # the schema shows the page, as the answer is one
 
     def _committee(self, request, pk):
         committee = (selectors.committees_for_secretary(user=request.user).filter(pk=pk).first()
@@ -136,14 +137,12 @@ class ExpertListAddApi(APIView):
 
     @extend_schema(summary="The committee's expert pool", responses={200: s.ExpertOutput(many=True)})
     def get(self, request, pk: int):
-        from rest_framework.pagination import PageNumberPagination
-
         from review.models import ExpertProfile
 
         committee = self._committee(request, pk)
         qs = (ExpertProfile.objects.filter(committee=committee).select_related("user")
               .prefetch_related("specialties").order_by("pk"))
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(s.ExpertOutput(page, many=True).data)
 
