@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -491,6 +493,16 @@ def favicon(request):
     return redirect(static("portal/favicon.svg"), permanent=True)
 
 
+@functools.cache
+def broker_client(url: str):
+    """One Redis client per process and URL, over a connection pool: /healthz
+    reuses a pooled connection instead of connecting on every probe (issue 15)."""
+    import redis
+
+    return redis.Redis(connection_pool=redis.ConnectionPool.from_url(url, socket_connect_timeout=2,
+                                                                     socket_timeout=2, max_connections=4))
+
+
 @never_cache
 def healthz(request):
     """Database and broker state, for load balancers and operators."""
@@ -506,9 +518,7 @@ def healthz(request):
         state["broker"] = "eager"
     else:
         try:
-            import redis
-
-            redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2).ping()
+            broker_client(settings.CELERY_BROKER_URL).ping()
         except Exception:  # noqa: BLE001
             state["broker"] = "error"
     healthy = state["database"] == "ok" and state["broker"] in ("ok", "eager")
