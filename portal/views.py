@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -38,6 +36,7 @@ from portal.pending_uploads import (
     pending_upload_keep,
     pending_upload_open,
 )
+from portal.redis_pool import redis_client
 from portal.views_helpers import form_error, role_required, run
 
 
@@ -493,14 +492,9 @@ def favicon(request):
     return redirect(static("portal/favicon.svg"), permanent=True)
 
 
-@functools.cache
 def broker_client(url: str):
-    """One Redis client per process and URL, over a connection pool: /healthz
-    reuses a pooled connection instead of connecting on every probe (issue 15)."""
-    import redis
-
-    return redis.Redis(connection_pool=redis.ConnectionPool.from_url(url, socket_connect_timeout=2,
-                                                                     socket_timeout=2, max_connections=4))
+    """The pooled client of the broker: /healthz reuses a pooled connection (issue 15)."""
+    return redis_client(url)
 
 
 @never_cache

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -243,6 +244,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Verification events of the public verify endpoints go to a Redis list and are written in batches
+# by beat (certificates/verification_log.py); without Redis they are written at once.
+CERTIFICATE_VERIFICATION_BUFFER = env.bool("CERTIFICATE_VERIFICATION_BUFFER", default=bool(REDIS_URL))
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -261,6 +265,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The audit chain's seal pass, in case ``manage.py audit_sequencer`` is not running (a pass
     # finds nothing to do, or skips while the sequencer holds the chain head).
     "audit-chain-seal": {"task": "portal.tasks.seal_audit_chain", "schedule": 5.0, "options": {"expires": 5}},
+    # Verification events buffered in Redis by the public verify endpoints, written in batches.
+    "certificate-verification-events": {"task": "certificates.tasks.verification_events_flush", "schedule": 10.0,
+                                        "options": {"expires": 10}},
     "verify-audit-chain-nightly": {"task": "portal.tasks.verify_audit_chain_nightly",
                                    "schedule": crontab(hour=2, minute=30)},
     # The email outbox of bulk notifications (certificate batches); it also
@@ -294,7 +301,16 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- REST framework and OpenAPI ------------------------------------------
+# The client's address (throttles, rate limits, audit events; issue 14.8): X-Forwarded-For is
+# believed only from our own proxies: TRUSTED_PROXIES (addresses or networks) or, failing that,
+# NUM_PROXIES proxies in front of the app. Neither set: the header is ignored.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
 REST_FRAMEWORK = {
+    # portal.middleware.ClientAddressMiddleware has already put the client's address in
+    # REMOTE_ADDR: DRF's throttles must not read X-Forwarded-For again.
+    "NUM_PROXIES": 0,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",

@@ -74,7 +74,7 @@ def test_healthz_reuses_a_pooled_redis_connection(client, settings):
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.RedisError:
         pytest.skip("no Redis here")
-    from portal.views import broker_client
+    from portal.redis_pool import redis_client as broker_client
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = url
