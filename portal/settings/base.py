@@ -394,3 +394,7 @@ PORTAL = {
 
 # Certificates (docs/certificates.md): "EdDSA" (Ed25519, default) or "SM2" (SM2 with SM3).
 CERTIFICATE_SIGNING_ALGORITHM = env.str("CERTIFICATE_SIGNING_ALGORITHM", default="EdDSA")
+# Public verification rate limits per client address: the API (a DRF rate) and the pages
+# (requests per minute, shared by number, QR and file checks). Always on; benches raise them.
+CERTIFICATE_VERIFY_RATE = env.str("CERTIFICATE_VERIFY_RATE", default="30/minute")
+CERTIFICATE_VERIFY_PAGE_LIMIT = (env.int("CERTIFICATE_VERIFY_PAGE_LIMIT", default=30), 60)
