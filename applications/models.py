@@ -588,4 +588,27 @@ class Reminder(models.Model):
         return f"{self.kind} {self.due_on} −{self.days_before}d · {self.application_id}"
 
 
+class CallStatusCount(models.Model):
+    """How many of a call's applications forwarded to its committee stand in
+    each status: a counter that the services changing an application's
+    status keep in the same transaction (``applications.tallies``), so that
+    the secretary's dashboard never recounts the call (issue 15).
+
+    Only committee pathways and statuses from ``ready`` on are counted, and a
+    revoked title only if a result was decided: the applications an
+    applicant is still writing never touch these rows."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="status_counts")
+    status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("call status count")
+        verbose_name_plural = _("call status counts")
+        constraints = [models.UniqueConstraint(fields=["call", "status"], name="call_status_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.status}: {self.n}"
+
+
 from applications.eligibility_models import *  # noqa: E402,F401,F403

@@ -220,7 +220,8 @@ class VerificationEvent(models.Model):
     verifier_organization = models.ForeignKey("portal.Organization", null=True, blank=True,
                                               on_delete=models.SET_NULL, related_name="+",
                                               verbose_name=_("verifying enterprise"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    # The time of the check (not of the write: events may be written in batches, issue 15).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

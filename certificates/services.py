@@ -621,16 +621,63 @@ def _clean_query_name(name: str) -> str:
     return name
 
 
+#: The columns a public check reads (issue 15): one narrow query on the
+#: certificate row (unique index on ``number``) and its issuer region.
+PUBLIC_FIELDS = ("number", "holder_name", "title_name", "series_name", "specialty_name", "level", "method",
+                 "granting_body_name", "granting_body_region__name", "date_granted", "date_issued", "status",
+                 "revoked_at", "revocation_category", "superseded_at", "updated_at", "signing_key_id")
+#: Signature verdicts by row version, in this process (bounded), in front of the shared cache.
+_VERDICTS: dict[str, bool] = {}
+_VERDICTS_MAX = 50_000
+
+
+def _verdict_key(certificate: Certificate) -> str:
+    version = certificate.updated_at.timestamp() if certificate.updated_at else 0
+    return f"certificates:verdict:{certificate.pk}:{version:.6f}:{certificate.signing_key_id}"
+
+
+def signature_verdict(certificate: Certificate) -> bool:
+    """``signature_checks`` of the row, computed once per row version (at
+    issue, or on the first check after a change) and cached against that
+    version: any save of the row moves ``updated_at`` and so the key."""
+    from django.core.cache import cache
+
+    key = _verdict_key(certificate)
+    verdict = _VERDICTS.get(key)
+    if verdict is None:
+        verdict = cache.get(key)
+        if verdict is None:
+            full = Certificate.objects.select_related(*CERTIFICATE_JOINS).get(pk=certificate.pk)
+            verdict = signature_checks(full)
+            cache.set(key, verdict, 30 * 24 * 3600)
+        if len(_VERDICTS) >= _VERDICTS_MAX:
+            _VERDICTS.clear()
+        _VERDICTS[key] = verdict
+    return verdict
+
+
+def signature_verdict_warm(certificate_ids: Iterable[int]) -> None:
+    """Compute and cache the verdicts of newly issued certificates."""
+    for certificate in Certificate.objects.filter(pk__in=list(certificate_ids)).only(*PUBLIC_FIELDS).select_related(
+            "granting_body_region"):
+        signature_verdict(certificate)
+
+
 def _found(certificate: Certificate) -> Verification:
     return Verification(status=certificate.status, certificate=certificate,
-                        signature_valid=signature_checks(certificate))
+                        signature_valid=signature_verdict(certificate))
 
 
 def _record_events(certificates: Iterable[tuple[Certificate, str]], *, channel: str,
                    organization: Organization | None) -> None:
-    VerificationEvent.objects.bulk_create([
-        VerificationEvent(certificate=c, channel=channel, result=result, verifier_organization=organization)
-        for c, result in certificates])
+    from certificates.verification_log import events_record
+
+    events_record([(c.pk, channel, result, organization.pk if organization else None) for c, result in certificates])
+
+
+def _public_row(**lookup) -> Certificate | None:
+    return (Certificate.objects.filter(**lookup).select_related("granting_body_region").only(*PUBLIC_FIELDS)
+            .first())
 
 
 def _match(number: str, name: str) -> Verification:
@@ -638,8 +685,7 @@ def _match(number: str, name: str) -> Verification:
         parsed = numbering.parse_number(number)
     except numbering.NumberError:
         return Verification(status="not_found", hint="check_number")
-    certificate = (Certificate.objects.filter(number=parsed.formatted).select_related(*CERTIFICATE_JOINS)
-                   .first())
+    certificate = _public_row(number=parsed.formatted)
     if certificate is None or not certificate_text.same_name(certificate.holder_name, name):
         return Verification(status="not_found")
     return _found(certificate)
@@ -668,8 +714,7 @@ def certificate_verify_code(*, code: str, verifier: User | None = None) -> Verif
     code = code or ""
     if not 16 <= len(code) <= 64 or not set(code) <= CODE_ALPHABET:
         return Verification(status="not_found")
-    certificate = (Certificate.objects.filter(qr_code_hash=_code_hash(code), qr_enabled=True)
-                   .select_related(*CERTIFICATE_JOINS).first())
+    certificate = _public_row(qr_code_hash=_code_hash(code), qr_enabled=True)
     if certificate is None:
         return Verification(status="not_found")
     from certificates.selectors import verifier_organization

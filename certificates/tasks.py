@@ -175,3 +175,11 @@ def issue_batch_item(item_id: int) -> None:
     """One item, as messages queued before items went in chunks name it:
     handed on as a chunk of one."""
     issue_batch_items.delay([item_id])
+
+
+@shared_task
+def verification_events_flush() -> int:
+    """Write the verification events buffered in Redis (every few seconds from beat; issue 15)."""
+    from certificates.verification_log import events_flush
+
+    return events_flush()

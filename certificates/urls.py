@@ -23,7 +23,7 @@ pages: list = [
 ]
 
 api_patterns: list = [
-    path("certificates/verify/", api.CertificateVerifyApi.as_view(), name="api-certificate-verify"),
+    # certificates/verify/ (api-certificate-verify) is the first pattern of portal/urls.py: the hot path.
     path("certificates/verify/file/", api.CertificateFileVerifyApi.as_view(), name="api-certificate-verify-file"),
     path("certificates/mine/", api.MyCertificateListApi.as_view(), name="api-my-certificates"),
     path("certificates/batches/<int:pk>/progress/", api.IssueBatchProgressApi.as_view(),

@@ -37,6 +37,7 @@ from portal.pending_uploads import (
     pending_upload_keep,
     pending_upload_open,
 )
+from portal.redis_pool import redis_client
 from portal.views_helpers import form_error, role_required, run
 
 
@@ -523,6 +524,11 @@ def favicon(request):
     return redirect(static("portal/favicon.svg"), permanent=True)
 
 
+def broker_client(url: str):
+    """The pooled client of the broker: /healthz reuses a pooled connection (issue 15)."""
+    return redis_client(url)
+
+
 @never_cache
 def healthz(request):
     """Database and broker state, for load balancers and operators."""
@@ -538,9 +544,7 @@ def healthz(request):
         state["broker"] = "eager"
     else:
         try:
-            import redis
-
-            redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2).ping()
+            broker_client(settings.CELERY_BROKER_URL).ping()
         except Exception:  # noqa: BLE001
             state["broker"] = "error"
     healthy = state["database"] == "ok" and state["broker"] in ("ok", "eager")

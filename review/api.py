@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from applications.models import ApplicationStatus
 from portal.api import HasRole
 from portal.errors import NotFound
 from portal.models import Role
@@ -179,12 +180,17 @@ class CallDashboardApi(ListAPIView):
         call = selectors.call_for_secretary(user=self.request.user, pk=self.kwargs["pk"])
         if call is None:
             raise NotFound()
-        return selectors.call_applications(call=call, status=self.request.query_params.get("status", ""))
+        status = self.request.query_params.get("status", "")
+        # The page count comes from the call's counters: no request counts the call (issue 15).
+        summary = selectors.call_summary(call=call)
+        known = summary["statuses"][status] if status in ApplicationStatus.values else summary["statuses"]["total"]
+        return selectors.KnownCount(selectors.call_applications(call=call, status=status), known)
 
     @extend_schema(summary="The secretary's call dashboard (paginated)",
                    parameters=[OpenApiParameter("status", str)])
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(selectors.with_reviews(page), many=True).data)
 
 
 class EvaluationStartApi(APIView):

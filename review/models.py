@@ -262,6 +262,31 @@ class Assignment(models.Model):
         return f"{self.application_id} ← {self.expert_user_id} ({self.status})"
 
 
+class ExpertCallTally(models.Model):
+    """One expert's reviews in one call: active assignments, of which
+    submitted and draft scores, and recusals. The assignment and scoring
+    services keep it in the same transaction (``review.services.tallies``);
+    the call dashboard sums a call's rows (one per expert drawn) and the
+    expert's dashboard sums the expert's (one per call), so neither recounts
+    the call's assignments (issue 15)."""
+
+    call = models.ForeignKey("applications.Call", on_delete=models.CASCADE, related_name="expert_tallies")
+    expert_user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="review_tallies")
+    assigned = models.IntegerField(default=0)
+    submitted = models.IntegerField(default=0)
+    drafts = models.IntegerField(default=0)
+    recused = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("expert tally")
+        verbose_name_plural = _("expert tallies")
+        constraints = [models.UniqueConstraint(fields=["call", "expert_user"], name="review_expert_tally_once")]
+        indexes = [models.Index(fields=["expert_user", "call"], name="review_tally_expert_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.expert_user_id}: {self.submitted}/{self.assigned}"
+
+
 class Score(models.Model):
     """One expert's score of one application under the frozen rubric."""
 

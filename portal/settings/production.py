@@ -19,6 +19,10 @@ if not FIELD_ENCRYPTION_KEY or not LOOKUP_HASH_KEY:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY and LOOKUP_HASH_KEY must be set in production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
+# Persistent, health-checked database connections (issue 15); CONN_MAX_AGE=0 turns them off.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)  # noqa: F405
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

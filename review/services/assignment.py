@@ -28,6 +28,7 @@ from portal.notifications import notification_send
 from review import workflow as wf
 from review.models import Assignment, CommentTemplate, ExpertProfile, ReviewSetup, Rubric, RubricCriterion, Verdict
 from review.services._common import RECOGNITION_PATHWAYS, add_years, is_secretary, require_operational, today
+from review.services.tallies import tally_drawn, tally_ended
 
 S = ApplicationStatus
 
@@ -252,6 +253,7 @@ def _draw(*, call: Call, setup: ReviewSetup, actor: User | None, application_ids
         per_app[app_id] = [e.user_id for e in chosen]
         report.drawn += len(chosen)
     Assignment.objects.bulk_create(rows, batch_size=1000)
+    tally_drawn(call_id=call.pk, rows=rows)
     drawn = {app_id: users for app_id, users in per_app.items() if users}
     if len(drawn) == 1:  # one application: the event is on the application
         (app_id, users), = drawn.items()
@@ -312,7 +314,9 @@ def _lock_assignment(assignment_id: int) -> Assignment:
 
 
 def _end(assignment: Assignment, *, action: str, roles: set[str], reason: str) -> None:
+    before = assignment.status
     assignment.status = wf.ASSIGNMENT_WORKFLOW.check(action=action, current=assignment.status, roles=roles).target
+    tally_ended(assignment=assignment, before=before)
     assignment.ended_at = timezone.now()
     assignment.end_reason = reason
 
