@@ -8,6 +8,8 @@ back no longer matches its signature.
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from certificates.signing import canonical_json
 from portal.personal_data import mask_name
 
@@ -79,11 +81,12 @@ def public_view(certificate, *, signature_valid: bool | None) -> dict:
         "superseded_on": None,
     }
     if certificate.status == "revoked":
-        data["revoked_on"] = certificate.revoked_at.date() if certificate.revoked_at else None
+        data["revoked_on"] = timezone.localtime(certificate.revoked_at).date() if certificate.revoked_at else None
         data["revocation_category"] = certificate.revocation_category
         data["revocation_category_display"] = str(certificate.get_revocation_category_display())
     if certificate.status == "superseded":
-        data["superseded_on"] = certificate.superseded_at.date() if certificate.superseded_at else None
+        data["superseded_on"] = (timezone.localtime(certificate.superseded_at).date()
+                                 if certificate.superseded_at else None)
     return data
 
 
