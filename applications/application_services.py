@@ -832,10 +832,10 @@ def _submit(*, actor: User, application_id: int, pledge_text: str, pledge_accept
         application.frozen_conditions = {
             "eligible": True, "conditions": _conditions_bilingual(facts, result), "facts": _jsonable(asdict(facts)),
             "call": {"id": call.pk, "name": call.name, "levels": call.levels, "methods": call.methods,
-                     "pathways": call.pathways, "closes_at": call.closes_at.isoformat(),
+                     "pathways": call.pathways, "closes_at": timezone.localtime(call.closes_at).isoformat(),
                      "pass_rate_ceiling": str(call.pass_rate_ceiling)},
             "rubric": hooks.rubric_for_call(call),
-            "frozen_at": now.isoformat()}
+            "frozen_at": timezone.localtime(now).isoformat()}
         from applications.profile import profile_snapshot
 
         application.frozen_profile = profile_snapshot(user=application.applicant)
@@ -945,7 +945,7 @@ def _corrections(application: Application, asked: list[dict] | None, content: di
         title = returns.item_title(target, content)
         items.append({"target": target, "message": message[:4000], **({"item": title} if title else {})})
     if not items:
-        raise InvalidInput(_("List every correction at once, each with what to change (一次性告知)."),
+        raise InvalidInput(_("List every correction at once, each with what to change."),
                            field="corrections")
     return items
 

@@ -8,6 +8,8 @@ back no longer matches its signature.
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from certificates.signing import canonical_json
 from portal.personal_data import mask_name
 
@@ -59,8 +61,6 @@ def row_matches_record(certificate) -> bool:
 def _local_date(moment):
     """The day in Asia/Shanghai (the portal's time zone), not in UTC: a title
     revoked at 07:00 in Urumqi was revoked that day, not the day before."""
-    from django.utils import timezone
-
     return timezone.localdate(moment) if moment else None
 
 

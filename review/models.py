@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applications.models import Level
 
@@ -33,12 +34,12 @@ class CommitteeSanction(models.Model):
     """
 
     class Kind(models.TextChoices):
-        REMINDER = "reminder", _("Reminder (提醒)")
-        INTERVIEW = "interview", _("Interview (约谈)")
-        SUSPENSION = "suspension", _("Suspension (暂停评审)")
-        RECTIFICATION = "rectification", _("Order to rectify (责令整改)")
-        PUBLIC_CRITICISM = "public_criticism", _("Public criticism (通报批评)")
-        WITHDRAWAL = "withdrawal", _("Withdrawal of authority (收回评审权)")
+        REMINDER = "reminder", _("Reminder")
+        INTERVIEW = "interview", _("Interview")
+        SUSPENSION = "suspension", _("Suspension of reviews")
+        RECTIFICATION = "rectification", _("Order to rectify")
+        PUBLIC_CRITICISM = "public_criticism", _("Public criticism")
+        WITHDRAWAL = "withdrawal", _("Withdrawal of review authority")
 
     committee = models.ForeignKey("portal.Committee", on_delete=models.CASCADE, related_name="sanctions")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -583,7 +584,7 @@ class PublicityPeriod(models.Model):
         OPEN = "open", _("In publicity")
         CLOSED = "closed", _("Publicity over")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("publicity", "title"), max_length=200)
     call = models.ForeignKey("applications.Call", on_delete=models.PROTECT, related_name="publicity_periods")
     committee = models.ForeignKey("portal.Committee", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="publicity_periods")
@@ -676,7 +677,7 @@ class ResultFiling(models.Model):
 
     period = models.OneToOneField(PublicityPeriod, on_delete=models.PROTECT, related_name="filing")
     bureau = models.ForeignKey("portal.Organization", on_delete=models.PROTECT, related_name="+")
-    approval_number = models.CharField(_("approval number (文号)"), max_length=64)
+    approval_number = models.CharField(_("approval number"), max_length=64)
     after_the_fact = models.BooleanField(_("filed after the fact (R2.4)"), default=False)
     filed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField()
