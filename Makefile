@@ -60,7 +60,7 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check . || true
 
 messages: install-dev
-	$(PY) manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=docs
+	$(PY) manage.py makemessages -l zh_Hans -l ug --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=docs
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
