@@ -16,6 +16,9 @@
 # SCHEMATHESIS_REPORT_DIR (JUnit reports, default var/schemathesis), SCHEMATHESIS_KEEP=1
 # (keep the temporary folder: database, demo logins, server log).
 # Tokens come from the API's own endpoint (POST /api/v1/auth/token/).
+# Measured on a shared 2-core machine (load ~24), PostgreSQL, defaults: demo data
+# about 3 min, then 1166 / 1302 / 1139 cases in 112 / 218 / 322 s, 0 failures;
+# about 3 min of CPU in all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
