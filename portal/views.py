@@ -403,7 +403,11 @@ def enterprise_licence(request, pk: int):
                     or selectors.enterprise_get_for_bureau(user=request.user, pk=pk))
     if organization is None or not organization.business_licence:
         raise Http404
-    response = FileResponse(organization.business_licence.open("rb"))
+    try:
+        handle = organization.business_licence.open("rb")
+    except FileNotFoundError:  # gone from the disk or the bucket: nothing to show, not a server error
+        raise Http404
+    response = FileResponse(handle)
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -54,3 +54,20 @@ def test_storage_migrate_refuses_to_copy_the_media_folder_onto_itself(settings, 
     settings.MEDIA_ROOT = str(tmp_path)
     with pytest.raises(CommandError, match="S3_BUCKET"):
         call_command("storage_migrate", "--source", str(tmp_path))
+
+
+@pytest.mark.django_db
+def test_a_licence_missing_from_storage_is_a_404_for_its_hr_not_a_500(client, pdf_file):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+    from tests.portal.test_enterprise_services import register
+
+    hr = UserFactory()
+    organization = register(hr, pdf_file("licence.pdf"))
+    client.force_login(hr)
+    url = reverse("enterprise-licence", args=[organization.pk])
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    organization.business_licence.storage.delete(organization.business_licence.name)
+    assert client.get(url).status_code == 404

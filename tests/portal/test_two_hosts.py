@@ -51,14 +51,13 @@ def stack(settings, tmp_path):
         settings.STORAGES = s3.storages(bucket)
         # Passwords that the servers' default hasher can check.
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-        db = connection.settings_dict
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("S3_", "DJANGO_", "PYTEST"))},
             # The base settings with the embedded keys: the same SECRET_KEY and field keys as this
             # test process, so both sides read the ID numbers and signing keys the other wrote.
             "DJANGO_SETTINGS_MODULE": "portal.settings.base",
             "DEBUG": "0",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "DATABASE_URL": database_url(connection.settings_dict),
             "REDIS_URL": redis_url,
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "LOG_LEVEL": "WARNING",
@@ -101,6 +100,15 @@ def stack(settings, tmp_path):
             wait_for_http(hosts[name]["url"] + "/healthz", seconds=120, process=processes[name])
         yield {"s3": s3, "bucket": bucket, "hosts": hosts, "worker_media": worker_media, "processes": processes}
         app.control.purge()
+
+
+def database_url(db: dict) -> str:
+    """This test's database (``test_…``) as a URL for the servers."""
+    from urllib.parse import quote
+
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{quote(db['USER'], safe='')}{password}@{host}:{port}/{db['NAME']}"
 
 
 def files_under(folder: Path) -> list[Path]:
