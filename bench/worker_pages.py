@@ -5,7 +5,7 @@
 
 Migrates the database and loads the demo data (``seed_reference_data``, ``demo_data``; idempotent),
 starts ``gunicorn --workers 1`` with the production settings (persistent database connections,
-sessions saved on every request as in production) on a free port, and drives each page with
+sessions written at most once a minute, as in production) on a free port, and drives each page with
 ``wrk`` for ``--seconds``: the public pages anonymously, the others with a real session of the demo
 account of that role. Prints requests/s, latency and the 1-minute load average taken at the end of
 each run: on a shared machine the load is part of the number. It also prints the worker process's
