@@ -11,6 +11,7 @@ harmless.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import logging
@@ -675,9 +676,40 @@ def _record_events(certificates: Iterable[tuple[Certificate, str]], *, channel: 
     events_record([(c.pk, channel, result, organization.pk if organization else None) for c, result in certificates])
 
 
+@functools.lru_cache(maxsize=16)
+def _public_sql(keys: tuple[str, ...], flags: tuple[tuple[str, bool], ...], vendor: str):
+    """The narrow public read for these lookups, compiled once per process
+    (``connection`` follows each thread's own connection; compiling the query cost more than running it; issue 15):
+    its SQL, and the converters that turn the database's values into Python
+    ones as the ORM would."""
+    lookup = {**{k: "?" for k in keys}, **dict(flags)}
+    qs = Certificate.objects.filter(**lookup).order_by().values_list("pk", *PUBLIC_FIELDS)[:1]
+    compiler = qs.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    if len(params) != len(keys):
+        raise ValueError("unexpected parameters")
+    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+    return sql, compiler, converters
+
+
 def _public_row(**lookup) -> Certificate | None:
-    return (Certificate.objects.filter(**lookup).select_related("granting_body_region").only(*PUBLIC_FIELDS)
-            .first())
+    """The public columns of one certificate (unique index on ``number`` or
+    ``qr_code_hash``) and its issuer region's name, as an unsaved instance."""
+    keys = tuple(sorted(k for k, v in lookup.items() if not isinstance(v, bool)))
+    flags = tuple(sorted((k, v) for k, v in lookup.items() if isinstance(v, bool)))
+    sql, compiler, converters = _public_sql(keys, flags, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [lookup[k] for k in keys])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if converters:
+        row = next(iter(compiler.apply_converters([row], converters)))
+    values = dict(zip(("pk", *PUBLIC_FIELDS), row, strict=True))
+    region = Region(name=values.pop("granting_body_region__name"))
+    certificate = Certificate(id=values.pop("pk"), **values)
+    certificate.granting_body_region = region
+    return certificate
 
 
 def _match(number: str, name: str) -> Verification:

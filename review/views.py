@@ -577,11 +577,17 @@ def expert_home(request):
         else:
             messages.error(request, _("Say what the conflict of interest is."))
         return redirect("review-expert-home")
-    pending_first = assignments.order_by(F("score__submitted_at").asc(nulls_first=True), "application__call_id", "pk")
+    # Pending first: the order is taken over narrow rows (ids), then only the page's rows are read
+    # in full, so the sort does not carry every assignment's application (issue 15).
+    pending_first = (assignments.order_by(F("score__submitted_at").asc(nulls_first=True), "application__call_id",
+                                          "pk").values_list("pk", flat=True))
     workload = selectors.expert_workload(user=request.user)  # the counters: also the page count
     known = workload["to_score"] + workload["submitted"]
+    page = _page(request, selectors.KnownCount(pending_first, known))
+    rows = {a.pk: a for a in assignments.filter(pk__in=list(page.object_list))}
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     return render(request, "review/expert_home.html", {
-        "page": _page(request, selectors.KnownCount(pending_first, known)),
+        "page": page,
         "meetings": selectors.meetings_for_member(user=request.user),
         "workload": workload, "conflict_form": forms.ConflictForm()})
 
