@@ -353,9 +353,47 @@ def expert(s: Shooter) -> None:
     s.shot("expert-vote")
 
 
+PHONE = {"width": 390, "height": 844}
+
+
+def phone(s: Shooter) -> None:
+    """The same portal on a phone (390x844): tables become cards, buttons stay on the screen."""
+    s.page.set_viewport_size(PHONE)
+    try:
+        s.login(APPLICANT)
+        s.shot("phone-applicant-home")
+        s.go("/applications/")
+        s.page.locator("[data-testid=application-card] h2 a").first.click()
+        s.page.wait_for_load_state("networkidle")
+        s.shot("phone-applicant-application")
+        s.go("/me/certificates/")
+        s.shot("phone-applicant-certificates")
+        s.login(HR_ACTIVE)
+        s.page.locator("nav .navbar-toggler").click()
+        s.page.locator("nav a[href$='/enterprises/']").click()
+        s.page.wait_for_load_state("networkidle")
+        s.shot("phone-hr-console", full_page=True)
+        s.login(SECRETARY)
+        call_url = s.page.locator("[data-testid=secretary-todo] a[href^='/review/calls/']").first.get_attribute("href")
+        s.go(call_url)
+        s.shot("phone-secretary-call-dashboard")
+        s.login(EXPERT)
+        s.go("/review/expert/")
+        s.shot("phone-expert-reviews")
+        s.login(OFFICER)
+        s.go("/review-queue/audit/")
+        s.shot("phone-bureau-queue")
+        s.page.context.clear_cookies()
+        s.go("/publicity/")
+        s.shot("phone-publicity")
+    finally:
+        s.page.set_viewport_size(VIEWPORT)
+
+
 GROUPS = {"visitor": visitor, "hr": enterprise_hr, "bureau": bureau_officer, "applicant": applicant,
           "audit": auditor, "supervision": supervision, "integrity": integrity, "stats": stats,
-          "certificates": certificates, "secretary": secretary, "expert": expert, "corrections": corrections}
+          "certificates": certificates, "secretary": secretary, "expert": expert, "corrections": corrections,
+          "phone": phone}
 
 
 def main(argv: list[str] | None = None) -> int:
