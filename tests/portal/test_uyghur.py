@@ -255,3 +255,17 @@ def test_an_sms_joins_a_uyghur_question_to_its_body_with_a_space(settings):
     question = "پارولىڭىزنى ئۇنتۇپ قالدىڭىزمۇ؟"
     assert delivery.sms_text(question, "كود: 1") == f"【新疆职称】{question} كود: 1"
     assert delivery.sms_text("پارولىڭىز ئۆزگەرتىلدى", "كود: 1") == "【新疆职称】پارولىڭىز ئۆزگەرتىلدى: كود: 1"
+
+
+def test_isolate_gives_each_piece_its_own_direction_on_uyghur_pages_only():
+    template = Template("{% load bidi %}{{ zh|isolate }}|{{ ug|isolate }}|{{ number|isolate }}|"
+                        "{% filter isolate %}<b>x</b>{% endfilter %}")
+    context = Context({"zh": "不作论文要求（R3.1）。", "ug": "ئىسىم <1>", "number": "2026-12-03 14:05"})
+    with translation.override("ug"):
+        assert template.render(context) == (
+            '<span class="iso-ltr" dir="ltr">不作论文要求（R3.1）。</span>|'
+            '<span class="iso-rtl" dir="rtl">ئىسىم &lt;1&gt;</span>|'
+            '<span class="iso-ltr" dir="ltr">2026-12-03 14:05</span>|'
+            '<span class="iso-ltr" dir="ltr"><b>x</b></span>')
+    with translation.override("zh-hans"):
+        assert template.render(context) == "不作论文要求（R3.1）。|ئىسىم &lt;1&gt;|2026-12-03 14:05|<b>x</b>"
