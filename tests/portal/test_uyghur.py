@@ -269,3 +269,30 @@ def test_isolate_gives_each_piece_its_own_direction_on_uyghur_pages_only():
             '<span class="iso-ltr" dir="ltr"><b>x</b></span>')
     with translation.override("zh-hans"):
         assert template.render(context) == "不作论文要求（R3.1）。|ئىسىم &lt;1&gt;|2026-12-03 14:05|<b>x</b>"
+
+
+def test_a_person_keeps_their_name_in_uyghur_script_shown_on_uyghur_pages_only(client, settings):
+    user = UserFactory(language="ug", real_name="买买提·艾力")
+    client.force_login(user)
+    response = client.post(reverse("my-settings"), {"language": "ug", "email": user.email,
+                                                     "name_ug": "  مەمەت   ئەلى "})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.name_ug == "مەمەت ئەلى" and user.real_name == "买买提·艾力"
+    assert '<bdi>买买提·艾力</bdi> · <bdi lang="ug">مەمەت ئەلى</bdi>' in page(client)
+    user.language = "zh-hans"
+    user.save(update_fields=["language"])
+    assert "مەمەت ئەلى" not in page(client)
+
+
+@pytest.mark.parametrize("bad", ["Memet Eli", "买买提", "مەمەت<script>", "م" * 65])
+def test_a_name_in_uyghur_script_that_is_not_one_is_refused_and_nothing_changes(client, bad):
+    user = UserFactory(language="ug", name_ug="مەمەت ئەلى")
+    client.force_login(user)
+    response = client.post(reverse("my-settings"), {"language": "en", "email": user.email, "name_ug": bad},
+                           follow=True)
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.name_ug == "مەمەت ئەلى" and user.language == "ug"
+    with translation.override("ug"):
+        assert "Arabic letters" in response.content.decode() or "ئەرەب" in response.content.decode()
