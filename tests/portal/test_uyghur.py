@@ -215,7 +215,7 @@ def test_ug_translations_are_in_uyghur_script():
         fields = entry["fields"]
         for text in _translations(fields):
             if text and not ARABIC.search(text) and fields["msgid"] not in same_on_purpose \
-                    and re.search(r"[A-Za-z]{3,}", fields["msgid"]):
+                    and re.search(r"[A-Za-z]{3,}", PLACEHOLDER.sub("", fields["msgid"])):
                 wrong.append((fields["msgid"], text))
     assert wrong == []
 
