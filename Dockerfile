@@ -7,7 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 # WeasyPrint needs Pango and HarfBuzz (with subsetting); certificates need a CJK font.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-      fonts-noto-cjk fonts-dejavu-core gettext \
+      fonts-noto-cjk fonts-dejavu-core fonts-ukij-uyghur fonts-noto-core gettext \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

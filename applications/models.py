@@ -89,6 +89,8 @@ class TitleName(models.Model):
     rank = models.PositiveSmallIntegerField(editable=False, default=0)
     name = models.CharField(_("title"), max_length=64)
     name_en = models.CharField(_("English name"), max_length=128, blank=True)
+    name_ug = models.CharField(_("Uyghur name"), max_length=128, blank=True,
+                               help_text=_("Printed under the Chinese title on bilingual certificates."))
 
     class Meta:
         ordering = ["series__order", "rank"]

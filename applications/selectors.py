@@ -257,7 +257,11 @@ def hr_applications(*, organization: Organization, status: str = "", level: str 
     if pathway:
         qs = qs.filter(pathway=pathway)
     if name:
-        qs = qs.filter(applicant__real_name__icontains=name)
+        from portal.names import name_key
+
+        # 买买提.艾力 finds 买买提·艾力: the name's key, whatever form of the dot was typed.
+        key = name_key(name) or name
+        qs = qs.filter(Q(applicant__real_name__icontains=name) | Q(applicant__name_key__contains=key))
     return qs.select_related(*ROW_RELATED)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from applications import catalogue_data
+from applications import catalogue_data, catalogue_ug
 from applications.models import Qualification, Specialty, TitleName, TitleSeries
 
 
@@ -20,9 +20,12 @@ def catalogue_seed() -> dict[str, int]:
         by_code[series.code] = series
         counts["series"] += 1
         titles_en = row.get("titles_en", {})
+        titles_ug = catalogue_ug.TITLES_UG.get(row["code"], {})
         for level, name in row["titles"].items():
-            TitleName.objects.update_or_create(series=series, level=level,
-                                               defaults={"name": name, "name_en": titles_en.get(level, "")})
+            defaults = {"name": name, "name_en": titles_en.get(level, "")}
+            if titles_ug.get(level):
+                defaults["name_ug"] = titles_ug[level]
+            TitleName.objects.update_or_create(series=series, level=level, defaults=defaults)
             counts["titles"] += 1
         for code, name, name_en in row["specialties"]:
             Specialty.objects.update_or_create(series=series, code=code, defaults={"name": name, "name_en": name_en})

@@ -6,7 +6,8 @@
   2.7 MB font instead of a 25 MB collection halves the render time.
 * The *fallbacks* (the full primary font, Noto Sans CJK SC, DejaVu Sans)
   print what the reduced font lacks: rare characters of names (堃, 喆,
-  𠮷), Uyghur in Arabic script, Latin with diacritics. Pango falls back
+  𠮷), Uyghur in Arabic script (UKIJ Tuz Tom, Noto Naskh Arabic), Latin with
+  diacritics. Pango falls back
   through the CSS ``font-family`` list in this order.
 
 :func:`uncovered` checks every character against the fonts' cmaps
@@ -40,7 +41,10 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_FONTS = {
     "primary": {"family": "Noto Serif CJK SC"},
-    "fallbacks": [{"family": "Noto Serif CJK SC"}, {"family": "Noto Sans CJK SC"}, {"family": "DejaVu Sans"}],
+    # Uyghur (Arabic script) prints in UKIJ Tuz Tom (fonts-ukij-uyghur), shaped by HarfBuzz; Noto Naskh
+    # Arabic (fonts-noto-core) and DejaVu Sans cover it where UKIJ is not installed.
+    "fallbacks": [{"family": "Noto Serif CJK SC"}, {"family": "Noto Sans CJK SC"}, {"family": "UKIJ Tuz Tom"},
+                  {"family": "Noto Naskh Arabic"}, {"family": "DejaVu Sans"}],
 }
 PRIMARY_FAMILY = "Certificate Primary"
 CHARSET_VERSION = "gb2312-l1-2"

@@ -93,11 +93,39 @@ def qr_svg(url: str, *, border: int = 4) -> str:
     return f'<svg viewBox="0 0 {size} {size}" class="qr-code"><path stroke="#000" d="{"".join(strokes)}"/></svg>'
 
 
+#: What a bilingual certificate adds in Uyghur (the Chinese stays the legal text; docs/glossary-ug.md).
+UYGHUR_HEADING = "كەسپىي ئۇنۋان گۇۋاھنامىسى"
+UYGHUR_LEGAL_NOTE = "بۇ گۇۋاھنامىدە خەنزۇچە تېكىست ئاساس قىلىنىدۇ."
+
+
+def uyghur_texts(certificate) -> dict[str, str]:
+    """The Uyghur texts of a bilingual certificate: empty unless the HR bureau of the granting
+    region turned ``certificate_bilingual`` on. The title's Uyghur name comes from the catalogue
+    (``TitleName.name_ug``) and the holder's from their account (``User.name_ug``); either may be
+    empty, and then only the Chinese prints. Neither is in the signed record: the Chinese text
+    is the legal one. Read once per certificate object."""
+    cached = getattr(certificate, "_uyghur_texts", None)
+    if cached is not None:
+        return cached
+    from applications.models import TitleName
+    from portal.models import Organization
+
+    texts: dict[str, str] = {}
+    if Organization.objects.filter(kind=Organization.Kind.HR_BUREAU, region_id=certificate.granting_body_region_id,
+                                   certificate_bilingual=True).exists():
+        title = (TitleName.objects.filter(series_id=certificate.series_id, level=certificate.level)
+                 .values_list("name_ug", flat=True).first())
+        texts = {"heading_ug": UYGHUR_HEADING, "legal_note_ug": UYGHUR_LEGAL_NOTE, "title_name_ug": title or "",
+                 "holder_name_ug": certificate.holder.name_ug}
+    certificate._uyghur_texts = texts
+    return texts
+
+
 def printed_texts(certificate) -> list[str]:
     """The variable texts printed on the certificate (checked against the fonts)."""
     return [certificate.holder_name, certificate.series_name, certificate.specialty_name, certificate.title_name,
             certificate.granting_body_name, certificate.filing_number, certificate.approval_number,
-            certificate.granting_body_region.name]
+            certificate.granting_body_region.name, *uyghur_texts(certificate).values()]
 
 
 def context_for(certificate, *, qr_url: str) -> dict:
@@ -122,6 +150,7 @@ def context_for(certificate, *, qr_url: str) -> dict:
         "template_version": certificate.template_version,
         "verify_url": site_url(reverse("certificate-verify")),
         "verify_file_url": site_url(reverse("certificate-verify-file")),
+        "ug": uyghur_texts(certificate),
     }
 
 

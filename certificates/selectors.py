@@ -60,7 +60,10 @@ def certificates_for_bureau(*, user: User, query: str = "", status: str = "") ->
         from certificates.numbering import normalize_number
 
         compact = normalize_number(query)
-        qs = qs.filter(Q(number__iexact=query) | Q(number__iexact=_dashed(compact)) | Q(holder_name=query))
+        from portal.names import name_key
+
+        by_name = Q(holder__name_key=name_key(query)) if name_key(query) else Q(pk__in=[])
+        qs = qs.filter(Q(number__iexact=query) | Q(number__iexact=_dashed(compact)) | Q(holder_name=query) | by_name)
     return qs.select_related("granting_body_region").order_by("-date_issued", "-pk")
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import secrets
 import unicodedata
 
+from portal.names import name_clean
+from portal.names import name_key as portal_name_key
+
 NAME_SEPARATORS = frozenset(" ·・•‧･.'-")
-_DOTS = str.maketrans({c: "·" for c in "・•‧･."})
 FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 MAX_NAME_LENGTH = 64
 #: Letters, marks (Arabic-script names) and digits (test and placeholder accounts).
@@ -52,15 +54,16 @@ def bad_name_characters(name: str) -> list[str]:
 
 
 def clean_name(name: str) -> str:
-    """NFC, trimmed, inner runs of spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFC", name or "").split())
+    """The name as printed: ``portal.names.name_clean`` (NFC, trimmed, one ``·`` for every form
+    of the middle dot)."""
+    return name_clean(name)
 
 
 def name_key(name: str) -> str:
-    """How names are compared in verification: width, case, spaces and the
-    variants of the middle dot do not matter."""
-    text = unicodedata.normalize("NFKC", name or "").translate(_DOTS)
-    return "".join(text.split()).casefold()
+    """How names are compared in verification: ``portal.names.name_key``, the one comparison of
+    names of the whole portal (width, case, spaces and every form of the middle dot — · • ・ ．
+    . — do not matter)."""
+    return portal_name_key(name)
 
 
 def same_name(printed: str, typed: str) -> bool:

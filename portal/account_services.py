@@ -436,9 +436,25 @@ def user_language_set(*, user: User, language: str) -> User:
     return user
 
 
-def user_preferences_update(*, user: User, language: str, email: str, muted: list[str]) -> User:
-    """The settings page: language, email for notifications, and the messages turned off
-    (``"<channel>:<topic>"`` among ``OPTIONAL_TOPICS``)."""
+def _clean_name_ug(value: str) -> str:
+    """A name in Uyghur script: Arabic-script letters and marks, spaces, · and -; at most 64."""
+    import unicodedata
+
+    value = " ".join(unicodedata.normalize("NFC", value or "").split())
+    if len(value) > 64 or any(
+            not (c in " ·-" or ("\u0600" <= c <= "\u06ff" and unicodedata.category(c)[0] in "LM")) for c in value):
+        raise InvalidInput(_("Write the name in Uyghur script (Arabic letters), at most 64 characters."),
+                           field="name_ug")
+    return value
+
+
+def user_preferences_update(*, user: User, language: str, email: str, muted: list[str],
+                            name_ug: str | None = None) -> User:
+    """The settings page: language, email for notifications, the messages turned off
+    (``"<channel>:<topic>"`` among ``OPTIONAL_TOPICS``) and, when given, the name in Uyghur script
+    (shown beside the Chinese name on Uyghur pages)."""
+    if name_ug is not None:
+        name_ug = _clean_name_ug(name_ug)
     allowed = {f"{channel}:{topic}" for channel, topics in OPTIONAL_TOPICS.items() for topic in topics}
     unknown = set(muted) - allowed
     if unknown:
@@ -451,8 +467,15 @@ def user_preferences_update(*, user: User, language: str, email: str, muted: lis
         user_language_set(user=user, language=language)
         before = {"email": personal_data.mask_email(user.email), "muted": sorted(user.muted or [])}
         user.email, user.muted = email, sorted(set(muted))
-        user.save(update_fields=["email", "muted"])
+        fields = ["email", "muted"]
+        if name_ug is not None:
+            before["name_ug"] = user.name_ug
+            user.name_ug = name_ug
+            fields.append("name_ug")
+        user.save(update_fields=fields)
         after = {"email": personal_data.mask_email(user.email), "muted": user.muted}
+        if name_ug is not None:
+            after["name_ug"] = user.name_ug
         if after != before:
             audit_record(actor=user, action="user.preferences", obj=user, before=before, after=after)
     return user

@@ -80,8 +80,8 @@ class IdNumberAdminMixin(forms.Form):
 class UserChangeForm(IdNumberAdminMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["mobile", "password", "real_name", "email", "language", "is_active", "is_staff", "is_superuser",
-                  "groups", "last_login", "date_joined"]
+        fields = ["mobile", "password", "real_name", "name_ug", "email", "language", "is_active", "is_staff",
+                  "is_superuser", "groups", "last_login", "date_joined"]
 
     def clean_groups(self):
         groups = self.cleaned_data.get("groups")
@@ -108,7 +108,7 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["id_number_masked", "last_login", "date_joined"]
     fieldsets = (
         (None, {"fields": ("mobile", "password")}),
-        (_("Person"), {"fields": ("real_name", "id_number_masked", "new_id_number", "email", "language")}),
+        (_("Person"), {"fields": ("real_name", "name_ug", "id_number_masked", "new_id_number", "email", "language")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )

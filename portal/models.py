@@ -106,6 +106,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     mobile = models.CharField(_("mobile number"), max_length=11, unique=True)
     real_name = models.CharField(_("real name"), max_length=64)
+    #: ``portal.names.name_key(real_name)``, kept by ``save()``: every spelling of the name's dot finds it.
+    name_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    name_ug = models.CharField(_("name in Uyghur script"), max_length=64, blank=True,
+                               help_text=_("Optional: the name as written in Uyghur, shown beside the Chinese "
+                                           "name on Uyghur pages. The Chinese name stays the legal one."))
     email = models.EmailField(_("email"), blank=True)
     id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True, editable=False)
     id_number_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
@@ -132,6 +137,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.real_name} ({self.mobile_masked})"
+
+    def save(self, *args, **kwargs):
+        from portal.names import name_clean, name_key
+
+        self.real_name = name_clean(self.real_name)
+        self.name_ug = " ".join((self.name_ug or "").split())
+        self.name_key = name_key(self.real_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "real_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
     def set_id_number(self, raw: str) -> None:
         number = personal_data.normalize_id_number(raw)
@@ -266,6 +282,10 @@ class Organization(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     business_licence = models.FileField(_("business licence"), upload_to="licences/%Y/%m/", blank=True)
+    certificate_bilingual = models.BooleanField(
+        _("certificates in Chinese and Uyghur"), default=False,
+        help_text=_("HR bureaus: certificates granted in this bureau's region carry the title in Chinese and in "
+                    "Uyghur. The signed record keeps the Chinese text, the legal one."))
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -34,6 +34,7 @@ from portal.models import (
     Topic,
     User,
 )
+from portal.names import name_clean
 from portal.notifications import notification_send, notification_settle
 from portal.uploads import prepare_document
 from portal.workflow import (
@@ -315,7 +316,7 @@ def invitation_create(*, actor: User, organization: Organization, kind: str, mob
         raise InvalidInput(_("This person already has an open invitation."), field="mobile")
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            organization=organization, kind=kind, mobile=mobile, real_name=real_name.strip(), position=position,
+            organization=organization, kind=kind, mobile=mobile, real_name=name_clean(real_name), position=position,
             start_date=start_date, invited_by=actor, email=email, id_number_hash=id_hash, id_number_masked=id_masked,
             expires_at=timezone.now() + dt.timedelta(days=settings.PORTAL["INVITATION_DAYS"]),
         )

@@ -249,7 +249,7 @@ def my_settings(request):
                  if request.POST.get(f"{channel}:{topic}") != "on"]
         if run(request, account_services.user_preferences_update, user=user,
                language=request.POST.get("language", ""), email=request.POST.get("email", ""), muted=muted,
-               success=_("Your settings are saved.")):
+               name_ug=request.POST.get("name_ug"), success=_("Your settings are saved.")):
             response = redirect("my-settings")
             _remember_language(response, user.language)
             return response

@@ -3,7 +3,8 @@
 #
 #   scripts/system-packages.sh run    what certificates need to render (WeasyPrint):
 #                                     Pango, HarfBuzz with subsetting, fontconfig,
-#                                     a CJK font, DejaVu (Uyghur script, Latin)
+#                                     a CJK font, Uyghur fonts (UKIJ from fonts-ukij-uyghur,
+#                                     Noto Naskh Arabic from fonts-noto-core), DejaVu (Latin)
 #   scripts/system-packages.sh test   the same, and what the tests call: poppler-utils
 #                                     (pdftotext, pdftoppm, pdffonts), gettext (msgfmt)
 #                                     and Debian's Chromium for the browser tests
@@ -17,7 +18,8 @@ mode="${1:-run}"
 case "$mode" in run | test) ;; *) echo "usage: $0 [run|test]" >&2; exit 2 ;; esac
 in_ci() { case "${CI:-}" in "" | 0 | false | no) return 1 ;; *) return 0 ;; esac; }
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-dejavu-core)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-dejavu-core
+          fonts-ukij-uyghur fonts-noto-core)
 [ "$mode" = test ] && packages+=(poppler-utils gettext chromium)
 
 missing=()
@@ -28,6 +30,8 @@ have_lib libharfbuzz-subset.so || missing+=(libharfbuzz-subset0)
 command -v fc-match >/dev/null 2>&1 || missing+=(fontconfig)
 fc-list :lang=zh 2>/dev/null | grep -qi "noto" || missing+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -qi "dejavu" || missing+=(fonts-dejavu-core)
+fc-list 2>/dev/null | grep -qi "UKIJ Tuz Tom" || missing+=(fonts-ukij-uyghur)
+fc-list 2>/dev/null | grep -qi "Noto Naskh Arabic" || missing+=(fonts-noto-core)
 if [ "$mode" = test ]; then
   { command -v pdftotext && command -v pdftoppm && command -v pdffonts; } >/dev/null 2>&1 || missing+=(poppler-utils)
   command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
@@ -50,11 +54,11 @@ fi
 if command -v apt-get >/dev/null 2>&1; then
   echo "Install them with:  sudo apt-get install ${missing[*]}" >&2
 elif command -v dnf >/dev/null 2>&1; then
-  echo "Install them with:  sudo dnf install pango harfbuzz fontconfig google-noto-sans-cjk-fonts dejavu-sans-fonts poppler-utils gettext chromium" >&2
+  echo "Install them with:  sudo dnf install pango harfbuzz fontconfig google-noto-sans-cjk-fonts dejavu-sans-fonts google-noto-naskh-arabic-fonts poppler-utils gettext chromium" >&2
 elif command -v brew >/dev/null 2>&1; then
   echo "Install them with:  brew install pango harfbuzz font-noto-sans-cjk poppler gettext" >&2
 else
-  echo "Install Pango, HarfBuzz (with libharfbuzz-subset), fontconfig, a CJK font such as Noto CJK, poppler-utils, gettext and Chromium." >&2
+  echo "Install Pango, HarfBuzz (with libharfbuzz-subset), fontconfig, a CJK font such as Noto CJK, a Uyghur font (UKIJ or Noto Naskh Arabic), poppler-utils, gettext and Chromium." >&2
 fi
 if [ "$mode" = test ] && ! in_ci; then
   echo "Going on: the tests that need them will be skipped, each with its reason (in CI they fail)." >&2

@@ -336,7 +336,9 @@ def enterprise_staff(*, organization: Organization, name: str = "", series_id: i
     qs = (Employment.objects.filter(employer=organization, status=Employment.Status.CONFIRMED)
           .select_related("user"))
     if name:
-        qs = qs.filter(user__real_name__icontains=name)
+        from portal.names import name_key
+
+        qs = qs.filter(Q(user__real_name__icontains=name) | Q(user__name_key__contains=name_key(name) or name))
     if series_id or level:
         people = Q(user__titles_held__in=titles) | Q(user__certificates__in=certs) | Q(user__applications__in=apps)
         qs = qs.filter(pk__in=Employment.objects.filter(people).values("pk"))

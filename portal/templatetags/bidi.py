@@ -33,3 +33,35 @@ def bdi(value) -> SafeString:
     if value is None or value == "":
         return format_html("{}", "")
     return format_html("<bdi>{}</bdi>", value)
+
+
+def text_direction(text: str) -> str:
+    """"rtl" or "ltr": the direction of the first strong character (what ``dir="auto"`` does in a
+    browser), for renderers that do not support ``dir="auto"`` (WeasyPrint). Tags are skipped."""
+    import re
+    import unicodedata
+
+    for char in re.sub(r"<[^>]*>|&\w+;", "", str(text)):
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+@register.filter(is_safe=True)
+def isolate(value) -> SafeString:
+    """``value`` in a span of its own direction, isolated from the text around it: Chinese text or a
+    number in a Uyghur (right-to-left) page keeps its order, and Uyghur text in a Chinese page
+    keeps its own. For PDFs (``.iso-ltr``/``.iso-rtl`` set ``direction`` and ``unicode-bidi``);
+    use ``{% filter isolate %}…{% endfilter %}`` around markup that is already escaped. On a
+    left-to-right page the value is returned as it is."""
+    from django.utils.html import conditional_escape
+    from django.utils.translation import get_language_bidi
+
+    text = conditional_escape(value)
+    if not get_language_bidi() or not str(text).strip():
+        return text
+    direction = text_direction(text)
+    return format_html('<span class="iso-{}" dir="{}">{}</span>', direction, direction, text)

@@ -21,6 +21,7 @@ from portal import personal_data, spreadsheets
 from portal.audit import audit_record
 from portal.errors import InvalidInput, NotFound, RuleViolation
 from portal.models import Committee, Organization, PolicySettings, Role, User
+from portal.names import same_name
 from review.models import ExpertProfile
 from review.services._common import add_years, is_bureau_for_committee, is_secretary
 
@@ -295,7 +296,7 @@ def _resolve_user(data: dict, errors: list[ImportError_], number: int) -> tuple[
     if user is None and data["id_number"]:
         user = User.objects.filter(id_number_hash=personal_data.lookup_hash(data["id_number"])).first()
     if user is not None:
-        if user.real_name != data["name"]:
+        if not same_name(user.real_name, data["name"]):  # 买买提·艾力 = 买买提.艾力 = 买买提 艾力
             errors.append(ImportError_(number, "name", _("The account with this mobile number belongs to someone "
                                                          "with another name.")))
             return None, False

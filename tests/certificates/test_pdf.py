@@ -97,7 +97,7 @@ def test_R5_3_rare_characters_fall_back_to_a_second_font_and_never_print_as_boxe
 
 def test_R5_3_uyghur_script_names_print(issue):
     certificate = issue(render=True, holder=UserFactory(real_name="ئەلى مەمەت"))
-    assert "DejaVu" in pdf_fonts(pdf_bytes(certificate))
+    assert "UKIJ-Tuz-Tom" in pdf_fonts(pdf_bytes(certificate))  # shaped and joined: test_pdf_uyghur.py
 
 
 def test_R5_3_the_renderer_is_built_once_per_process_and_checks_harfbuzz():
