@@ -7,7 +7,8 @@ PIP_INSTALL := $(PIP) install --disable-pip-version-check -q --build-constraint 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv install install-dev migrate demo serve lint check clean messages system-packages
+.PHONY: run test venv install install-dev migrate demo serve lint check clean messages system-packages \
+        system-packages-test
 
 $(PY):
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
@@ -38,14 +39,18 @@ serve:
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 system-packages:
-	@bash scripts/system-packages.sh
+	@bash scripts/system-packages.sh run
+
+# What the tests call besides Python: poppler-utils, gettext, Chromium (and the PDF fonts).
+system-packages-test:
+	@bash scripts/system-packages.sh test
 
 ## make run: set up everything (idempotent) and serve on http://127.0.0.1:8000/
 run: system-packages demo
 	@$(MAKE) --no-print-directory serve
 
 ## make test: lint, migration check and the whole test suite
-test: install-dev
+test: system-packages-test install-dev
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -55,7 +60,7 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check . || true
 
 messages: install-dev
-	$(PY) manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=docs
+	$(PY) manage.py makemessages -l zh_Hans -l ug --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=docs
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

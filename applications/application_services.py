@@ -44,6 +44,7 @@ from applications.models import (
 )
 from applications.profile import profile_facts
 from applications.receipts import receipt_issue
+from applications.tallies import call_status_moved
 from portal import calendar
 from portal import selectors as portal_selectors
 from portal.audit import audit_record, snapshot
@@ -831,14 +832,16 @@ def _submit(*, actor: User, application_id: int, pledge_text: str, pledge_accept
         application.frozen_conditions = {
             "eligible": True, "conditions": _conditions_bilingual(facts, result), "facts": _jsonable(asdict(facts)),
             "call": {"id": call.pk, "name": call.name, "levels": call.levels, "methods": call.methods,
-                     "pathways": call.pathways, "closes_at": call.closes_at.isoformat(),
+                     "pathways": call.pathways, "closes_at": timezone.localtime(call.closes_at).isoformat(),
                      "pass_rate_ceiling": str(call.pass_rate_ceiling)},
             "rubric": hooks.rubric_for_call(call),
-            "frozen_at": now.isoformat()}
+            "frozen_at": timezone.localtime(now).isoformat()}
         from applications.profile import profile_snapshot
 
         application.frozen_profile = profile_snapshot(user=application.applicant)
+        status_before = application.status
         application.status = transition.target
+        call_status_moved(application, before=status_before)
         application.submitted_at = now
         try:
             with transaction.atomic():
@@ -909,7 +912,9 @@ def application_decide(*, actor: User, application_id: int, action: str, reason:
             application.publicity_ends_on = calendar.add_working_days(timezone.localdate(), days)
         if action == "publicity_end":
             _guard_publicity_over(application)
+        status_before = application.status
         application.status = transition.target
+        call_status_moved(application, before=status_before)
         application.save()
         audit_record(actor=actor, action=f"application.{action}", obj=application, before=before,
                      after={**snapshot(application, AUDIT_FIELDS), **extra}, reason=reason)
@@ -940,7 +945,7 @@ def _corrections(application: Application, asked: list[dict] | None, content: di
         title = returns.item_title(target, content)
         items.append({"target": target, "message": message[:4000], **({"item": title} if title else {})})
     if not items:
-        raise InvalidInput(_("List every correction at once, each with what to change (一次性告知)."),
+        raise InvalidInput(_("List every correction at once, each with what to change."),
                            field="corrections")
     return items
 
@@ -997,7 +1002,9 @@ def application_resubmit(*, actor: User, application_id: int) -> Application:
             correction_round.content_after, correction_round.resubmitted_at = content, now
             correction_round.save(update_fields=["content_after", "resubmitted_at"])
         before = snapshot(application, AUDIT_FIELDS)
+        status_before = application.status
         application.status = application.returned_from or S.EMPLOYER_REVIEW
+        call_status_moved(application, before=status_before)
         application.returned_from = ""
         application.correction_due_on = None
         application.save()
@@ -1039,7 +1046,9 @@ def application_withdraw(*, actor: User, application_id: int, reason: str = "") 
                                                          roles={workflow.APPLICANT})
         before = snapshot(application, AUDIT_FIELDS)
         waiting = _waiting_on(application)
+        status_before = application.status
         application.status = transition.target
+        call_status_moved(application, before=status_before)
         application.correction_due_on = None
         application.save()
         audit_record(actor=actor, action="application.withdraw", obj=application, before=before,
@@ -1120,7 +1129,9 @@ def unit_publicity_close_due() -> int:
             transition = workflow.APPLICATION_WORKFLOW.check(action="publicity_end", current=application.status,
                                                              roles={workflow.SYSTEM})
             before = snapshot(application, AUDIT_FIELDS)
+            status_before = application.status
             application.status = transition.target
+            call_status_moved(application, before=status_before)
             application.save()
             audit_record(actor=None, action="application.publicity_end", obj=application, before=before,
                          after=snapshot(application, AUDIT_FIELDS))
@@ -1312,7 +1323,9 @@ def application_advance(*, actor: User | None, application_id: int, action: str,
         application = _lock(application_id)
         transition = workflow.APPLICATION_WORKFLOW.check(action=action, current=application.status, roles=roles)
         before = snapshot(application, AUDIT_FIELDS)
+        status_before = application.status
         application.status = transition.target
+        call_status_moved(application, before=status_before)
         application.save()
         if action == "grant":
             _title_held_from_grant(application)
@@ -1359,7 +1372,9 @@ def title_revoke(*, actor: User, application_id: int, reason: str, case_referenc
                                                          roles={workflow.SUPERVISOR_ON_CASE})
         before = snapshot(application, AUDIT_FIELDS)
         was_granted = application.status == ApplicationStatus.GRANTED
+        status_before = application.status
         application.status = transition.target
+        call_status_moved(application, before=status_before)
         application.save(update_fields=["status", "updated_at"])
         removed = []
         if was_granted:

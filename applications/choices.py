@@ -17,29 +17,29 @@ class RankedChoices(models.TextChoices):
 class Education(RankedChoices):
     """Highest education, lowest first (domain.md codes)."""
 
-    SECONDARY_VOCATIONAL = "secondary_vocational", _("Secondary vocational school (中专/中职)")
-    COLLEGE = "college", _("College (大专)")
-    BACHELOR = "bachelor", _("Bachelor's degree (本科)")
-    MASTER = "master", _("Master's or second bachelor's degree (硕士)")
-    DOCTORATE = "doctorate", _("Doctorate (博士)")
+    SECONDARY_VOCATIONAL = "secondary_vocational", _("Secondary vocational school")
+    COLLEGE = "college", _("College")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    MASTER = "master", _("Master's or second bachelor's degree")
+    DOCTORATE = "doctorate", _("Doctorate")
 
 
 class SkillLevel(RankedChoices):
     """Vocational skill levels used by the high-skill crossover (R4.6), lowest first."""
 
-    SENIOR_WORKER = "senior_worker", _("Senior worker (高级工)")
-    TECHNICIAN = "technician", _("Technician (技师)")
-    SENIOR_TECHNICIAN = "senior_technician", _("Senior technician (高级技师)")
+    SENIOR_WORKER = "senior_worker", _("Senior worker")
+    TECHNICIAN = "technician", _("Technician")
+    SENIOR_TECHNICIAN = "senior_technician", _("Senior technician")
 
 
 class Pathway(models.TextChoices):
-    REGULAR = "regular", _("Regular (R3.5)")
-    EXCEPTIONAL = "exceptional", _("Exceptional contribution (破格, R3.6)")
-    RECOGNITION = "recognition", _("Recognition by the bureau (考核认定, R4.4)")
-    GREEN_CHANNEL = "green_channel", _("Green channel for special talent (R4.3)")
-    POSTDOC = "postdoc", _("Enterprise postdoc (R4.5)")
-    SKILLS_CROSSOVER = "skills_crossover", _("High-skill crossover (R4.6)")
-    QUALIFICATION = "qualification", _("Professional qualification (R4.7)")
+    REGULAR = "regular", _("Regular")
+    EXCEPTIONAL = "exceptional", _("Exceptional contribution")
+    RECOGNITION = "recognition", _("Recognition by the bureau")
+    GREEN_CHANNEL = "green_channel", _("Green channel for special talent")
+    POSTDOC = "postdoc", _("Enterprise postdoc")
+    SKILLS_CROSSOVER = "skills_crossover", _("High-skill crossover")
+    QUALIFICATION = "qualification", _("Professional qualification")
 
     @classmethod
     def rule(cls, code: str) -> str:
@@ -53,11 +53,11 @@ class Pathway(models.TextChoices):
 class Channel(models.TextChoices):
     """Through whom an application goes (R1.1, R1.4, R1.7, R1.8)."""
 
-    EMPLOYER = "employer", _("Employer (R1.1)")
-    ASSOCIATION = "association", _("Association or acceptance body (R1.4)")
-    AGENCY = "agency", _("Talent service agency, for freelancers (R1.4)")
-    ORIGINAL_UNIT = "original_unit", _("Original unit, on leave for entrepreneurship (R1.7)")
-    DISPATCH = "dispatch", _("Where dispatched for over a year (R1.8)")
+    EMPLOYER = "employer", _("Employer")
+    ASSOCIATION = "association", _("Association or acceptance body")
+    AGENCY = "agency", _("Talent service agency, for freelancers")
+    ORIGINAL_UNIT = "original_unit", _("Original unit, on leave for entrepreneurship")
+    DISPATCH = "dispatch", _("Where dispatched for over a year")
 
 
 class Method(models.TextChoices):

@@ -14,13 +14,13 @@ from portal.uploads import file_input_attrs, limit_text, max_image_side
 
 
 def _series_choices():
-    return [(s.code, s.name if not s.name_en else f"{s.name} · {s.name_en}")
+    return [(s.code, s.display_name)
             for s in TitleSeries.objects.filter(is_active=True).order_by("order", "code")]
 
 
 def _qualification_choices():
     return [("", _("None"))] + [
-        (q.code, f"{q.name} · {q.name_en}" if q.name_en else q.name)
+        (q.code, q.display_name)
         for q in Qualification.objects.select_related("series").order_by("series__order", "level", "name")]
 
 
@@ -43,7 +43,7 @@ class EligibilityCheckForm(forms.Form):
     current_level = forms.ChoiceField(label=_("Title held in this series"), required=False,
                                       choices=[("", _("None"))] + Level.choices)
     years_at_current_level = _years(_("Years since that title was obtained"))
-    qualification = forms.ChoiceField(label=_("Professional qualification (R4.7)"), required=False,
+    qualification = forms.ChoiceField(label=_("Professional qualification"), required=False,
                                       choices=_qualification_choices,
                                       help_text=_("A qualification counts as holding the corresponding title."))
     skill_level = forms.ChoiceField(label=_("Vocational skill level (R4.6)"), required=False,
@@ -52,7 +52,7 @@ class EligibilityCheckForm(forms.Form):
     continuing_education_hours = forms.DecimalField(label=_("Continuing-education hours"), required=False,
                                                     min_value=Decimal(0), max_value=Decimal(100000),
                                                     decimal_places=1, max_digits=7)
-    recommendations = forms.IntegerField(label=_("Recommendations from full-senior (正高级) experts"), required=False,
+    recommendations = forms.IntegerField(label=_("Recommendations from experts with a senior title"), required=False,
                                          min_value=0, max_value=20,
                                          help_text=_("Needed for an exceptional application (R3.6)."))
     private_enterprise = forms.BooleanField(label=_("I work in a private enterprise"), required=False)
@@ -342,7 +342,7 @@ class CallOpenForm(forms.Form):
     """A committee's secretary or a bureau officer opens a call (R2.1, R2.3, R4.1)."""
 
     owner = forms.ChoiceField(label=_("Opened by"))
-    name = forms.CharField(label=_("Name"), max_length=128)
+    name = forms.CharField(label=_("Name of the call"), max_length=128)
     series = forms.ModelChoiceField(label=_("Series"), queryset=TitleSeries.objects.filter(is_active=True),
                                     help_text=_("A committee's call is in the series it was filed for (R2.1)."))
     levels = forms.MultipleChoiceField(label=_("Levels"), choices=Level.choices, widget=forms.CheckboxSelectMultiple)

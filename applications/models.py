@@ -7,18 +7,20 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applications.choices import Channel, Education, Pathway, SkillLevel
+from portal.models import name_in_language
 
 
 class Level(models.TextChoices):
     """Title levels; codes are stable (domain.md)."""
 
-    ASSISTANT_JUNIOR = "assistant_junior", _("Assistant junior (员级)")
-    JUNIOR = "junior", _("Junior (助理级)")
-    INTERMEDIATE = "intermediate", _("Intermediate (中级)")
-    DEPUTY_SENIOR = "deputy_senior", _("Deputy senior (副高级)")
-    SENIOR = "senior", _("Senior (正高级)")
+    ASSISTANT_JUNIOR = "assistant_junior", _("Assistant junior")
+    JUNIOR = "junior", _("Junior")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    DEPUTY_SENIOR = "deputy_senior", _("Deputy senior")
+    SENIOR = "senior", _("Senior")
 
     @classmethod
     def rank(cls, code: str | None) -> int:
@@ -43,7 +45,11 @@ class TitleSeries(models.Model):
         verbose_name_plural = _("title series")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return name_in_language(self.name, self.name_en)
 
 
 class Specialty(models.Model):
@@ -67,7 +73,11 @@ class Specialty(models.Model):
         constraints = [models.UniqueConstraint(fields=["series", "code"], name="specialty_code_unique_in_series")]
 
     def __str__(self) -> str:
-        return f"{self.series.name} · {self.name}"
+        return f"{self.series.display_name} · {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return name_in_language(self.name, self.name_en)
 
 
 class TitleName(models.Model):
@@ -90,11 +100,15 @@ class TitleName(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     def save(self, *args, **kwargs):
         self.rank = Level.rank(self.level)
         super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return name_in_language(self.name, self.name_en)
 
 
 class Qualification(models.Model):
@@ -113,7 +127,11 @@ class Qualification(models.Model):
         verbose_name_plural = _("professional qualifications")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return name_in_language(self.name, self.name_en)
 
 
 # --- Profile, entered once and reused (R5.1) -----------------------------
@@ -288,7 +306,7 @@ class ApplicationStatus(models.TextChoices):
     GRANTED = "granted", _("Title granted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REJECTED = "rejected", _("Rejected")
-    REVOKED = "revoked", _("Title revoked for fraud (R6.3)")
+    REVOKED = "revoked", _("Title revoked for fraud")
 
 
 #: Statuses in which an application counts as live for R6.4 (one live
@@ -386,7 +404,7 @@ class Achievement(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="achievements")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("achievement", "title"), max_length=200)
     role = models.CharField(_("your role"), max_length=16, choices=Role.choices, blank=True)
     number = models.CharField(_("number (patent or standard)"), max_length=64, blank=True)
     achieved_on = models.DateField(_("date"), null=True, blank=True)
@@ -586,6 +604,29 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.due_on} −{self.days_before}d · {self.application_id}"
+
+
+class CallStatusCount(models.Model):
+    """How many of a call's applications forwarded to its committee stand in
+    each status: a counter that the services changing an application's
+    status keep in the same transaction (``applications.tallies``), so that
+    the secretary's dashboard never recounts the call (issue 15).
+
+    Only committee pathways and statuses from ``ready`` on are counted, and a
+    revoked title only if a result was decided: the applications an
+    applicant is still writing never touch these rows."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="status_counts")
+    status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("call status count")
+        verbose_name_plural = _("call status counts")
+        constraints = [models.UniqueConstraint(fields=["call", "status"], name="call_status_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.status}: {self.n}"
 
 
 from applications.eligibility_models import *  # noqa: E402,F401,F403

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,22 +29,39 @@ from portal.security import keep_private
 
 
 class CertificateVerifyApi(APIView):
-    """Anyone may verify; a wrong name and an unknown number answer the same."""
+    """Anyone may verify; a wrong name and an unknown number answer the same.
+
+    ``POST`` with a JSON body ``{"number": …, "name": …}`` is the way to call
+    it: the holder's name stays out of URLs, so out of every access log and
+    proxy (issue 14.8). ``GET`` with the same query parameters still works
+    for older clients; its query string is never logged."""
 
     permission_classes = [AllowAny]
     throttle_classes = [VerifyRateThrottle]
+    parser_classes = [JSONParser]
 
-    @extend_schema(summary="Verify a certificate by number and holder name",
-                   parameters=[OpenApiParameter("number", str, required=True),
-                               OpenApiParameter("name", str, required=True)],
-                   responses={200: VerificationOutput})
-    def get(self, request):
-        data = VerifyInput(data=request.query_params)
+    def _verify(self, request, params):
+        data = VerifyInput(data=params)
         data.is_valid(raise_exception=True)
         result = services.certificate_verify_number(
             number=data.validated_data["number"], name=data.validated_data["name"],
             channel=VerificationEvent.Channel.API, verifier=request.user)
         return keep_private(Response(result.public()))
+
+    @extend_schema(summary="Verify a certificate by number and holder name (the way to call it)",
+                   request=VerifyInput, responses={200: VerificationOutput})
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            raise InvalidInput(_("Send a JSON object with the number and the name."))
+        return self._verify(request, request.data)
+
+    @extend_schema(summary="Verify a certificate by number and holder name (query string; kept for older "
+                           "clients, prefer POST)",
+                   parameters=[OpenApiParameter("number", str, required=True),
+                               OpenApiParameter("name", str, required=True)],
+                   responses={200: VerificationOutput}, deprecated=True)
+    def get(self, request):
+        return self._verify(request, request.query_params)
 
 
 class CertificateFileVerifyApi(APIView):

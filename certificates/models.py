@@ -91,17 +91,17 @@ class Certificate(models.Model):
 
     class Method(models.TextChoices):
         REVIEW = "review", _("Committee review")
-        RECOGNITION = "recognition", _("Recognition by assessment (R4.4)")
-        GREEN_CHANNEL = "green_channel", _("Green channel (R4.3)")
-        POSTDOC = "postdoc", _("Enterprise postdoc (R4.5)")
-        CROSSOVER = "crossover", _("High-skill crossover (R4.6)")
-        QUALIFICATION = "qualification", _("Professional qualification (R4.7)")
+        RECOGNITION = "recognition", _("Recognition by assessment")
+        GREEN_CHANNEL = "green_channel", _("Green channel")
+        POSTDOC = "postdoc", _("Enterprise postdoc")
+        CROSSOVER = "crossover", _("High-skill crossover")
+        QUALIFICATION = "qualification", _("Professional qualification")
 
     class RevocationCategory(models.TextChoices):
         """Shown publicly; the recorded reason itself never is."""
 
-        FRAUD = "fraud", _("Fraud or misconduct in the application (R6.3)")
-        OBJECTION_UPHELD = "objection_upheld", _("An objection was upheld (R6.10)")
+        FRAUD = "fraud", _("Fraud or misconduct in the application")
+        OBJECTION_UPHELD = "objection_upheld", _("An objection was upheld")
         ISSUED_IN_ERROR = "issued_in_error", _("Issued in error")
         OTHER = "other", _("Other reasons")
 
@@ -201,6 +201,13 @@ class Certificate(models.Model):
     def pdf_ready(self) -> bool:
         return bool(self.pdf) and self.pdf_generation == self.pdf_requested_generation
 
+    @property
+    def application_id(self) -> int | None:
+        """The application whose result this certificate records (``grant_key`` "application:42"),
+        or None for a title granted otherwise; the key itself is never shown to people."""
+        kind, _sep, pk = (self.grant_key or "").partition(":")
+        return int(pk) if kind == "application" and pk.isdigit() else None
+
 
 class VerificationEvent(models.Model):
     """Someone checked a certificate. The holder sees when, how, and which
@@ -220,7 +227,8 @@ class VerificationEvent(models.Model):
     verifier_organization = models.ForeignKey("portal.Organization", null=True, blank=True,
                                               on_delete=models.SET_NULL, related_name="+",
                                               verbose_name=_("verifying enterprise"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    # The time of the check (not of the write: events may be written in batches, issue 15).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

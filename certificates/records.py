@@ -8,6 +8,8 @@ back no longer matches its signature.
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from certificates.signing import canonical_json
 from portal.personal_data import mask_name
 
@@ -56,6 +58,12 @@ def row_matches_record(certificate) -> bool:
     return record_text(certificate) == certificate.record
 
 
+def _local_date(moment):
+    """The day in Asia/Shanghai (the portal's time zone), not in UTC: a title
+    revoked at 07:00 in Urumqi was revoked that day, not the day before."""
+    return timezone.localdate(moment) if moment else None
+
+
 def public_view(certificate, *, signature_valid: bool | None) -> dict:
     """What anyone may see: no ID number, contact details or revocation reason."""
     data = {
@@ -79,11 +87,11 @@ def public_view(certificate, *, signature_valid: bool | None) -> dict:
         "superseded_on": None,
     }
     if certificate.status == "revoked":
-        data["revoked_on"] = certificate.revoked_at.date() if certificate.revoked_at else None
+        data["revoked_on"] = _local_date(certificate.revoked_at)
         data["revocation_category"] = certificate.revocation_category
         data["revocation_category_display"] = str(certificate.get_revocation_category_display())
     if certificate.status == "superseded":
-        data["superseded_on"] = certificate.superseded_at.date() if certificate.superseded_at else None
+        data["superseded_on"] = _local_date(certificate.superseded_at)
     return data
 
 

@@ -99,5 +99,7 @@ def batch_failures(*, batch: IssueBatch, limit: int = 200) -> QuerySet[IssueBatc
     return batch.items.filter(state=IssueBatchItem.State.FAILED).order_by("position")[:limit]
 
 
-def published_keys() -> QuerySet[SigningKey]:
-    return SigningKey.objects.order_by("valid_from", "pk")
+def published_keys(*, algorithms: tuple[str, ...] | None = None) -> QuerySet[SigningKey]:
+    """Every key, active or retired; only those of ``algorithms`` when given."""
+    keys = SigningKey.objects.order_by("valid_from", "pk")
+    return keys.filter(algorithm__in=algorithms) if algorithms is not None else keys

@@ -11,6 +11,7 @@ harmless.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import logging
@@ -49,6 +50,7 @@ from portal.audit import audit_record, audit_record_many, snapshot
 from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound, PortalError, RuleViolation
 from portal.models import Organization, Region, Role, Topic, User
 from portal.notifications import notification_send, notification_send_each
+from portal.storage import unguessable_name
 
 logger = logging.getLogger(__name__)
 
@@ -387,8 +389,10 @@ def _render_and_store(page: _Page) -> _Rendered:
     """Render the page to PDF and write it to storage."""
     certificate = page.certificate
     pdf = get_renderer().write_pdf(page.html, jws=certificate.jws)
-    stored = default_storage.save(
-        f"certificates/{certificate.date_issued:%Y}/{certificate.number}-{page.generation}.pdf", ContentFile(pdf))
+    # Written once under a new random key (never the certificate's public number): a new rendering
+    # is a new object, and the one it replaces is deleted only after the new one is recorded.
+    stored = default_storage.save(unguessable_name(f"certificates/{certificate.date_issued:%Y}/new.pdf"),
+                                  ContentFile(pdf))
     return _Rendered(certificate=certificate, generation=page.generation, stored=stored,
                      sha256=hashlib.sha256(pdf).hexdigest(), code_hash=_code_hash(page.code),
                      rendered_at=timezone.now())
@@ -618,16 +622,94 @@ def _clean_query_name(name: str) -> str:
     return name
 
 
+#: The columns a public check reads (issue 15): one narrow query on the
+#: certificate row (unique index on ``number``) and its issuer region.
+PUBLIC_FIELDS = ("number", "holder_name", "title_name", "series_name", "specialty_name", "level", "method",
+                 "granting_body_name", "granting_body_region__name", "date_granted", "date_issued", "status",
+                 "revoked_at", "revocation_category", "superseded_at", "updated_at", "signing_key_id")
+#: Signature verdicts by row version, in this process (bounded), in front of the shared cache.
+_VERDICTS: dict[str, bool] = {}
+_VERDICTS_MAX = 50_000
+
+
+def _verdict_key(certificate: Certificate) -> str:
+    version = certificate.updated_at.timestamp() if certificate.updated_at else 0
+    return f"certificates:verdict:{certificate.pk}:{version:.6f}:{certificate.signing_key_id}"
+
+
+def signature_verdict(certificate: Certificate) -> bool:
+    """``signature_checks`` of the row, computed once per row version (at
+    issue, or on the first check after a change) and cached against that
+    version: any save of the row moves ``updated_at`` and so the key."""
+    from django.core.cache import cache
+
+    key = _verdict_key(certificate)
+    verdict = _VERDICTS.get(key)
+    if verdict is None:
+        verdict = cache.get(key)
+        if verdict is None:
+            full = Certificate.objects.select_related(*CERTIFICATE_JOINS).get(pk=certificate.pk)
+            verdict = signature_checks(full)
+            cache.set(key, verdict, 30 * 24 * 3600)
+        if len(_VERDICTS) >= _VERDICTS_MAX:
+            _VERDICTS.clear()
+        _VERDICTS[key] = verdict
+    return verdict
+
+
+def signature_verdict_warm(certificate_ids: Iterable[int]) -> None:
+    """Compute and cache the verdicts of newly issued certificates."""
+    for certificate in Certificate.objects.filter(pk__in=list(certificate_ids)).only(*PUBLIC_FIELDS).select_related(
+            "granting_body_region"):
+        signature_verdict(certificate)
+
+
 def _found(certificate: Certificate) -> Verification:
     return Verification(status=certificate.status, certificate=certificate,
-                        signature_valid=signature_checks(certificate))
+                        signature_valid=signature_verdict(certificate))
 
 
 def _record_events(certificates: Iterable[tuple[Certificate, str]], *, channel: str,
                    organization: Organization | None) -> None:
-    VerificationEvent.objects.bulk_create([
-        VerificationEvent(certificate=c, channel=channel, result=result, verifier_organization=organization)
-        for c, result in certificates])
+    from certificates.verification_log import events_record
+
+    events_record([(c.pk, channel, result, organization.pk if organization else None) for c, result in certificates])
+
+
+@functools.lru_cache(maxsize=16)
+def _public_sql(keys: tuple[str, ...], flags: tuple[tuple[str, bool], ...], vendor: str):
+    """The narrow public read for these lookups, compiled once per process
+    (``connection`` follows each thread's own connection; compiling the query cost more than running it; issue 15):
+    its SQL, and the converters that turn the database's values into Python
+    ones as the ORM would."""
+    lookup = {**{k: "?" for k in keys}, **dict(flags)}
+    qs = Certificate.objects.filter(**lookup).order_by().values_list("pk", *PUBLIC_FIELDS)[:1]
+    compiler = qs.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    if len(params) != len(keys):
+        raise ValueError("unexpected parameters")
+    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+    return sql, compiler, converters
+
+
+def _public_row(**lookup) -> Certificate | None:
+    """The public columns of one certificate (unique index on ``number`` or
+    ``qr_code_hash``) and its issuer region's name, as an unsaved instance."""
+    keys = tuple(sorted(k for k, v in lookup.items() if not isinstance(v, bool)))
+    flags = tuple(sorted((k, v) for k, v in lookup.items() if isinstance(v, bool)))
+    sql, compiler, converters = _public_sql(keys, flags, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [lookup[k] for k in keys])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if converters:
+        row = next(iter(compiler.apply_converters([row], converters)))
+    values = dict(zip(("pk", *PUBLIC_FIELDS), row, strict=True))
+    region = Region(name=values.pop("granting_body_region__name"))
+    certificate = Certificate(id=values.pop("pk"), **values)
+    certificate.granting_body_region = region
+    return certificate
 
 
 def _match(number: str, name: str) -> Verification:
@@ -635,8 +717,7 @@ def _match(number: str, name: str) -> Verification:
         parsed = numbering.parse_number(number)
     except numbering.NumberError:
         return Verification(status="not_found", hint="check_number")
-    certificate = (Certificate.objects.filter(number=parsed.formatted).select_related(*CERTIFICATE_JOINS)
-                   .first())
+    certificate = _public_row(number=parsed.formatted)
     if certificate is None or not certificate_text.same_name(certificate.holder_name, name):
         return Verification(status="not_found")
     return _found(certificate)
@@ -665,8 +746,7 @@ def certificate_verify_code(*, code: str, verifier: User | None = None) -> Verif
     code = code or ""
     if not 16 <= len(code) <= 64 or not set(code) <= CODE_ALPHABET:
         return Verification(status="not_found")
-    certificate = (Certificate.objects.filter(qr_code_hash=_code_hash(code), qr_enabled=True)
-                   .select_related(*CERTIFICATE_JOINS).first())
+    certificate = _public_row(qr_code_hash=_code_hash(code), qr_enabled=True)
     if certificate is None:
         return Verification(status="not_found")
     from certificates.selectors import verifier_organization
@@ -1103,7 +1183,10 @@ def certificate_batch_retry_failures(*, actor: User, batch_id: int) -> int:
     return len(failed)
 
 
-def certificate_requeue_unfinished(*, queued_before: dt.datetime | None = None) -> dict[str, int]:
+def certificate_requeue_unfinished(*, queued_before: dt.datetime | None = None,
+                                   only_batches: Iterable[int] | None = None,
+                                   held_items: Iterable[int] = (), held_certificates: Iterable[int] = (),
+                                   ) -> dict[str, int]:
     """Queue again the batch items still pending and the certificates still
     waiting for their PDF that were queued before ``queued_before``
     (default: now).
@@ -1116,22 +1199,33 @@ def certificate_requeue_unfinished(*, queued_before: dt.datetime | None = None) 
     look-up; workers starting together do not requeue the same items twice
     (rows are claimed with ``SKIP LOCKED`` and stamped ``queued_at``, which
     puts them after the other worker's start).
+
+    The stall sweep (``certificates.recovery``) narrows it: only the items of
+    ``only_batches``, and none that a worker or the broker still holds
+    (``held_items``, ``held_certificates``).
     """
     from certificates.tasks import render_certificate_pdf
 
     now = timezone.now()
     cutoff = queued_before or now
     with transaction.atomic():
-        items = list(IssueBatchItem.objects.select_for_update(skip_locked=True)
-                     .filter(state=IssueBatchItem.State.PENDING, queued_at__lt=cutoff).values_list("pk", flat=True))
+        pending = IssueBatchItem.objects.filter(state=IssueBatchItem.State.PENDING, queued_at__lt=cutoff)
+        if only_batches is not None:
+            pending = pending.filter(batch_id__in=list(only_batches))
+        held_items, held_certificates = set(held_items), set(held_certificates)
+        items = [pk for pk in pending.select_for_update(skip_locked=True).values_list("pk", flat=True)
+                 if pk not in held_items]
         IssueBatchItem.objects.filter(pk__in=items).update(queued_at=now)
         _enqueue_items(items)
-        waiting = list(
+        waiting = [pk for pk in (
             Certificate.objects.select_for_update(skip_locked=True)
             .filter(pdf_generation__lt=F("pdf_requested_generation"), updated_at__lt=cutoff)
             .exclude(pk__in=IssueBatchItem.objects.filter(state=IssueBatchItem.State.PENDING,
                                                           certificate__isnull=False).values("certificate_id"))
-            .values_list("pk", flat=True))
+            # a pending item renders its own certificate when it runs (or is queued again)
+            .exclude(grant_key__in=IssueBatchItem.objects.filter(state=IssueBatchItem.State.PENDING)
+                     .values("grant_key"))
+            .values_list("pk", flat=True)) if pk not in held_certificates]
         Certificate.objects.filter(pk__in=waiting).update(updated_at=now)
         for pk in waiting:
             transaction.on_commit(lambda pk=pk: render_certificate_pdf.delay(pk))

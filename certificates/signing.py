@@ -2,7 +2,11 @@
 
 The payload is the record's canonical JSON: keys sorted, UTF-8 (no
 ``\\u`` escapes), separators ``,`` and ``:`` without spaces. The protected
-header is ``{"alg": ..., "kid": ...}`` in the same canonical form.
+header is ``{"alg": ..., "kid": ..., "typ": TYP}`` in the same canonical form;
+``typ`` (RFC 7515 section 4.1.9, explicit typing as RFC 8725 section 3.11 asks)
+says what the token is, so a certificate cannot be taken for another kind of
+JWS signed with the same key. Certificates signed before ``typ`` was added
+have no ``typ`` and still verify.
 
 Two algorithms:
 
@@ -14,7 +18,9 @@ Two algorithms:
   key published as ``{"kty": "EC", "crv": "SM2", "x", "y"}``. Neither the
   ``alg`` nor the curve name is registered with IANA, so only verifiers
   that know them (this portal, or code following docs/certificates.md)
-  check these signatures.
+  check these signatures. SM2 keys are therefore published in a document of
+  their own (``/.well-known/jwks-sm2.json``): standard libraries refuse a
+  whole key set that holds a key of an unknown curve.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ from gmssl import sm2
 from portal import personal_data
 
 MAX_TOKEN_LENGTH = 32_000
+# The media type of a certificate JWS, in the header's ``typ``.
+TYP = "application/vnd.zhicheng.certificate+jws"
 B64URL_RE = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
@@ -143,6 +151,10 @@ class SM2Backend:
 
 
 BACKENDS = {Ed25519Backend.alg: Ed25519Backend, SM2Backend.alg: SM2Backend}
+# Keys of these algorithms go to /.well-known/jwks.json; the national ones,
+# unknown to standard JOSE libraries, to /.well-known/jwks-sm2.json.
+STANDARD_ALGORITHMS = (Ed25519Backend.alg,)
+NATIONAL_ALGORITHMS = (SM2Backend.alg,)
 
 _SETTING_ALIASES = {"eddsa": "EdDSA", "ed25519": "EdDSA", "sm2": "SM2SM3", "sm2sm3": "SM2SM3"}
 
@@ -191,7 +203,7 @@ def forget_private_key(kid: str) -> None:
 
 def sign_compact(*, payload: bytes, key) -> str:
     """A compact JWS of ``payload`` with the ``SigningKey`` ``key``."""
-    header = canonical_json({"alg": key.algorithm, "kid": key.kid})
+    header = canonical_json({"alg": key.algorithm, "kid": key.kid, "typ": TYP})
     signing_input = f"{b64url_encode(header)}.{b64url_encode(payload)}"
     signature = BACKENDS[key.algorithm].sign(_loaded_private(key), signing_input.encode("ascii"))
     return f"{signing_input}.{b64url_encode(signature)}"
@@ -226,6 +238,15 @@ def public_key_for(kid: str) -> tuple[str, str] | None:
     return row[0], row[1]
 
 
+def is_certificate_typ(value: Any) -> bool:
+    """``typ`` names a certificate: media types compare case-insensitively and
+    ``application/`` may be left out (RFC 7515 section 4.1.9)."""
+    if not isinstance(value, str):
+        return False
+    value = value.lower()
+    return value == TYP or f"application/{value}" == TYP
+
+
 def verify_compact(token: Any) -> JwsCheck:
     """Check a compact JWS against the published keys; never raises."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
@@ -245,6 +266,8 @@ def verify_compact(token: Any) -> JwsCheck:
     alg, kid = header.get("alg"), header.get("kid")
     if alg not in BACKENDS or not isinstance(kid, str) or set(header) - {"alg", "kid", "typ", "cty"}:
         return JwsCheck(False, "unsupported", kid=str(kid or "")[:64])
+    if "typ" in header and not is_certificate_typ(header["typ"]):
+        return JwsCheck(False, "unsupported", kid=kid[:64], algorithm=alg)
     known = public_key_for(kid[:64])
     if known is None:
         return JwsCheck(False, "unknown_key", kid=kid[:64], algorithm=alg)

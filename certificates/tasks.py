@@ -108,6 +108,26 @@ def requeue_stale_certificate_work(older_than_seconds: int = 900) -> dict[str, i
     return counts
 
 
+@shared_task
+def requeue_stalled_certificate_work(stall_seconds: int = 60) -> dict[str, int]:
+    """Beat, every 30 s: batch work with no progress for ``stall_seconds``
+    that no worker and no queued message holds (the broker lost it) is
+    queued again (``certificates.recovery``)."""
+    from certificates.recovery import certificate_requeue_stalled
+
+    return certificate_requeue_stalled(stall_seconds=stall_seconds)
+
+
+@shared_task
+def sweep_orphan_certificate_pdfs() -> dict[str, int]:
+    """Beat, hourly: delete stored PDFs that no certificate names (a worker
+    killed between writing a PDF and recording it), once older than any task
+    may run (``certificates.recovery``)."""
+    from certificates.recovery import certificate_pdf_orphans_sweep
+
+    return certificate_pdf_orphans_sweep()
+
+
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
 def render_certificate_pdf(self, certificate_id: int) -> bool:
     """Render and store a certificate's PDF (no-op when already done)."""
@@ -155,3 +175,11 @@ def issue_batch_item(item_id: int) -> None:
     """One item, as messages queued before items went in chunks name it:
     handed on as a chunk of one."""
     issue_batch_items.delay([item_id])
+
+
+@shared_task
+def verification_events_flush() -> int:
+    """Write the verification events buffered in Redis (every few seconds from beat; issue 15)."""
+    from certificates.verification_log import events_flush
+
+    return events_flush()

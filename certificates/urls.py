@@ -6,6 +6,7 @@ from certificates import api, views
 
 pages: list = [
     path(".well-known/jwks.json", views.jwks, name="certificate-jwks"),
+    path(".well-known/jwks-sm2.json", views.jwks_sm2, name="certificate-jwks-sm2"),
     path("verify/", views.verify, name="certificate-verify"),
     path("verify/file/", views.verify_file, name="certificate-verify-file"),
     path("verify/<str:code>/", views.verify_code, name="certificate-verify-code"),
@@ -22,7 +23,7 @@ pages: list = [
 ]
 
 api_patterns: list = [
-    path("certificates/verify/", api.CertificateVerifyApi.as_view(), name="api-certificate-verify"),
+    # certificates/verify/ (api-certificate-verify) is the first pattern of portal/urls.py: the hot path.
     path("certificates/verify/file/", api.CertificateFileVerifyApi.as_view(), name="api-certificate-verify-file"),
     path("certificates/mine/", api.MyCertificateListApi.as_view(), name="api-my-certificates"),
     path("certificates/batches/<int:pk>/progress/", api.IssueBatchProgressApi.as_view(),

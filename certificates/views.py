@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -77,14 +78,28 @@ def verify_file(request):
                    "too_large": too_large, "limit_mb": max(1, limit // (1024 * 1024))})
 
 
-@require_GET
-def jwks(request):
-    """The published verification keys (active and retired) with their periods."""
-    keys = [signing.jwk_for(key) for key in selectors.published_keys()]
+def _key_set(algorithms: tuple[str, ...]) -> JsonResponse:
+    keys = [signing.jwk_for(key) for key in selectors.published_keys(algorithms=algorithms)]
     response = JsonResponse({"keys": keys}, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "public, max-age=300"
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@require_GET
+def jwks(request):
+    """The verification keys (active and retired) of the standard algorithms
+    (EdDSA), with their periods: a set any JOSE library imports."""
+    response = _key_set(signing.STANDARD_ALGORITHMS)
+    response["Link"] = f'<{reverse("certificate-jwks-sm2")}>; rel="alternate"; title="SM2 keys"'
+    return response
+
+
+@require_GET
+def jwks_sm2(request):
+    """The SM2 verification keys, apart: their curve is not registered with
+    IANA, and standard libraries refuse a whole key set that holds one."""
+    return _key_set(signing.NATIONAL_ALGORITHMS)
 
 
 # --- Holder --------------------------------------------------------------------------

@@ -38,8 +38,8 @@ class FraudCaseOutput(serializers.ModelSerializer):
     subject_name = serializers.CharField(source="subject.real_name")
     subject_id_masked = serializers.CharField(source="subject.id_number_masked")
     region = serializers.CharField(source="region.name")
-    certificate_number = serializers.CharField(source="certificate.number", default=None)
-    committee = serializers.CharField(source="committee.name", default=None)
+    certificate_number = serializers.CharField(source="certificate.number", default=None, allow_null=True)
+    committee = serializers.CharField(source="committee.name", default=None, allow_null=True)
     status_label = serializers.CharField(source="get_status_display")
 
     class Meta:
@@ -49,8 +49,9 @@ class FraudCaseOutput(serializers.ModelSerializer):
 
 
 class FraudCaseDetailOutput(FraudCaseOutput):
-    integrity_record_ends_on = serializers.DateField(source="integrity_record.ends_on", default=None)
-    sanction = serializers.CharField(source="committee_sanction.get_kind_display", default=None)
+    integrity_record_ends_on = serializers.DateField(source="integrity_record.ends_on", default=None, allow_null=True)
+    sanction = serializers.CharField(source="committee_sanction.get_kind_display", default=None,
+                                     allow_null=True)
     reports = serializers.SerializerMethodField()
     notes = serializers.SerializerMethodField()
 

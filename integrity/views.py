@@ -238,7 +238,11 @@ def evidence_download(request, pk: int):
     evidence = selectors.evidence_for_user(user=request.user, pk=pk)
     if evidence is None or not evidence.file:
         raise Http404
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True,
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    response = FileResponse(handle, content_type=evidence.content_type, as_attachment=True,
                             filename=f"evidence-{evidence.pk}.{evidence.extension}")
     response["X-Content-Type-Options"] = "nosniff"
     return keep_private(response)

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook
 
 from portal import selectors
@@ -57,6 +57,46 @@ def _filtered(request):
     return form, filters
 
 
+def _model_of(object_type: str):
+    from django.apps import apps
+
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _shown(field, value) -> str:
+    """A recorded value in words: a choice by its label, a list or mapping as compact JSON."""
+    if value is None or value == "":
+        return "—"
+    if field is not None and getattr(field, "flatchoices", None) and isinstance(value, str):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return pgettext("boolean", "yes") if value else pgettext("boolean", "no")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def event_changes(event) -> list[dict]:
+    """The fields an event changed, each named by its label, with before and after in words."""
+    model = _model_of(event.object_type)
+    before, after = event.before or {}, event.after or {}
+    rows = []
+    for key in list(dict.fromkeys([*before, *after])):
+        field = None
+        if model is not None:
+            try:
+                field = model._meta.get_field(key)
+            except Exception:  # noqa: BLE001 - a key that is no field (a count, a note) keeps its name
+                field = None
+        label = str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else key
+        rows.append({"label": label, "before": _shown(field, before[key]) if key in before else None,
+                     "after": _shown(field, after[key]) if key in after else None})
+    return rows
+
+
 @role_required(Role.SUPERVISOR, Role.AUDITOR)
 def audit_list(request):
     form, filters = _filtered(request)
@@ -67,6 +107,10 @@ def audit_list(request):
     events = list(selectors.audit_events(**filters, before_seq=before)[: PAGE + 1])
     has_more = len(events) > PAGE
     events = events[:PAGE]
+    for event in events:
+        model = _model_of(event.object_type)
+        event.object_kind = str(model._meta.verbose_name) if model is not None else event.object_type
+        event.changes = event_changes(event)
     query = request.GET.copy()
     query.pop("before", None)
     return render(request, "portal/audit_list.html", {

@@ -14,4 +14,6 @@ def navigation(request):
     return {
         "unread_notifications": SimpleLazyObject(lambda: selectors.unread_count(user=user)),
         "nav_roles": SimpleLazyObject(user.role_names),  # the set has_role already read, if it did
+        # HR of enterprises, not of a university or agency (R5.4's staff titles are an enterprise's page).
+        "nav_enterprises": SimpleLazyObject(lambda: selectors.organizations_for_hr(user=user).exists()),
     }

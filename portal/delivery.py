@@ -55,8 +55,8 @@ def sms_text(subject: str, body: str = "", url: str = "") -> str:
 def _joiner(subject: str) -> str:
     """Between the subject and the body: nothing after a full stop, a colon otherwise (full-width in
     Chinese text, ": " in English)."""
-    if subject.endswith(("。", "：", "！", "？", ".", ":", "!", "?")):
-        return " " if subject.endswith((".", ":", "!", "?")) else ""
+    if subject.endswith(("。", "：", "！", "？", ".", ":", "!", "?", "؟")):
+        return " " if subject.endswith((".", ":", "!", "?", "؟")) else ""
     return "：" if re.search(r"[\u4e00-\u9fff]", subject) else ": "
 
 

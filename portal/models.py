@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal import personal_data
@@ -184,6 +185,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return role in self.role_names()
 
 
+def name_in_language(name: str, name_en: str) -> str:
+    """A reference-data name in the active language: the English name on English pages when there is
+    one, the Chinese name otherwise (issue 12: no Chinese on English pages but proper names)."""
+    from django.utils.translation import get_language
+
+    return name_en if name_en and (get_language() or "").startswith("en") else name
+
+
 class Region(models.Model):
     """The autonomous region and its prefecture-level divisions."""
 
@@ -206,7 +215,11 @@ class Region(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return name_in_language(self.name, self.name_en)
 
 
 class Organization(models.Model):
@@ -689,8 +702,8 @@ class Committee(models.Model):
     class Kind(models.TextChoices):
         BUREAU = "bureau", _("HR bureau")
         INDUSTRY = "industry", _("Industry authority")
-        SOCIAL = "social", _("Social organisation (社会化评审机构)")
-        ENTERPRISE = "enterprise", _("Enterprise self-review (规模以上民营企业)")
+        SOCIAL = "social", _("Social organisation")
+        ENTERPRISE = "enterprise", _("Enterprise self-review (private enterprise above designated size)")
         JOINT = "joint", _("Joint committee of several enterprises")
 
     class Status(models.TextChoices):
@@ -702,7 +715,7 @@ class Committee(models.Model):
     name = models.CharField(_("name"), max_length=128)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     organizer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="committees",
-                                  verbose_name=_("organizer (组建单位)"))
+                                  verbose_name=_("organizer"))
     filed_by = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="filed_committees",
                                  verbose_name=_("filed with (bureau)"))
     series = models.ForeignKey("applications.TitleSeries", on_delete=models.PROTECT, related_name="committees",
@@ -760,7 +773,7 @@ class CommitteeMember(models.Model):
     class Role(models.TextChoices):
         CHAIR = "chair", _("Chair")
         MEMBER = "member", _("Member")
-        SECRETARY = "secretary", _("Secretary (评委会办公室)")
+        SECRETARY = "secretary", _("Committee office (secretary)")
 
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="committee_roles")
@@ -899,7 +912,7 @@ class PolicyArticle(models.Model):
         FAQ = "faq", _("Frequently asked question")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
     body = models.TextField(_("text"))
     attachment = models.FileField(_("attachment (PDF)"), upload_to="policy/%Y/", blank=True)
     publisher = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="articles",

@@ -29,6 +29,10 @@ def article_attachment(request, pk: int):
     article = selectors.published_articles().filter(pk=pk).first()
     if article is None or not article.attachment:
         raise Http404
-    response = FileResponse(article.attachment.open("rb"), content_type="application/pdf")
+    try:
+        handle = article.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    response = FileResponse(handle, content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response

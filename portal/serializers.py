@@ -9,7 +9,7 @@ from portal.models import MessageDelivery, Organization, Region
 
 
 class RegionOutput(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Region

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from applications import urls as applications_urls
+from certificates import api as certificates_api
 from certificates import urls as certificates_urls
 from integrity import urls as integrity_urls
 from portal import api, audit_views, policy_views, views
@@ -35,6 +36,10 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The public verification API first: the busiest anonymous endpoint is resolved without
+    # walking every other pattern (issue 15).
+    path("api/v1/certificates/verify/", certificates_api.CertificateVerifyApi.as_view(),
+         name="api-certificate-verify"),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),

@@ -37,6 +37,7 @@ from portal.pending_uploads import (
     pending_upload_keep,
     pending_upload_open,
 )
+from portal.redis_pool import redis_client
 from portal.views_helpers import form_error, role_required, run
 
 
@@ -402,7 +403,11 @@ def enterprise_licence(request, pk: int):
                     or selectors.enterprise_get_for_bureau(user=request.user, pk=pk))
     if organization is None or not organization.business_licence:
         raise Http404
-    response = FileResponse(organization.business_licence.open("rb"))
+    try:
+        handle = organization.business_licence.open("rb")
+    except FileNotFoundError:  # gone from the disk or the bucket: nothing to show, not a server error
+        raise Http404
+    response = FileResponse(handle)
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -523,6 +528,11 @@ def favicon(request):
     return redirect(static("portal/favicon.svg"), permanent=True)
 
 
+def broker_client(url: str):
+    """The pooled client of the broker: /healthz reuses a pooled connection (issue 15)."""
+    return redis_client(url)
+
+
 @never_cache
 def healthz(request):
     """Database and broker state, for load balancers and operators."""
@@ -538,9 +548,7 @@ def healthz(request):
         state["broker"] = "eager"
     else:
         try:
-            import redis
-
-            redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2).ping()
+            broker_client(settings.CELERY_BROKER_URL).ping()
         except Exception:  # noqa: BLE001
             state["broker"] = "error"
     healthy = state["database"] == "ok" and state["broker"] in ("ok", "eager")

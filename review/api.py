@@ -12,12 +12,14 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from applications.models import ApplicationStatus
 from portal.api import HasRole
 from portal.errors import NotFound
 from portal.models import Role
@@ -42,13 +44,12 @@ class IsExpert(HasRole):
 
 class CommitteeListFileApi(APIView):
     permission_classes = [IsBureauOfficer]
+    pagination_class = PageNumberPagination  # the schema shows the page, as the answer is one
 
     @extend_schema(summary="Committees filed with the caller's bureau", responses={200: s.CommitteeOutput(many=True)})
     def get(self, request):
         qs = selectors.committees_for_bureau(user=request.user).prefetch_related("scopes")
-        from rest_framework.pagination import PageNumberPagination
-
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(s.CommitteeOutput(page, many=True).data)
 
@@ -126,6 +127,7 @@ class ResultFileApi(APIView):
 
 class ExpertListAddApi(APIView):
     permission_classes = [IsSecretary]
+    pagination_class = PageNumberPagination  # the schema shows the page, as the answer is one
 
     def _committee(self, request, pk):
         committee = (selectors.committees_for_secretary(user=request.user).filter(pk=pk).first()
@@ -136,14 +138,12 @@ class ExpertListAddApi(APIView):
 
     @extend_schema(summary="The committee's expert pool", responses={200: s.ExpertOutput(many=True)})
     def get(self, request, pk: int):
-        from rest_framework.pagination import PageNumberPagination
-
         from review.models import ExpertProfile
 
         committee = self._committee(request, pk)
         qs = (ExpertProfile.objects.filter(committee=committee).select_related("user")
               .prefetch_related("specialties").order_by("pk"))
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(s.ExpertOutput(page, many=True).data)
 
@@ -180,12 +180,17 @@ class CallDashboardApi(ListAPIView):
         call = selectors.call_for_secretary(user=self.request.user, pk=self.kwargs["pk"])
         if call is None:
             raise NotFound()
-        return selectors.call_applications(call=call, status=self.request.query_params.get("status", ""))
+        status = self.request.query_params.get("status", "")
+        # The page count comes from the call's counters: no request counts the call (issue 15).
+        summary = selectors.call_summary(call=call)
+        known = summary["statuses"][status] if status in ApplicationStatus.values else summary["statuses"]["total"]
+        return selectors.KnownCount(selectors.call_applications(call=call, status=status), known)
 
     @extend_schema(summary="The secretary's call dashboard (paginated)",
                    parameters=[OpenApiParameter("status", str)])
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(selectors.with_reviews(page), many=True).data)
 
 
 class EvaluationStartApi(APIView):

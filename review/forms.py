@@ -35,9 +35,9 @@ MOBILES_HELP = _("One mobile number per line; each person needs a real-name acco
 
 
 class CommitteeFileForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=128)
+    name = forms.CharField(label=_("Name of the committee"), max_length=128)
     kind = forms.ChoiceField(label=_("Kind (R2.2)"), choices=Committee.Kind.choices)
-    organizer = forms.ModelChoiceField(label=_("Organizer (组建单位)"),
+    organizer = forms.ModelChoiceField(label=_("Organizer"),
                                        queryset=Organization.objects.filter(status="active").order_by("kind", "name"))
     series = forms.ModelChoiceField(label=_("Series (one per committee, R2.1)"),
                                     queryset=TitleSeries.objects.filter(is_active=True))
@@ -56,7 +56,7 @@ class CommitteeFileForm(forms.Form):
     chair = forms.CharField(label=_("Chair (mobile number)"), max_length=14)
     members = forms.CharField(label=_("Members"), widget=forms.Textarea(attrs={"rows": 5}), help_text=MOBILES_HELP,
                               required=False)
-    secretaries = forms.CharField(label=_("Secretaries (评委会办公室)"), widget=forms.Textarea(attrs={"rows": 2}),
+    secretaries = forms.CharField(label=_("Secretaries (committee office)"), widget=forms.Textarea(attrs={"rows": 2}),
                                   help_text=MOBILES_HELP)
 
 
@@ -77,13 +77,14 @@ class RenewForm(forms.Form):
 class MemberAddForm(forms.Form):
     mobile = forms.CharField(label=_("Mobile number"), max_length=14)
     role = forms.ChoiceField(label=_("Role"), choices=[("member", _("Member")), ("chair", _("Chair")),
-                                                       ("secretary", _("Secretary (评委会办公室)"))])
+                                                       ("secretary", _("Committee office (secretary)"))])
 
 
 class ExpertImportForm(forms.Form):
     file = forms.FileField(label=_("Excel sheet (.xlsx)"),
-                           help_text=_("Columns: 姓名, 手机号, 身份证号 (for new accounts), 职称级别, 职称, 专业, "
-                                       "工作单位, 统一社会信用代码, 聘期开始, 聘期结束, 从事领域."))
+                           help_text=_("Columns: name, mobile, ID number (for new accounts), level, title, "
+                                       "specialties, employer, employer USCC, term start, term end, field of work "
+                                       "(headers in Chinese or English)."))
     dry_run = forms.BooleanField(label=_("Check only, import nothing"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -189,7 +190,7 @@ class ObjectionAnswerForm(forms.Form):
 
 
 class FilingForm(forms.Form):
-    approval_number = forms.CharField(label=_("Approval number (文号)"), max_length=64)
+    approval_number = forms.CharField(label=_("Approval number"), max_length=64)
     granted_on = forms.DateField(label=_("Date granted"), widget=DateInput())
     note = forms.CharField(label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applications.models import Level
 
@@ -33,12 +34,12 @@ class CommitteeSanction(models.Model):
     """
 
     class Kind(models.TextChoices):
-        REMINDER = "reminder", _("Reminder (提醒)")
-        INTERVIEW = "interview", _("Interview (约谈)")
-        SUSPENSION = "suspension", _("Suspension (暂停评审)")
-        RECTIFICATION = "rectification", _("Order to rectify (责令整改)")
-        PUBLIC_CRITICISM = "public_criticism", _("Public criticism (通报批评)")
-        WITHDRAWAL = "withdrawal", _("Withdrawal of authority (收回评审权)")
+        REMINDER = "reminder", _("Reminder")
+        INTERVIEW = "interview", _("Interview")
+        SUSPENSION = "suspension", _("Suspension of reviews")
+        RECTIFICATION = "rectification", _("Order to rectify")
+        PUBLIC_CRITICISM = "public_criticism", _("Public criticism")
+        WITHDRAWAL = "withdrawal", _("Withdrawal of review authority")
 
     committee = models.ForeignKey("portal.Committee", on_delete=models.CASCADE, related_name="sanctions")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -260,6 +261,31 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} ← {self.expert_user_id} ({self.status})"
+
+
+class ExpertCallTally(models.Model):
+    """One expert's reviews in one call: active assignments, of which
+    submitted and draft scores, and recusals. The assignment and scoring
+    services keep it in the same transaction (``review.services.tallies``);
+    the call dashboard sums a call's rows (one per expert drawn) and the
+    expert's dashboard sums the expert's (one per call), so neither recounts
+    the call's assignments (issue 15)."""
+
+    call = models.ForeignKey("applications.Call", on_delete=models.CASCADE, related_name="expert_tallies")
+    expert_user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="review_tallies")
+    assigned = models.IntegerField(default=0)
+    submitted = models.IntegerField(default=0)
+    drafts = models.IntegerField(default=0)
+    recused = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("expert tally")
+        verbose_name_plural = _("expert tallies")
+        constraints = [models.UniqueConstraint(fields=["call", "expert_user"], name="review_expert_tally_once")]
+        indexes = [models.Index(fields=["expert_user", "call"], name="review_tally_expert_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.expert_user_id}: {self.submitted}/{self.assigned}"
 
 
 class Score(models.Model):
@@ -558,7 +584,7 @@ class PublicityPeriod(models.Model):
         OPEN = "open", _("In publicity")
         CLOSED = "closed", _("Publicity over")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("publicity", "title"), max_length=200)
     call = models.ForeignKey("applications.Call", on_delete=models.PROTECT, related_name="publicity_periods")
     committee = models.ForeignKey("portal.Committee", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="publicity_periods")
@@ -667,7 +693,7 @@ class ResultFiling(models.Model):
 
     period = models.OneToOneField(PublicityPeriod, on_delete=models.PROTECT, related_name="filing")
     bureau = models.ForeignKey("portal.Organization", on_delete=models.PROTECT, related_name="+")
-    approval_number = models.CharField(_("approval number (文号)"), max_length=64)
+    approval_number = models.CharField(_("approval number"), max_length=64)
     after_the_fact = models.BooleanField(_("filed after the fact (R2.4)"), default=False)
     filed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField()

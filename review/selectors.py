@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from applications.models import Application, ApplicationStatus, Call
+from applications.models import Application, ApplicationStatus, Call, CallStatusCount
+from applications.tallies import FORWARDED_STATUSES
 from portal.models import Committee, CommitteeMember, CommitteeScope, User
 from review.models import (
     Assignment,
     CeilingDecision,
     DefenceSession,
     DefenceSlot,
+    ExpertCallTally,
     Meeting,
     MeetingAttendance,
     MeetingCandidate,
@@ -26,11 +28,6 @@ from review.models import (
     VoteMarker,
 )
 from review.services._common import RECOGNITION_PATHWAYS, bureau_region_ids, secretary_committee_ids
-
-#: Statuses of an application the committee has been given: the bureau's
-#: qualification audit passed it on (R6.1), and everything after.
-FORWARDED_STATUSES = (ApplicationStatus.READY, ApplicationStatus.IN_EVALUATION, ApplicationStatus.PASSED,
-                      ApplicationStatus.FAILED, ApplicationStatus.RESULT_PUBLICITY, ApplicationStatus.GRANTED)
 
 
 def forwarded_to_committee(qs: QuerySet[Application]) -> QuerySet[Application]:
@@ -118,52 +115,76 @@ def call_for_secretary(*, user: User, pk: int) -> Call | None:
 
 
 def call_summary(*, call: Call) -> dict:
-    """Counts by status and the progress of reviews, in one query."""
-    active = Q(review_assignments__status=Assignment.Status.ACTIVE)
-    row = forwarded_to_committee(Application.objects.filter(call=call)).aggregate(
-        total=Count("pk", distinct=True),
-        **{s.value: Count("pk", filter=Q(status=s.value), distinct=True) for s in ApplicationStatus},
-        active=Count("review_assignments", filter=active),
-        submitted=Count("review_assignments", filter=active & Q(review_assignments__score__status="submitted")),
-        drafts=Count("review_assignments", filter=active & Q(review_assignments__score__status="draft")),
-        recused=Count("review_assignments", filter=Q(review_assignments__status=Assignment.Status.RECUSED)))
-    reviews = {k: row.pop(k) for k in ("active", "submitted", "drafts", "recused")}
+    """Counts by status, the progress of reviews and the progress per expert,
+    from the counters the services keep (``CallStatusCount``,
+    ``ExpertCallTally``): two small queries, over a dozen status rows and
+    one row per expert drawn, whatever the size of the call (issue 15)."""
+    statuses = {s.value: 0 for s in ApplicationStatus}
+    for status, n in CallStatusCount.objects.filter(call=call).values_list("status", "n"):
+        statuses[status] = n
+    statuses["total"] = sum(statuses.values())
+    experts = list(expert_progress(call=call))
+    reviews = {f: sum(e[f] for e in experts) for f in ("submitted", "drafts", "recused")}
+    reviews["active"] = sum(e["assigned"] for e in experts)
     reviews["missing"] = reviews["active"] - reviews["submitted"]
-    return {"statuses": row, "reviews": reviews}
-
-
-def _per_application(aggregate, *, submitted: bool):
-    """A correlated subquery over the application's active assignments
-    (evaluated for the rows of the page only, whatever the call's size)."""
-    rows = Assignment.objects.filter(application=OuterRef("pk"), status=Assignment.Status.ACTIVE)
-    if submitted:
-        rows = rows.filter(score__status=Score.Status.SUBMITTED)
-    return Subquery(rows.order_by().values("application").annotate(v=aggregate).values("v")[:1])
+    return {"statuses": statuses, "reviews": reviews, "experts": experts}
 
 
 def call_applications(*, call: Call, status: str = "") -> QuerySet[Application]:
-    """The call's applications forwarded to the committee, with mean, spread and missing reviews."""
+    """The call's applications forwarded to the committee (``with_reviews``
+    adds the review figures to the rows of one page)."""
     qs = forwarded_to_committee(Application.objects.filter(call=call))
     if status in ApplicationStatus.values:
         qs = qs.filter(status=status)
-    return (qs.select_related("applicant", "specialty", "employer")
-            .annotate(n_experts=Coalesce(_per_application(Count("pk"), submitted=False), 0),
-                      n_submitted=Coalesce(_per_application(Count("pk"), submitted=True), 0),
-                      mean=_per_application(Avg("score__total"), submitted=True),
-                      high=_per_application(Max("score__total"), submitted=True),
-                      low=_per_application(Min("score__total"), submitted=True))
-            .order_by("pk"))
+    return qs.select_related("applicant", "specialty", "employer").order_by("pk")
 
 
 def expert_progress(*, call: Call) -> QuerySet:
-    """Per expert drawn in this call: assigned, submitted and draft scores
-    (one grouped query over the call's active assignments)."""
-    return (Assignment.objects.filter(application__call=call, status=Assignment.Status.ACTIVE)
-            .values("expert_id", name=F("expert_user__real_name"))
-            .annotate(assigned=Count("pk"),
-                      submitted=Count("pk", filter=Q(score__status=Score.Status.SUBMITTED)),
-                      drafts=Count("pk", filter=Q(score__status=Score.Status.DRAFT)))
-            .order_by("-assigned", "expert_id"))
+    """Per expert drawn in this call: assigned, submitted and draft scores,
+    recusals (the call's counter rows, one per expert)."""
+    return (ExpertCallTally.objects.filter(call=call).filter(Q(assigned__gt=0) | Q(recused__gt=0))
+            .values("expert_user_id", "assigned", "submitted", "drafts", "recused",
+                    name=F("expert_user__real_name"))
+            .order_by("-assigned", "expert_user_id"))
+
+
+class KnownCount:
+    """A queryset with its count known already (from the counters), for a
+    paginator: slicing runs the query for one page, ``count()`` runs none."""
+
+    ordered = True
+
+    def __init__(self, queryset: QuerySet, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.queryset[key]
+
+
+def with_reviews(applications) -> list[Application]:
+    """Experts, submitted reviews, mean and spread for the rows of one page:
+    one query over those rows' assignments (never the call's)."""
+    rows = list(applications)
+    figures: dict[int, list] = {a.pk: [] for a in rows}
+    experts: dict[int, int] = dict.fromkeys(figures, 0)
+    for app_id, score_status, total in (Assignment.objects.filter(application_id__in=list(figures),
+                                                                  status=Assignment.Status.ACTIVE)
+                                        .values_list("application_id", "score__status", "score__total")):
+        experts[app_id] += 1
+        if score_status == Score.Status.SUBMITTED and total is not None:
+            figures[app_id].append(total)
+    for a in rows:
+        totals = figures[a.pk]
+        a.n_experts, a.n_submitted = experts[a.pk], len(totals)
+        a.mean = sum(totals) / len(totals) if totals else None
+        a.high, a.low = (max(totals), min(totals)) if totals else (None, None)
+    return rows
 
 
 def application_for_secretary(*, user: User, call: Call, pk: int) -> Application | None:
@@ -268,11 +289,11 @@ def assignment_for_expert(*, user: User, pk: int) -> Assignment | None:
 
 
 def expert_workload(*, user: User) -> dict:
-    """The expert's active assignments: to score (of which drafts) and submitted, in one query."""
-    return Assignment.objects.filter(expert_user=user, status=Assignment.Status.ACTIVE).aggregate(
-        to_score=Count("pk", filter=~Q(score__status=Score.Status.SUBMITTED) | Q(score__isnull=True)),
-        drafts=Count("pk", filter=Q(score__status=Score.Status.DRAFT)),
-        submitted=Count("pk", filter=Q(score__status=Score.Status.SUBMITTED)))
+    """The expert's active assignments: to score (of which drafts) and
+    submitted, summed over the expert's counter rows (one per call)."""
+    row = ExpertCallTally.objects.filter(expert_user=user).aggregate(
+        **{f: Coalesce(Sum(f), 0) for f in ("assigned", "submitted", "drafts")})
+    return {"to_score": row["assigned"] - row["submitted"], "drafts": row["drafts"], "submitted": row["submitted"]}
 
 
 def secretary_todo(*, user: User) -> dict:

@@ -364,12 +364,14 @@ def call_dashboard(request, pk: int):
     if status not in ApplicationStatus.values:
         status = ""
     summary = selectors.call_summary(call=call)
-    paginator = Paginator(selectors.call_applications(call=call, status=status), PAGE_SIZE)
-    paginator.count = summary["statuses"][status] if status else summary["statuses"]["total"]  # known already
+    known = summary["statuses"][status] if status else summary["statuses"]["total"]  # from the counters
+    page = Paginator(selectors.KnownCount(selectors.call_applications(call=call, status=status), known),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_reviews(page.object_list)
     return render(request, "review/call_dashboard.html", {
         "call": call, "setup": setup, "setup_form": setup_form, "publicise_form": publicise_form,
-        "summary": summary, "page": paginator.get_page(request.GET.get("page")), "status": status,
-        "experts": selectors.expert_progress(call=call)[:200],
+        "summary": summary, "page": page, "status": status,
+        "experts": summary["experts"][:200],
         "meetings": list(call.meetings.order_by("-scheduled_at")),
         "periods": list(call.publicity_periods.order_by("-starts_on", "-pk")),
     })
@@ -575,10 +577,19 @@ def expert_home(request):
         else:
             messages.error(request, _("Say what the conflict of interest is."))
         return redirect("review-expert-home")
-    pending_first = assignments.order_by(F("score__submitted_at").asc(nulls_first=True), "application__call_id", "pk")
+    # Pending first: the order is taken over narrow rows (ids), then only the page's rows are read
+    # in full, so the sort does not carry every assignment's application (issue 15).
+    pending_first = (assignments.order_by(F("score__submitted_at").asc(nulls_first=True), "application__call_id",
+                                          "pk").values_list("pk", flat=True))
+    workload = selectors.expert_workload(user=request.user)  # the counters: also the page count
+    known = workload["to_score"] + workload["submitted"]
+    page = _page(request, selectors.KnownCount(pending_first, known))
+    rows = {a.pk: a for a in assignments.filter(pk__in=list(page.object_list))}
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     return render(request, "review/expert_home.html", {
-        "page": _page(request, pending_first), "meetings": selectors.meetings_for_member(user=request.user),
-        "workload": selectors.expert_workload(user=request.user), "conflict_form": forms.ConflictForm()})
+        "page": page,
+        "meetings": selectors.meetings_for_member(user=request.user),
+        "workload": workload, "conflict_form": forms.ConflictForm()})
 
 
 def _own_assignment(request, pk: int) -> Assignment:

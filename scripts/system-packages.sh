@@ -1,31 +1,63 @@
 #!/usr/bin/env bash
-# The system packages WeasyPrint needs to render Chinese certificates:
-# Pango, HarfBuzz with subsetting, a CJK font (and DejaVu for Uyghur script).
-# Installs them where it can (root with apt-get); otherwise stops and prints
-# the exact command.
+# The system packages the portal needs, for `make run` or for `make test`.
+#
+#   scripts/system-packages.sh run    what certificates need to render (WeasyPrint):
+#                                     Pango, HarfBuzz with subsetting, fontconfig,
+#                                     a CJK font, DejaVu (Uyghur script, Latin)
+#   scripts/system-packages.sh test   the same, and what the tests call: poppler-utils
+#                                     (pdftotext, pdftoppm, pdffonts), gettext (msgfmt)
+#                                     and Debian's Chromium for the browser tests
+#
+# Installs what is missing where it can (root with apt-get); otherwise prints
+# the exact command. `run` stops (exit 1) when certificates cannot render;
+# `test` goes on after the message (the tests that need a missing tool skip
+# with that reason), except in CI (CI=true), where a missing tool is an error.
 set -u
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core)
+mode="${1:-run}"
+case "$mode" in run | test) ;; *) echo "usage: $0 [run|test]" >&2; exit 2 ;; esac
+in_ci() { case "${CI:-}" in "" | 0 | false | no) return 1 ;; *) return 0 ;; esac; }
+
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-dejavu-core)
+[ "$mode" = test ] && packages+=(poppler-utils gettext chromium)
+
 missing=()
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 have_lib libpango-1.0.so || missing+=(libpango-1.0-0)
 have_lib libpangoft2-1.0.so || missing+=(libpangoft2-1.0-0)
 have_lib libharfbuzz-subset.so || missing+=(libharfbuzz-subset0)
+command -v fc-match >/dev/null 2>&1 || missing+=(fontconfig)
 fc-list :lang=zh 2>/dev/null | grep -qi "noto" || missing+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -qi "dejavu" || missing+=(fonts-dejavu-core)
+if [ "$mode" = test ]; then
+  { command -v pdftotext && command -v pdftoppm && command -v pdffonts; } >/dev/null 2>&1 || missing+=(poppler-utils)
+  command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+  command -v "${CHROMIUM_PATH:-chromium}" >/dev/null 2>&1 || missing+=(chromium)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  echo "Installing system packages for PDF certificates: ${missing[*]}"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null && exit 0
+  echo "Installing system packages ($mode): ${missing[*]}"
+  apt-get update -qq \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    && exit 0
+  echo "apt-get could not install: ${missing[*]}" >&2
 fi
-echo "Certificates need system packages that are missing: ${missing[*]}" >&2
-if command -v apt-get >/dev/null 2>&1; then
-  echo "Install them with:  sudo apt-get install ${packages[*]}" >&2
-elif command -v dnf >/dev/null 2>&1; then
-  echo "Install them with:  sudo dnf install pango harfbuzz google-noto-sans-cjk-fonts dejavu-sans-fonts" >&2
-elif command -v brew >/dev/null 2>&1; then
-  echo "Install them with:  brew install pango harfbuzz font-noto-sans-cjk" >&2
+if [ "$mode" = run ]; then
+  echo "Certificates need system packages that are missing: ${missing[*]}" >&2
 else
-  echo "Install Pango, HarfBuzz (with libharfbuzz-subset) and a CJK font such as Noto CJK." >&2
+  echo "The tests need system packages that are missing: ${missing[*]}" >&2
+fi
+if command -v apt-get >/dev/null 2>&1; then
+  echo "Install them with:  sudo apt-get install ${missing[*]}" >&2
+elif command -v dnf >/dev/null 2>&1; then
+  echo "Install them with:  sudo dnf install pango harfbuzz fontconfig google-noto-sans-cjk-fonts dejavu-sans-fonts poppler-utils gettext chromium" >&2
+elif command -v brew >/dev/null 2>&1; then
+  echo "Install them with:  brew install pango harfbuzz font-noto-sans-cjk poppler gettext" >&2
+else
+  echo "Install Pango, HarfBuzz (with libharfbuzz-subset), fontconfig, a CJK font such as Noto CJK, poppler-utils, gettext and Chromium." >&2
+fi
+if [ "$mode" = test ] && ! in_ci; then
+  echo "Going on: the tests that need them will be skipped, each with its reason (in CI they fail)." >&2
+  exit 0
 fi
 exit 1

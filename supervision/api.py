@@ -39,6 +39,7 @@ class CheckOutput(serializers.Serializer):
 
 class AlertListApi(APIView):
     permission_classes = [IsOverseer]
+    pagination_class = PageNumberPagination  # the schema shows the page, as the answer is one
 
     @extend_schema(summary="Oversight alerts the caller may see (R6.7 pass rates, R2.4 late filings)",
                    parameters=[OpenApiParameter("status", str, enum=OversightAlert.Status.values, required=False)],
@@ -47,7 +48,7 @@ class AlertListApi(APIView):
         if not selectors.may_oversee(request.user):
             raise NotFound()
         qs = selectors.alerts_for_user(user=request.user, status=request.query_params.get("status", ""))
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(AlertOutput(page, many=True).data)
 

@@ -14,8 +14,8 @@ class OversightAlert(models.Model):
     (the unique constraint refuses a second)."""
 
     class Kind(models.TextChoices):
-        PASS_RATE_OVER_CEILING = "pass_rate_over_ceiling", _("Pass rate over the ceiling (R6.7)")
-        LATE_FILING = "late_filing", _("Results not filed in time (R2.4)")
+        PASS_RATE_OVER_CEILING = "pass_rate_over_ceiling", _("Pass rate over the ceiling")
+        LATE_FILING = "late_filing", _("Results not filed in time")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Not acknowledged")

@@ -8,6 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+# A test skipped for a missing program (pdftoppm, msgfmt, Chromium) fails the run in CI.
+from tests.tools import pytest_runtest_makereport, pytest_runtest_setup  # noqa: F401
+
 
 def seed_reference_data() -> None:
     from applications.eligibility import eligibility_seed

@@ -24,6 +24,39 @@ def target_name(code: str) -> str:
     return target_label(code)
 
 
+def _choices(kind: str) -> dict:
+    from applications.choices import Channel, Education, Pathway, SkillLevel
+    from applications.models import Level
+
+    return dict({"level": Level, "education": Education, "skill": SkillLevel, "pathway": Pathway,
+                 "channel": Channel}[kind].choices)
+
+
+@register.filter
+def code_name(code: str, kind: str) -> str:
+    """A stored code in words: ``{{ e.level|code_name:"education" }}`` → "本科" / "Bachelor's degree"
+    (kinds: level, education, skill, pathway, channel). An unknown code shows as it is."""
+    return str(_choices(kind).get(code, code)) if code else ""
+
+
+@register.filter
+def qualification_name(code: str) -> str:
+    """A qualification's code (as a frozen profile keeps it) → its name in the active language."""
+    from applications.models import Qualification
+
+    qualification = Qualification.objects.filter(code=code).first() if code else None
+    return qualification.display_name if qualification else (code or "")
+
+
+@register.filter
+def level_names(codes) -> str:
+    """A list of level codes (``["junior", "deputy_senior"]``) → "助理级、副高级" / "Junior, Deputy senior"."""
+    from django.utils.translation import gettext as _
+
+    labels = _choices("level")
+    return _(", ").join(str(labels.get(code, code)) for code in codes or ())
+
+
 @register.filter
 def get_item(mapping: dict, key):
     """``mapping[key]`` in a template (None when absent)."""

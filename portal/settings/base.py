@@ -55,10 +55,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -99,12 +101,24 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections (issue 15): a new PostgreSQL connection costs ~6 ms a request. Checked
+# before reuse, so a connection the server dropped is replaced instead of failing a request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server and an eager Celery call read while one writes.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# PgBouncer in transaction mode between Django and PostgreSQL (docs/deployment.md): each
+# transaction may run on another server connection, so nothing may outlive a transaction. No
+# server-side cursors (outside a transaction ``.iterator()`` would declare a holdable one); the
+# code takes advisory locks and SETs only inside transactions (``pg_advisory_xact_lock``, ``SET
+# LOCAL``), which tests/portal/test_pgbouncer.py checks. Django's ``SET TIME ZONE`` at connect is
+# a parameter PgBouncer tracks and restores itself.
+DATABASE_BEHIND_PGBOUNCER = env.bool("DATABASE_BEHIND_PGBOUNCER", default=False)
+if DATABASE_BEHIND_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- The audit chain (R6.2; docs/audit.md) --------------------------------
@@ -139,9 +153,11 @@ AUTH_PASSWORD_VALIDATORS = [
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 LOOKUP_HASH_KEY = env.str("LOOKUP_HASH_KEY", default="")
 
-# Sessions end after 30 idle minutes (graded protection level 3).
+# Sessions end after 30 idle minutes (graded protection level 3). A session is written at most
+# once a minute (portal.middleware.SessionRefreshMiddleware), not on every request (issue 15).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # API tokens (portal.models.ApiToken) follow the same idle rule, and end at the latest after 12 hours.
 API_TOKEN_IDLE_SECONDS = env.int("API_TOKEN_IDLE_SECONDS", default=SESSION_COOKIE_AGE)
@@ -177,7 +193,9 @@ ANONYMOUS_USER_NAME = None
 
 # --- Internationalisation ------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+# Uyghur is written right to left (Django's LANG_INFO marks ``ug`` as bidi): base.html then sets
+# dir="rtl" and loads Bootstrap's RTL stylesheet. Its name is the language's own, as the switcher shows it.
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("ug", "ئۇيغۇرچە"), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -191,8 +209,33 @@ Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static", ("bootstrap", xstatic_bootstrap.BASE_DIR)]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Files (portal/storage.py; docs/deployment.md, "Files"): under MEDIA_ROOT by default; in a private
+# S3 bucket (MinIO, or a cloud's object store) when S3_BUCKET is set, so that every web host and
+# every worker sees the same files. Either way keys are random and downloads pass the portal's views.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+if S3_BUCKET:
+    S3_STORAGE_OPTIONS = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+        "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+        "region_name": env.str("S3_REGION", default="us-east-1"),
+        # "path" for MinIO and most S3-compatible stores; "virtual" for a cloud that wants it.
+        "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+        "signature_version": "s3v4",
+        "location": env.str("S3_PREFIX", default=""),
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "querystring_expire": 60,
+        # A download is read into memory up to this size, then into a temporary file.
+        "max_memory_size": 2 * 1024 * 1024,
+    }
+    MEDIA_STORAGE = {"BACKEND": "portal.storage.PrivateS3Storage", "OPTIONS": S3_STORAGE_OPTIONS}
+else:
+    MEDIA_STORAGE = {"BACKEND": "portal.storage.PrivateFileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -245,6 +288,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Verification events of the public verify endpoints go to a Redis list and are written in batches
+# by beat (certificates/verification_log.py); without Redis they are written at once.
+CERTIFICATE_VERIFICATION_BUFFER = env.bool("CERTIFICATE_VERIFICATION_BUFFER", default=bool(REDIS_URL))
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -263,6 +309,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The audit chain's seal pass, in case ``manage.py audit_sequencer`` is not running (a pass
     # finds nothing to do, or skips while the sequencer holds the chain head).
     "audit-chain-seal": {"task": "portal.tasks.seal_audit_chain", "schedule": 5.0, "options": {"expires": 5}},
+    # Verification events buffered in Redis by the public verify endpoints, written in batches.
+    "certificate-verification-events": {"task": "certificates.tasks.verification_events_flush", "schedule": 10.0,
+                                        "options": {"expires": 10}},
     "verify-audit-chain-nightly": {"task": "portal.tasks.verify_audit_chain_nightly",
                                    "schedule": crontab(hour=2, minute=30)},
     # The email outbox of bulk notifications (certificate batches); it also
@@ -291,12 +340,29 @@ CELERY_BEAT_SCHEDULE: dict = {
     # visibility timeout, an hour) is queued again; the tasks are idempotent.
     "certificates-requeue-stale": {"task": "certificates.tasks.requeue_stale_certificate_work",
                                    "schedule": 300.0, "kwargs": {"older_than_seconds": 900}},
+    # Batch work that stalled (the broker lost its queue, a worker died holding messages): no
+    # progress for 60 s and held by no worker or queued message is queued again, so a batch
+    # moves again within about 90 s (certificates/recovery.py).
+    "certificates-requeue-stalled": {"task": "certificates.tasks.requeue_stalled_certificate_work",
+                                     "schedule": 30.0, "kwargs": {"stall_seconds": 60}, "options": {"expires": 30}},
+    # PDFs written by a worker killed before it recorded them: deleted once older than any task runs.
+    "certificates-pdf-orphans": {"task": "certificates.tasks.sweep_orphan_certificate_pdfs",
+                                 "schedule": crontab(minute=25)},
     # Stats: aggregate tables recomputed from applications and certificates every 15 minutes.
     "stats-refresh": {"task": "stats.tasks.refresh_stats", "schedule": crontab(minute="*/15")},
 }
 
 # --- REST framework and OpenAPI ------------------------------------------
+# The client's address (throttles, rate limits, audit events; issue 14.8): X-Forwarded-For is
+# believed only from our own proxies: TRUSTED_PROXIES (addresses or networks) or, failing that,
+# NUM_PROXIES proxies in front of the app. Neither set: the header is ignored.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
 REST_FRAMEWORK = {
+    # portal.middleware.ClientAddressMiddleware has already put the client's address in
+    # REMOTE_ADDR: DRF's throttles must not read X-Forwarded-For again.
+    "NUM_PROXIES": 0,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "portal.authentication.ApiTokenAuthentication",
@@ -380,3 +446,7 @@ PORTAL = {
 
 # Certificates (docs/certificates.md): "EdDSA" (Ed25519, default) or "SM2" (SM2 with SM3).
 CERTIFICATE_SIGNING_ALGORITHM = env.str("CERTIFICATE_SIGNING_ALGORITHM", default="EdDSA")
+# Public verification rate limits per client address: the API (a DRF rate) and the pages
+# (requests per minute, shared by number, QR and file checks). Always on; benches raise them.
+CERTIFICATE_VERIFY_RATE = env.str("CERTIFICATE_VERIFY_RATE", default="30/minute")
+CERTIFICATE_VERIFY_PAGE_LIMIT = (env.int("CERTIFICATE_VERIFY_PAGE_LIMIT", default=30), 60)

@@ -17,8 +17,11 @@ SMS_BACKEND = "portal.sms.backends.filebased.SmsBackend"
 SMS_FILE_PATH = tempfile.mkdtemp(prefix="portal-test-sms-")
 # Tests call tasks eagerly unless an integration test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
+# Verification events written at once (tests of the buffer turn it on).
+CERTIFICATE_VERIFICATION_BUFFER = False
+# Files on disk; the S3 path is tested against moto's server (tests/portal/test_storage_s3.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "portal.storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = True

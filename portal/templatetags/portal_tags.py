@@ -19,6 +19,27 @@ def as_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+@register.filter
+def local_time(value):
+    """A moment kept as text (an ISO 8601 string in a JSON field, UTC or not) or as a datetime → an aware
+    datetime that ``|date`` shows in Asia/Shanghai (issue 12 §2). Text that is not a moment is
+    returned as it is."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, dt.UTC)
+        return timezone.localtime(value)
+    return value
+
+
 @register.simple_tag
 def upload_attrs(max_bytes: int | None = None, kind: str = "document") -> SafeString:
     """The attributes of a hand-written file input: accepted types, limit and

@@ -8,13 +8,12 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.tallies import RECOGNITION_PATHWAYS  # noqa: F401 - re-exported to the review app
 from portal import selectors as portal_selectors
 from portal.errors import NotFound, RuleViolation
 from portal.models import Committee, CommitteeMember, Membership, Organization, User
 from review import workflow as wf
 
-#: Pathways a bureau decides by assessment, without a committee (R4.4–R4.7).
-RECOGNITION_PATHWAYS = ("recognition", "postdoc", "skills_crossover", "qualification")
 #: Committee members who sit and vote (the secretary's office does not vote).
 VOTING_ROLES = (CommitteeMember.Role.CHAIR, CommitteeMember.Role.MEMBER)
 

@@ -28,17 +28,21 @@ from portal.notifications import notification_send
 from review import workflow as wf
 from review.models import Assignment, CommentTemplate, ExpertProfile, ReviewSetup, Rubric, RubricCriterion, Verdict
 from review.services._common import RECOGNITION_PATHWAYS, add_years, is_secretary, require_operational, today
+from review.services.tallies import tally_drawn, tally_ended
 
 S = ApplicationStatus
 
-DEFAULT_RUBRIC_NAME = "民营企业职称评审通用评分标准 (R3)"
-#: Criteria of the default rubric, per R3: ability, achievements, market
-#: recognition, contribution to the enterprise (points = weight).
+DEFAULT_RUBRIC_NAME = "民营企业职称评审通用评分标准"
+#: Names the template rubric had before (found again, never duplicated).
+FORMER_RUBRIC_NAMES = ("民营企业职称评审通用评分标准 (R3)",)
+#: Criteria of the default rubric, per R3: ability, achievements, market recognition, contribution to
+#: the enterprise (points = weight). A rubric is the committee's own text, in the committee's working
+#: language: a plain name, and what to look for in the description — no code, no rule number.
 DEFAULT_CRITERIA = (
-    ("ability", "专业能力 (professional ability)", 30),
-    ("achievements", "业绩成果 (achievements: patents, breakthroughs, standards, transformation — R3.2)", 30),
-    ("market_recognition", "市场认可 (market recognition)", 20),
-    ("contribution", "对企业贡献 (contribution to the enterprise)", 20),
+    ("ability", "专业能力", "专业理论知识和解决实际问题的能力。", 30),
+    ("achievements", "业绩成果", "专利、技术突破、标准制定和成果转化。", 30),
+    ("market_recognition", "市场认可", "产品、服务或技术在市场上得到的认可。", 20),
+    ("contribution", "对企业贡献", "为企业创造的经济效益和所起的作用。", 20),
 )
 DEFAULT_COMMENTS = {
     Verdict.RECOMMEND: "申报人专业能力突出，业绩成果显著，符合申报职称的评审条件，同意推荐。",
@@ -49,14 +53,16 @@ DEFAULT_COMMENTS = {
 
 def rubric_default() -> Rubric:
     """The template rubric every committee may use (created on first use)."""
-    rubric = Rubric.objects.filter(name=DEFAULT_RUBRIC_NAME, committee__isnull=True).first()
+    rubric = Rubric.objects.filter(name__in=(DEFAULT_RUBRIC_NAME, *FORMER_RUBRIC_NAMES),
+                                   committee__isnull=True).first()
     if rubric is not None:
         return rubric
     with transaction.atomic():
         rubric = Rubric.objects.create(name=DEFAULT_RUBRIC_NAME)
         RubricCriterion.objects.bulk_create([
-            RubricCriterion(rubric=rubric, code=code, name=name, weight=weight, max_score=weight, order=n)
-            for n, (code, name, weight) in enumerate(DEFAULT_CRITERIA)])
+            RubricCriterion(rubric=rubric, code=code, name=name, description=description, weight=weight,
+                            max_score=weight, order=n)
+            for n, (code, name, description, weight) in enumerate(DEFAULT_CRITERIA)])
         CommentTemplate.objects.bulk_create([CommentTemplate(rubric=rubric, verdict=v, text=t)
                                              for v, t in DEFAULT_COMMENTS.items()])
     return rubric
@@ -252,6 +258,7 @@ def _draw(*, call: Call, setup: ReviewSetup, actor: User | None, application_ids
         per_app[app_id] = [e.user_id for e in chosen]
         report.drawn += len(chosen)
     Assignment.objects.bulk_create(rows, batch_size=1000)
+    tally_drawn(call_id=call.pk, rows=rows)
     drawn = {app_id: users for app_id, users in per_app.items() if users}
     if len(drawn) == 1:  # one application: the event is on the application
         (app_id, users), = drawn.items()
@@ -312,7 +319,9 @@ def _lock_assignment(assignment_id: int) -> Assignment:
 
 
 def _end(assignment: Assignment, *, action: str, roles: set[str], reason: str) -> None:
+    before = assignment.status
     assignment.status = wf.ASSIGNMENT_WORKFLOW.check(action=action, current=assignment.status, roles=roles).target
+    tally_ended(assignment=assignment, before=before)
     assignment.ended_at = timezone.now()
     assignment.end_reason = reason
 

@@ -194,7 +194,7 @@ def committee_file(*, actor: User, name: str, kind: str, organizer_id: int, seri
         raise InvalidInput(_("Choose the one series the committee covers (R2.1)."), field="series")
     organizer = Organization.objects.filter(pk=organizer_id).first()
     if organizer is None:
-        raise InvalidInput(_("Choose the organizer (组建单位)."), field="organizer")
+        raise InvalidInput(_("Choose the organizer."), field="organizer")
     if kind == Committee.Kind.ENTERPRISE and organizer.kind != Organization.Kind.ENTERPRISE:
         raise RuleViolation(_("An enterprise self-review committee is organised by an enterprise (R2.2)."),
                             rule="R2.2", field="organizer")

@@ -348,7 +348,7 @@ def result_file(*, actor: User, period_id: int, approval_number: str, granted_on
         raise NotFound()
     bureau = _filing_bureau(actor, probe)
     if not approval_number or len(approval_number) > 64:
-        raise InvalidInput(_("Enter the approval number of the filing (文号)."), field="approval_number")
+        raise InvalidInput(_("Enter the approval number of the filing."), field="approval_number")
     granted_on = granted_on or today()
     if not isinstance(granted_on, dt.date) or granted_on > today():
         raise InvalidInput(_("The date granted cannot be in the future."), field="granted_on")
@@ -433,7 +433,7 @@ def reconsideration_request(*, actor: User, application_id: int, reason: str) ->
     last = (ResultRecord.objects.filter(application=application, outcome__in=[ResultRecord.Outcome.FAILED,
                                                                               ResultRecord.Outcome.WITHDRAWN])
             .order_by("-decided_on", "-pk").first())
-    decided_on = last.decided_on if last else application.updated_at.date()
+    decided_on = last.decided_on if last else timezone.localtime(application.updated_at).date()
     if today() > decided_on + dt.timedelta(days=days):
         raise RuleViolation(_("Reconsideration is requested within %(n)d days of the decision (until %(date)s).")
                             % {"n": days, "date": (decided_on + dt.timedelta(days=days)).isoformat()}, rule="R6.2")

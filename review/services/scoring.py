@@ -17,6 +17,7 @@ from review import workflow as wf
 from review.models import Assignment, Score, Verdict
 from review.services._common import require_operational
 from review.services.assignment import review_setup_for
+from review.services.tallies import tally_scored
 
 MAX_COMMENT = 5000
 TWO_PLACES = Decimal("0.01")
@@ -129,6 +130,8 @@ def score_save(*, actor: User, assignment_id: int, values: dict | None = None, v
         score.saved_at = timezone.now()
         score.save()
         if created:
+            tally_scored(assignment=assignment, before=None, after=score.status)
+        if created:
             audit_record(actor=actor, action="score.start", obj=assignment.application,
                          after={"assignment": assignment.pk, "rubric": score.rubric_frozen})
     return score
@@ -151,7 +154,9 @@ def score_submit(*, actor: User, assignment_id: int, values: dict | None = None,
             raise InvalidInput(_("Choose a verdict."), field="verdict")
         if not score.comment.strip():
             raise InvalidInput(_("Write the comment (start from the template and edit it)."), field="comment")
+        before = score.status if score.pk else None
         score.status = transition.target
+        tally_scored(assignment=assignment, before=before, after=score.status)
         score.version += 1
         score.saved_at = score.submitted_at = timezone.now()
         score.save()

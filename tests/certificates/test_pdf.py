@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import random
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -21,8 +20,10 @@ from pypdf import PdfReader, PdfWriter
 from certificates import fonts, rendering, services, signing
 from certificates.pdffile import extract_jws
 from tests.factories import UserFactory
+from tests.tools import needs_tool, require_tool
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
+POPPLER = ("pdftotext", "pdftoppm", "pdffonts")
+pytestmark = needs_tool(*POPPLER, package="poppler-utils")
 
 
 def pdf_bytes(certificate) -> bytes:
@@ -31,11 +32,13 @@ def pdf_bytes(certificate) -> bytes:
 
 
 def pdf_text(data: bytes) -> str:
+    require_tool("pdftotext", package="poppler-utils")
     return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout \
         .decode("utf-8")
 
 
 def qr_text(data: bytes) -> str:
+    require_tool("pdftoppm", package="poppler-utils")
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", "-", f"{folder}/page"], input=data,
                        check=True)
@@ -45,6 +48,7 @@ def qr_text(data: bytes) -> str:
 
 
 def pdf_fonts(data: bytes) -> str:
+    require_tool("pdffonts", package="poppler-utils")
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(data)
         handle.flush()

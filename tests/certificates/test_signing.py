@@ -18,8 +18,8 @@ from portal import personal_data
 from portal.models import AuditEvent
 
 
-def _jwks(client) -> dict:
-    response = client.get("/.well-known/jwks.json")
+def _jwks(client, path: str = "/.well-known/jwks.json") -> dict:
+    response = client.get(path)
     assert response.status_code == 200
     return response.json()
 
@@ -44,7 +44,7 @@ def test_R5_3_the_signed_record_is_the_canonical_json_of_the_certificate(issue):
 def test_R5_3_a_standard_jose_library_verifies_the_signature_with_the_published_key(issue, client):
     certificate = issue()
     header = jwt.get_unverified_header(certificate.jws)
-    assert header == {"alg": "EdDSA", "kid": certificate.signing_key.kid}
+    assert header == {"alg": "EdDSA", "kid": certificate.signing_key.kid, "typ": signing.TYP}
     jwk = next(k for k in _jwks(client)["keys"] if k["kid"] == header["kid"])
     assert jwk["kty"] == "OKP" and jwk["crv"] == "Ed25519" and jwk["use"] == "sig"
     assert jwk["status"] == "active" and jwk["valid_from"] and jwk["valid_until"] is None
@@ -141,9 +141,11 @@ def test_R5_3_SM2_with_SM3_is_selectable_by_setting(issue, settings, client):
     certificate = issue()
     assert certificate.signing_key.algorithm == "SM2SM3"
     head, payload, signature = certificate.jws.split(".")
-    assert json.loads(signing.b64url_decode(head)) == {"alg": "SM2SM3", "kid": certificate.signing_key.kid}
+    assert json.loads(signing.b64url_decode(head)) == {"alg": "SM2SM3", "kid": certificate.signing_key.kid,
+                                                       "typ": signing.TYP}
     assert signing.verify_compact(certificate.jws).ok and services.signature_checks(certificate)
-    jwk = next(k for k in _jwks(client)["keys"] if k["kid"] == certificate.signing_key.kid)
+    jwk = next(k for k in _jwks(client, "/.well-known/jwks-sm2.json")["keys"]
+               if k["kid"] == certificate.signing_key.kid)
     assert jwk["kty"] == "EC" and jwk["crv"] == "SM2" and jwk["alg"] == "SM2SM3"
     # Independently: gmssl checks r||s over the signing input with the published point.
     public = (signing.b64url_decode(jwk["x"]) + signing.b64url_decode(jwk["y"])).hex()
@@ -158,3 +160,93 @@ def test_R5_3_an_unknown_algorithm_setting_is_a_configuration_error(settings):
     settings.CERTIFICATE_SIGNING_ALGORITHM = "RS256"
     with pytest.raises(ImproperlyConfigured):
         signing.configured_algorithm()
+
+
+# --- Explicit typing and the key sets standard libraries import (issue 14 item 16) ---
+
+def _old_style_jws(certificate) -> str:
+    """The certificate signed as before ``typ`` existed: header ``{"alg","kid"}`` only."""
+    key = certificate.signing_key
+    head = signing.b64url_encode(signing.canonical_json({"alg": key.algorithm, "kid": key.kid}))
+    signing_input = f"{head}.{signing.b64url_encode(certificate.record.encode('utf-8'))}"
+    signature = signing.BACKENDS[key.algorithm].sign(signing._loaded_private(key), signing_input.encode("ascii"))
+    return f"{signing_input}.{signing.b64url_encode(signature)}"
+
+
+def test_R5_3_the_jws_header_names_its_type(issue):
+    certificate = issue()
+    header = json.loads(signing.b64url_decode(certificate.jws.split(".")[0]))
+    assert header == {"alg": "EdDSA", "kid": certificate.signing_key.kid,
+                      "typ": "application/vnd.zhicheng.certificate+jws"}
+    assert signing.verify_compact(certificate.jws).ok
+
+
+def test_R5_3_a_jws_of_another_type_signed_with_our_key_is_not_a_certificate(issue):
+    certificate = issue()
+    key = certificate.signing_key
+    payload = certificate.jws.split(".")[1]
+    for typ in ("JWT", "at+jwt", "application/jose", 42):
+        head = signing.b64url_encode(signing.canonical_json({"alg": key.algorithm, "kid": key.kid, "typ": typ}))
+        signature = signing.BACKENDS[key.algorithm].sign(signing._loaded_private(key), f"{head}.{payload}".encode())
+        assert signing.verify_compact(f"{head}.{payload}.{signing.b64url_encode(signature)}").problem == "unsupported"
+    # The short form RFC 7515 recommends, in any case, names the same type.
+    for typ in ("vnd.zhicheng.certificate+jws", "Application/Vnd.Zhicheng.Certificate+JWS"):
+        head = signing.b64url_encode(signing.canonical_json({"alg": key.algorithm, "kid": key.kid, "typ": typ}))
+        signature = signing.BACKENDS[key.algorithm].sign(signing._loaded_private(key), f"{head}.{payload}".encode())
+        assert signing.verify_compact(f"{head}.{payload}.{signing.b64url_encode(signature)}").ok
+
+
+def test_R5_3_certificates_signed_before_typ_still_verify(issue):
+    certificate = issue()
+    old = _old_style_jws(certificate)
+    type(certificate).objects.filter(pk=certificate.pk).update(jws=old)
+    certificate.refresh_from_db()
+    assert "typ" not in json.loads(signing.b64url_decode(old.split(".")[0]))
+    assert signing.verify_compact(old).ok and services.signature_checks(certificate)
+    result = services.certificate_verify_number(number=certificate.number, name="张三丰")
+    assert result.public()["signature_valid"] is True
+
+
+def test_R5_3_joserfc_verifies_an_issued_certificate_against_the_served_jwks(issue, client, settings):
+    """A JOSE library the portal does not use imports the served key set whole
+    (an SM2 key exists too) and verifies the certificate with it."""
+    from joserfc import jws as joserfc_jws
+    from joserfc.errors import BadSignatureError
+    from joserfc.jwk import KeySet
+
+    settings.CERTIFICATE_SIGNING_ALGORITHM = "SM2"
+    sm2_certificate = issue(grant_key="application:sm2")
+    settings.CERTIFICATE_SIGNING_ALGORITHM = "EdDSA"
+    certificate = issue()
+    assert certificate.signing_key.algorithm == "EdDSA" and sm2_certificate.signing_key.algorithm == "SM2SM3"
+
+    served = _jwks(client)
+    assert [k["kid"] for k in served["keys"]] == [certificate.signing_key.kid]
+    key_set = KeySet.import_key_set(served)
+    verified = joserfc_jws.deserialize_compact(certificate.jws, key_set, algorithms=["EdDSA"])
+    assert verified.protected == {"alg": "EdDSA", "kid": certificate.signing_key.kid, "typ": signing.TYP}
+    assert verified.payload == certificate.record.encode("utf-8")
+    assert json.loads(verified.payload)["number"] == certificate.number
+    forged = certificate.jws[:-4] + ("AAAA" if certificate.jws[-4:] != "AAAA" else "BBBB")
+    with pytest.raises(BadSignatureError):
+        joserfc_jws.deserialize_compact(forged, key_set, algorithms=["EdDSA"])
+    # A certificate from before ``typ`` verifies the same way.
+    old = joserfc_jws.deserialize_compact(_old_style_jws(certificate), key_set, algorithms=["EdDSA"])
+    assert old.payload == certificate.record.encode("utf-8")
+
+
+def test_R5_3_SM2_keys_are_served_apart_from_the_standard_key_set(issue, client, settings):
+    issue()
+    settings.CERTIFICATE_SIGNING_ALGORITHM = "SM2"
+    sm2_certificate = issue(grant_key="application:sm2")
+    standard = client.get("/.well-known/jwks.json")
+    assert {k["crv"] for k in standard.json()["keys"]} == {"Ed25519"}
+    assert "/.well-known/jwks-sm2.json" in standard["Link"]
+    national = client.get("/.well-known/jwks-sm2.json")
+    assert national.status_code == 200 and national["Content-Type"] == "application/json"
+    assert national["Access-Control-Allow-Origin"] == "*"
+    keys = national.json()["keys"]
+    assert [(k["kid"], k["kty"], k["crv"], k["alg"]) for k in keys] == \
+        [(sm2_certificate.signing_key.kid, "EC", "SM2", "SM2SM3")]
+    assert "d" not in keys[0]
+    assert client.post("/.well-known/jwks-sm2.json").status_code == 405

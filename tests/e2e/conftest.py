@@ -241,7 +241,10 @@ def logout(page) -> None:
     assert page.locator("nav a[href$='/accounts/login/']").is_visible()
 
 
-def switch_language(page) -> None:
-    """Press the navigation bar's language button (English ⇄ 中文)."""
+def switch_language(page, code: str | None = None) -> None:
+    """Press the navigation bar's button of language ``code`` (中文 / ئۇيغۇرچە / English); without
+    one, English ⇄ 中文."""
+    if code is None:
+        code = "zh-hans" if page.locator("html").get_attribute("lang") == "en" else "en"
     with page.expect_navigation():
-        page.locator("nav button[name=language]").click()
+        page.locator(f"nav button[name=language][value={code}]").click()

@@ -14,6 +14,7 @@ from integrity import services
 from integrity.models import FraudCase, FraudReport
 from portal.models import AuditEvent, IntegrityRecord, Role
 from review.models import CommitteeSanction
+from tests.api_contract import assert_matches_schema
 from tests.factories import EnterpriseFactory, UserFactory, bureau_officer, hr_admin_of
 from tests.integrity.conftest import DESCRIPTION, REASON, make_grant, open_case, report_on
 
@@ -361,3 +362,23 @@ def test_the_openapi_schema_lists_the_integrity_endpoints(client):
     assert schema.status_code == 200
     text = schema.content.decode()
     assert "/api/v1/integrity/reports/" in text and "/api/v1/integrity/cases/{id}/decide/" in text
+
+
+def test_contract_fraud_cases_match_the_schema_open_and_decided(client, grant, supervisor):
+    """An open case has no record, no sanction; one about a title granted without a committee
+    (or a certificate) has none of those either: all ``null``, as the schema says they may be."""
+    case = open_case(grant, supervisor)
+    bare = open_case(make_grant(officer=grant.officer), supervisor)
+    FraudCase.objects.filter(pk=bare.pk).update(committee=None, certificate=None)
+    client.force_login(supervisor)
+    cases = assert_matches_schema(client.get("/api/v1/integrity/cases/"), "/api/v1/integrity/cases/")
+    assert {c["committee"] for c in cases["results"]} == {grant.committee.name, None}
+    detail_path = "/api/v1/integrity/cases/{id}/"
+    detail = assert_matches_schema(client.get(f"/api/v1/integrity/cases/{bare.pk}/"), detail_path)
+    assert detail["committee"] is None and detail["certificate_number"] is None
+    assert detail["integrity_record_ends_on"] is None and detail["sanction"] is None
+    done = client.post(f"/api/v1/integrity/cases/{case.pk}/decide/", {"decision": "uphold", "reason": REASON},
+                       content_type="application/json")
+    decided = assert_matches_schema(done, "/api/v1/integrity/cases/{id}/decide/", "post")
+    assert decided["integrity_record_ends_on"] and decided["sanction"] is None
+    assert assert_matches_schema(client.get(f"/api/v1/integrity/cases/{case.pk}/"), detail_path)["status"] == "upheld"

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from portal.account_services import api_token_issue
 from portal.models import AuditEvent, Organization, User
+from tests.api_contract import assert_matches_schema
 from tests.factories import (
     EnterpriseFactory,
     UserFactory,
@@ -189,3 +190,18 @@ def test_schema_and_docs_are_served(client):
 def test_healthz_reports_database_and_broker(client):
     body = client.get("/healthz").json()
     assert body["database"] == "ok" and body["broker"] in ("ok", "eager")
+
+
+def test_contract_regions_match_the_schema_with_a_null_parent(api):
+    regions = assert_matches_schema(api.get("/api/v1/regions/"), "/api/v1/regions/")
+    assert next(r for r in regions if r["code"] == "650000")["parent"] is None
+    assert next(r for r in regions if r["code"] == "650100")["parent"] == "650000"
+
+
+def test_contract_the_token_endpoint_answers_a_token_for_mobile_and_password(api):
+    user = UserFactory()
+    response = api.post("/api/v1/auth/token/", {"username": user.mobile, "password": "Passw0rd!x"}, format="json")
+    assert response.status_code == 200, response.content
+    token = response.json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/me/").json()["user"]["id"] == user.pk

@@ -14,6 +14,7 @@ from applications.models import Application, ApplicationStatus, Call, Specialty,
 from portal.models import Committee, CommitteeMember, Employment, Organization, Role
 from review import services
 from review.models import Assignment, ExpertProfile, Score
+from review.services.tallies import tallies_rebuild
 from tests.factories import EnterpriseFactory, UserFactory, bureau_officer, region
 
 _n = itertools.count(1)
@@ -91,6 +92,7 @@ def make_application(call: Call, *, status: str = ApplicationStatus.IN_EVALUATIO
         region=region("650100"), private_enterprise=True, status=status)
     if scored:
         score_submitted(application)
+    tallies_rebuild(call_id=call.pk)  # written directly: the counters as the services would keep them
     return application
 
 
@@ -100,6 +102,7 @@ def submit_drawn_scores(application: Application, *, total: str = "80") -> Appli
     for assignment in application.review_assignments.filter(status=Assignment.Status.ACTIVE, score__isnull=True):
         Score.objects.create(assignment=assignment, values={}, total=Decimal(total), verdict="recommend",
                              comment="同意推荐", status=Score.Status.SUBMITTED, saved_at=now, submitted_at=now)
+    tallies_rebuild(call_id=application.call_id)
     return application
 
 
@@ -117,6 +120,7 @@ def score_submitted(application: Application, *, experts: int = 1, total: str = 
                                                expert_user_id=profile.user_id, drawn_at=now)
         Score.objects.create(assignment=assignment, values={}, total=Decimal(total), verdict="recommend",
                              comment="同意推荐", status=Score.Status.SUBMITTED, saved_at=now, submitted_at=now)
+    tallies_rebuild(call_id=application.call_id)
     return application
 
 

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from applications.models import Application
 from review.models import Assignment, MeetingCandidate, Score
+from tests.api_contract import assert_matches_schema
 from tests.factories import UserFactory, bureau_officer
 from tests.review.conftest import bureau_of, engineering, make_application, make_call, specialty
 
@@ -201,3 +202,15 @@ def test_bad_score_inputs_are_4xx(committee, secretary, call, pool):
     for payload in ({"values": "x"}, {"values": {"ability": [1]}}, {"values": {"ability": {"a": 1}}},
                     {"version": "abc"}, {"verdict": "great"}, {"values": {"ability": "1e999"}}):
         assert client.patch(url, payload, format="json").status_code in (400, 409), payload
+
+
+def test_contract_committee_and_expert_lists_are_the_pages_the_schema_describes(committee, secretary, officer,
+                                                                              pool):
+    committees = assert_matches_schema(api(officer).get("/api/v1/review/committees/"), "/api/v1/review/committees/")
+    assert committees["count"] == 1 and committees["results"][0]["id"] == committee.pk
+    experts_path = "/api/v1/review/committees/{id}/experts/"
+    experts = assert_matches_schema(api(secretary).get(f"/api/v1/review/committees/{committee.pk}/experts/"),
+                                    experts_path)
+    assert experts["count"] == len(pool) and len(experts["results"]) == len(pool)
+    beyond = api(secretary).get(f"/api/v1/review/committees/{committee.pk}/experts/", {"page": 99})
+    assert beyond.status_code == 404

@@ -17,6 +17,7 @@ from applications.models import Application
 from portal.models import Committee
 from review import services
 from review.models import Assignment, Score
+from review.services.tallies import tallies_rebuild
 from tests.factories import UserFactory, bureau_officer
 from tests.review.conftest import (
     add_expert,
@@ -53,6 +54,7 @@ def bulk_applications(call, n: int, experts) -> list[Application]:
     scored = Assignment.objects.filter(application__in=apps).order_by("pk")[: n * 2]
     Score.objects.bulk_create([Score(assignment=a, values={}, total=70 + a.pk % 20, verdict="recommend",
                                      comment="ok", status="submitted", saved_at=now) for a in scored])
+    tallies_rebuild(call_id=call.pk)  # written directly: the counters as the services would keep them
     return apps
 
 

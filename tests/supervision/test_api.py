@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from supervision import services
 from supervision.models import OversightAlert
+from tests.api_contract import assert_matches_schema
 from tests.factories import UserFactory
 from tests.supervision.conftest import closed_meeting
 
@@ -57,3 +58,13 @@ def test_R6_7_api_acknowledge(call, officer, other_officer):
     assert alert.status == "open"
     response = api.post(url, {"note": "已约谈"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "acknowledged"
+
+
+def test_contract_alert_list_is_the_page_the_schema_describes(call, supervisor):
+    alert = _alert(call)
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    page = assert_matches_schema(api.get(reverse("api-supervision-alerts")), "/api/v1/supervision/alerts/")
+    assert page["count"] == 1 and [a["id"] for a in page["results"]] == [alert.pk] and page["next"] is None
+    open_only = api.get(reverse("api-supervision-alerts"), {"status": "open"})
+    assert assert_matches_schema(open_only, "/api/v1/supervision/alerts/")["count"] == 1
