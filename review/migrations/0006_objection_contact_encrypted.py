@@ -16,7 +16,7 @@ def encrypt_contacts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0002_meeting_ballot_closed_before_results'),
+        ('review', '0005_merge_20261203_2110'),
     ]
 
     operations = [
