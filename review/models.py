@@ -647,7 +647,9 @@ class Objection(models.Model):
 
     entry = models.ForeignKey(PublicityEntry, on_delete=models.CASCADE, related_name="objections")
     reason = models.TextField(_("reason"))
-    contact = models.CharField(_("contact"), max_length=64)
+    #: The objector's contact, encrypted (``contact`` reads and writes it), with a masked copy.
+    contact_encrypted = models.TextField(blank=True, editable=False)
+    contact_masked = models.CharField(_("contact"), max_length=64, blank=True, editable=False)
     source_hash = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     answer = models.TextField(_("answer"), blank=True)
@@ -666,6 +668,20 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"objection {self.pk}"
+
+    @property
+    def contact(self) -> str:
+        from portal import personal_data
+
+        return personal_data.decrypt(self.contact_encrypted) if self.contact_encrypted else ""
+
+    @contact.setter
+    def contact(self, value: str) -> None:
+        from portal import personal_data
+
+        value = (value or "")[:64]
+        self.contact_encrypted = personal_data.encrypt(value) if value else ""
+        self.contact_masked = personal_data.mask_contact(value) if value else ""
 
 
 # --- Filing (备案) and reconsideration (复查) -----------------------------------------

@@ -108,6 +108,23 @@ def test_R5_6_the_number_of_working_days_is_configurable(committee, secretary, c
     assert period.ends_on == dt.date(2026, 12, 10)
 
 
+def test_R5_6_result_objection_contact_is_stored_encrypted(committee, secretary, call, on_day):
+    from django.db import connection
+
+    from review.models import Objection
+
+    on_day(dt.date(2026, 12, 1))
+    passed(call)
+    period = services.result_publicise(actor=secretary, call_id=call.pk)
+    objection = services.objection_create(entry_id=period.entries.first().pk, reason="业绩材料存疑，请核查。",
+                                          contact="13900001111")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM review_objection WHERE id = %s", [objection.pk])
+        assert "13900001111" not in repr(cursor.fetchall())
+    objection = Objection.objects.get(pk=objection.pk)
+    assert objection.contact == "13900001111" and objection.contact_masked == "139****1111"
+
+
 def test_R6_10_an_upheld_objection_withdraws_the_result(committee, secretary, call, on_day):
     on_day(dt.date(2026, 12, 1))
     kept, withdrawn = passed(call, 2)
