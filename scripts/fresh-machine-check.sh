@@ -47,6 +47,9 @@ cleanup
 rm -rf "$root"
 cp -a "$base" "$root"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# debootstrap writes no /etc/hosts; every real machine has one ("localhost" is where the browser
+# tests' live server listens)
+[ -f "$root/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 # The network's own trust: where egress passes a TLS proxy, its CA (and the
 # /etc/pip.conf that points pip at the system's CA bundle) is part of every
 # machine of this kind, not of the project, so the new root gets them too.

@@ -23,7 +23,9 @@ packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-
 [ "$mode" = test ] && packages+=(poppler-utils gettext chromium)
 
 missing=()
-have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+# ldconfig lives in /sbin, which is not on a normal user's PATH on Debian
+ldconfig_bin="$(command -v ldconfig || echo /sbin/ldconfig)"
+have_lib() { "$ldconfig_bin" -p 2>/dev/null | grep -q "$1"; }
 have_lib libpango-1.0.so || missing+=(libpango-1.0-0)
 have_lib libpangoft2-1.0.so || missing+=(libpangoft2-1.0-0)
 have_lib libharfbuzz-subset.so || missing+=(libharfbuzz-subset0)
@@ -61,7 +63,10 @@ else
   echo "Install Pango, HarfBuzz (with libharfbuzz-subset), fontconfig, a CJK font such as Noto CJK, a Uyghur font (UKIJ or Noto Naskh Arabic), poppler-utils, gettext and Chromium." >&2
 fi
 if [ "$mode" = test ] && ! in_ci; then
-  echo "Going on: the tests that need them will be skipped, each with its reason (in CI they fail)." >&2
+  echo "Going on: a test that calls a missing program skips with its reason (in CI it fails)." >&2
+  case " ${missing[*]} " in *" lib"* | *" font"*)
+    echo "Without Pango, HarfBuzz and the fonts, the certificate PDF tests fail: install those first." >&2 ;;
+  esac
   exit 0
 fi
 exit 1
