@@ -350,14 +350,15 @@ class Application(models.Model):
     first_time = models.BooleanField(_("first application"), default=True)
     status = models.CharField(_("status"), max_length=24, choices=ApplicationStatus.choices,
                               default=ApplicationStatus.DRAFT)
-    returned_from = models.CharField(max_length=24, blank=True, editable=False)
+    returned_from = models.CharField(_("returned from"), max_length=24, blank=True, editable=False,
+                                     choices=ApplicationStatus.choices)
     summary = models.TextField(_("professional summary"), blank=True)
     justification = models.TextField(_("justification of special talent (R4.3)"), blank=True)
     frozen_conditions = models.JSONField(default=dict, blank=True, editable=False)
     frozen_profile = models.JSONField(default=dict, blank=True, editable=False)
-    publicity_ends_on = models.DateField(null=True, blank=True, editable=False)
+    publicity_ends_on = models.DateField(_("publicity ends on"), null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    correction_due_on = models.DateField(null=True, blank=True, editable=False)
+    correction_due_on = models.DateField(_("correction due on"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -163,7 +163,8 @@ def application_correction_rounds(*, application: Application) -> list[correctio
         return []
     live = correction_views.application_content(application) if any(r.resubmitted_at is None for r in rounds) else None
     ids = correction_views.specialty_ids(live, *[r.content_before for r in rounds], *[r.content_after for r in rounds])
-    names = dict(Specialty.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    names = ({s.pk: s.display_name for s in Specialty.objects.filter(pk__in=ids).only("pk", "name", "name_en")}
+             if ids else {})
     return [correction_views.round_view(r, live_content=live, specialty_names=names) for r in reversed(rounds)]
 
 

@@ -148,7 +148,8 @@ class Certificate(models.Model):
                                     related_name="replaced_by", verbose_name=_("corrects certificate"))
 
     template_version = models.CharField(max_length=16)
-    signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="certificates")
+    signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="certificates",
+                                    verbose_name=_("signing key"))
     record = models.TextField(_("signed record (canonical JSON)"), editable=False)
     jws = models.TextField(_("signature (compact JWS)"), editable=False)
 

@@ -95,7 +95,9 @@ def pdf_text(data: bytes) -> str:
         reader = PdfReader(BytesIO(data))
     except PdfReadError:
         return ""
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    # A table cell wraps a long Chinese name over lines: join them again (Chinese has no spaces).
+    return re.sub(r"(?<=[\u4e00-\u9fff])\n(?=[\u4e00-\u9fff（）])", "", text)
 
 
 def xlsx_text(data: bytes) -> str:

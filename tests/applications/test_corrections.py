@@ -381,4 +381,4 @@ def test_specialty_change_is_shown_by_name(world):
     full = selectors.application_get_for_user(user=world.hr, pk=application.pk)
     view = selectors.application_correction_rounds(application=full)[0]
     value = view.corrections[0].changes[0].values[0]
-    assert (value.before, value.after) == (application.specialty.name, other.name)
+    assert (value.before, value.after) == (application.specialty.display_name, other.display_name)

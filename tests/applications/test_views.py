@@ -296,7 +296,7 @@ def test_review_return_without_corrections_is_refused(client, world):
     login(client, world.hr)
     response = client.post(reverse("application-review", args=[application.pk]), {
         "action": "return", "c-TOTAL_FORMS": "1", "c-INITIAL_FORMS": "0", "c-0-target": "", "c-0-message": ""})
-    assert response.status_code == 400 and "一次性告知" in response.content.decode()
+    assert response.status_code == 400 and "List every correction at once" in response.content.decode()
     application.refresh_from_db()
     assert application.status == "employer_review"
 
