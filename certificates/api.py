@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -51,6 +52,11 @@ class CertificateVerifyApi(APIView):
     @extend_schema(summary="Verify a certificate by number and holder name (the way to call it)",
                    request=VerifyInput, responses={200: VerificationOutput})
     def post(self, request):
+        # Said here, not left to the parser: a middleware that has read a form body already
+        # (portal.middleware.NulCharacterRefusalMiddleware) leaves DRF an empty form instead.
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            raise UnsupportedMediaType(media_type)
         if not isinstance(request.data, dict):
             raise InvalidInput(_("Send a JSON object with the number and the name."))
         return self._verify(request, request.data)

@@ -4,7 +4,7 @@ credentials it should."""
 from __future__ import annotations
 
 from axes.signals import user_locked_out
-from django.contrib.auth.signals import user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
 
@@ -40,3 +40,16 @@ def revoke_api_tokens_on_logout(sender, request=None, user=None, **kwargs):
 
     if user is not None and user.is_authenticated:
         api_tokens_revoke(user=user, reason="logout")
+
+
+@receiver(user_logged_in)
+def session_refreshed_at_login(sender, request, user, **kwargs):
+    """A login writes the session anyway: stamp it as refreshed now, so the first request after
+    the login does not write it a second time (``SessionRefreshMiddleware``)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        from django.utils import timezone
+
+        from portal.middleware import REFRESHED_KEY
+
+        session[REFRESHED_KEY] = int(timezone.now().timestamp())
