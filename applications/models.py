@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from applications.choices import Channel, Education, Pathway, SkillLevel
 from portal.models import name_in_language
+from portal.personal_data import EncryptedContact
 
 
 class Level(models.TextChoices):
@@ -519,7 +520,7 @@ class Correction(models.Model):
         return f"{self.target}: {self.message[:40]}"
 
 
-class UnitObjection(models.Model):
+class UnitObjection(EncryptedContact, models.Model):
     """An objection raised during unit publicity (R5.5). The objector's contact is stored encrypted
     (as a fraud report's is), with a masked form; ``contact`` reads and writes it in clear for the
     sponsoring unit that must answer."""
@@ -540,20 +541,6 @@ class UnitObjection(models.Model):
 
     def __str__(self) -> str:
         return f"objection {self.pk}"
-
-    @property
-    def contact(self) -> str:
-        from portal import personal_data
-
-        return personal_data.decrypt(self.contact_encrypted) if self.contact_encrypted else ""
-
-    @contact.setter
-    def contact(self, value: str) -> None:
-        from portal import personal_data
-
-        value = (value or "")[:64]
-        self.contact_encrypted = personal_data.encrypt(value) if value else ""
-        self.contact_masked = personal_data.mask_contact(value) if value else ""
 
 
 class SubmissionReceipt(models.Model):

@@ -218,3 +218,19 @@ def mask_name(value: str) -> str:
     if len(value) == 2:
         return value[0] + "*"
     return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+class EncryptedContact:
+    """A model mixin for a contact (mobile or email) kept only encrypted, beside its masked form:
+    the model defines ``contact_encrypted`` and ``contact_masked``; ``contact`` reads and writes the
+    clear value (at most 64 characters)."""
+
+    @property
+    def contact(self) -> str:
+        return decrypt(self.contact_encrypted) if self.contact_encrypted else ""
+
+    @contact.setter
+    def contact(self, value: str) -> None:
+        value = (value or "")[:64]
+        self.contact_encrypted = encrypt(value) if value else ""
+        self.contact_masked = mask_contact(value) if value else ""

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from applications.models import Level
+from portal.personal_data import EncryptedContact
 
 USER = settings.AUTH_USER_MODEL
 
@@ -641,7 +642,7 @@ class PublicityEntry(models.Model):
         return f"{self.masked_name} · {self.title_name}"
 
 
-class Objection(models.Model):
+class Objection(EncryptedContact, models.Model):
     """异议: anyone may object during publicity; the secretary (or the
     bureau, for recognition) answers each; an upheld one withdraws the result."""
 
@@ -668,20 +669,6 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"objection {self.pk}"
-
-    @property
-    def contact(self) -> str:
-        from portal import personal_data
-
-        return personal_data.decrypt(self.contact_encrypted) if self.contact_encrypted else ""
-
-    @contact.setter
-    def contact(self, value: str) -> None:
-        from portal import personal_data
-
-        value = (value or "")[:64]
-        self.contact_encrypted = personal_data.encrypt(value) if value else ""
-        self.contact_masked = personal_data.mask_contact(value) if value else ""
 
 
 # --- Filing (备案) and reconsideration (复查) -----------------------------------------
