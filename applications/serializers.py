@@ -176,6 +176,8 @@ class ApplicationListOutput(serializers.ModelSerializer):
     region = _RegionOutput(read_only=True)
     employer = _NamedOutput(read_only=True, allow_null=True)
     call = _NamedOutput(read_only=True)
+    returned_from = serializers.ChoiceField(choices=ApplicationStatus.choices, allow_blank=True, read_only=True,
+                                            help_text="The stage that returned it for correction; empty if none.")
 
     class Meta:
         model = Application

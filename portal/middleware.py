@@ -181,6 +181,10 @@ class NulCharacterRefusalMiddleware:
         if found is not None:
             return found
         content_type = (request.content_type or "").lower()
+        if content_type == "multipart/form-data" and request.path_info.startswith("/api/"):
+            # Parsing it here would leave DRF's own parsers an exhausted stream: its CharFields
+            # refuse a NUL themselves.
+            return None
         if request.method == "POST" and content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             try:
                 return _nul_at(request.POST)
