@@ -29,7 +29,7 @@ class ScopeInput(serializers.Serializer):
 
 
 class MemberInput(serializers.Serializer):
-    user_id = serializers.IntegerField()
+    user_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     role = serializers.ChoiceField(choices=CommitteeMember.Role.choices)
 
 
@@ -40,8 +40,8 @@ def _codes(choices) -> str:
 class CommitteeFileInput(serializers.Serializer):
     name = serializers.CharField(max_length=128)
     kind = serializers.CharField(max_length=16, help_text=_codes(Committee.Kind.choices) + " (R2.2)")
-    organizer_id = serializers.IntegerField()
-    series_id = serializers.IntegerField()
+    organizer_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    series_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     filing_number = serializers.CharField(max_length=64)
     filed_on = serializers.DateField()
     valid_until = serializers.DateField()
@@ -89,12 +89,13 @@ class ReasonInput(serializers.Serializer):
 
 
 class ExpertInput(serializers.Serializer):
-    user_id = serializers.IntegerField()
+    user_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     level = serializers.ChoiceField(choices=Level.choices)
-    specialty_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=50)
+    specialty_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+                                          min_length=1, max_length=50)
     term_start = serializers.DateField()
     term_end = serializers.DateField()
-    employer_id = serializers.IntegerField(required=False, allow_null=True)
+    employer_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True)
     employer_name = serializers.CharField(max_length=128, required=False, allow_blank=True)
     title_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
     field_of_work = serializers.CharField(max_length=128, required=False, allow_blank=True)
