@@ -8,6 +8,9 @@ from rest_framework import serializers
 from integrity import services
 from integrity.models import FraudCase
 
+#: An id the client sends: a positive number a database key can hold (else a 400, not a 500).
+PK = {"min_value": 1, "max_value": 2**63 - 1}
+
 
 class FraudReportInput(serializers.Serializer):
     certificate_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
@@ -71,4 +74,4 @@ class FraudCaseDecideInput(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["uphold", "not_uphold", "close"])
     reason = serializers.CharField(allow_blank=True, max_length=services.REASON_MAX)
     sanction_kind = serializers.CharField(required=False, allow_blank=True, default="")
-    expert_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    expert_ids = serializers.ListField(child=serializers.IntegerField(**PK), required=False, default=list)

@@ -20,6 +20,9 @@ from review.models import (
     Verdict,
 )
 
+#: An id the client sends: a positive number a database key can hold (else a 400, not a 500).
+PK = {"min_value": 1, "max_value": 2**63 - 1}
+
 
 class ScopeInput(serializers.Serializer):
     level = serializers.ChoiceField(choices=Level.choices)
@@ -29,7 +32,7 @@ class ScopeInput(serializers.Serializer):
 
 
 class MemberInput(serializers.Serializer):
-    user_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    user_id = serializers.IntegerField(**PK)
     role = serializers.ChoiceField(choices=CommitteeMember.Role.choices)
 
 
@@ -40,8 +43,8 @@ def _codes(choices) -> str:
 class CommitteeFileInput(serializers.Serializer):
     name = serializers.CharField(max_length=128)
     kind = serializers.CharField(max_length=16, help_text=_codes(Committee.Kind.choices) + " (R2.2)")
-    organizer_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    series_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    organizer_id = serializers.IntegerField(**PK)
+    series_id = serializers.IntegerField(**PK)
     filing_number = serializers.CharField(max_length=64)
     filed_on = serializers.DateField()
     valid_until = serializers.DateField()
@@ -89,13 +92,13 @@ class ReasonInput(serializers.Serializer):
 
 
 class ExpertInput(serializers.Serializer):
-    user_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    user_id = serializers.IntegerField(**PK)
     level = serializers.ChoiceField(choices=Level.choices)
-    specialty_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+    specialty_ids = serializers.ListField(child=serializers.IntegerField(**PK),
                                           min_length=1, max_length=50)
     term_start = serializers.DateField()
     term_end = serializers.DateField()
-    employer_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True)
+    employer_id = serializers.IntegerField(**PK, required=False, allow_null=True)
     employer_name = serializers.CharField(max_length=128, required=False, allow_blank=True)
     title_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
     field_of_work = serializers.CharField(max_length=128, required=False, allow_blank=True)
@@ -132,7 +135,7 @@ class ImportOutput(serializers.Serializer):
 
 
 class ApplicationIdsInput(serializers.Serializer):
-    application_ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True,
+    application_ids = serializers.ListField(child=serializers.IntegerField(**PK), required=False, allow_null=True,
                                             max_length=10000)
 
 
@@ -229,7 +232,7 @@ class DefenceSessionOutput(serializers.ModelSerializer):
 
 
 class DefenceSlotInput(serializers.Serializer):
-    application_id = serializers.IntegerField()
+    application_id = serializers.IntegerField(**PK)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
 
@@ -250,7 +253,7 @@ class MeetingCreateInput(serializers.Serializer):
     title = serializers.CharField(max_length=128)
     scheduled_at = serializers.DateTimeField()
     location = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    application_ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True,
+    application_ids = serializers.ListField(child=serializers.IntegerField(**PK), required=False, allow_null=True,
                                             max_length=5000)
 
 
@@ -350,11 +353,11 @@ class NoticeOutput(serializers.Serializer):
 
 
 class AttendanceInput(serializers.Serializer):
-    member_ids = serializers.ListField(child=serializers.IntegerField(), max_length=500)
+    member_ids = serializers.ListField(child=serializers.IntegerField(**PK), max_length=500)
 
 
 class BallotInput(serializers.Serializer):
-    candidate_id = serializers.IntegerField()
+    candidate_id = serializers.IntegerField(**PK)
     choice = serializers.ChoiceField(choices=[("yes", "yes"), ("no", "no"), ("abstain", "abstain")])
     member_id = serializers.IntegerField(required=False, allow_null=True,
                                          help_text="Refused unless it is the caller: there are no proxy votes.")
@@ -366,7 +369,7 @@ class BallotOutput(serializers.Serializer):
 
 
 class ResolveInput(serializers.Serializer):
-    candidate_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=5000)
+    candidate_ids = serializers.ListField(child=serializers.IntegerField(**PK), min_length=1, max_length=5000)
     reason = serializers.CharField(max_length=4000)
 
 
@@ -384,7 +387,7 @@ class RecognitionOutput(serializers.ModelSerializer):
 
 class PubliciseInput(serializers.Serializer):
     starts_on = serializers.DateField(required=False, allow_null=True)
-    application_ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True,
+    application_ids = serializers.ListField(child=serializers.IntegerField(**PK), required=False, allow_null=True,
                                             max_length=10000)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
