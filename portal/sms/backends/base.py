@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 from portal.sms import SmsMessage
 
 
-class BaseSmsBackend:
+class BaseSmsBackend(ABC):
     """Subclasses implement ``send_messages``: send each message or raise ``portal.sms.SmsError``,
     and return how many were sent. Mirrors ``django.core.mail.backends.base.BaseEmailBackend``."""
 
@@ -27,5 +28,6 @@ class BaseSmsBackend:
     def __exit__(self, *exc):
         self.close()
 
+    @abstractmethod
     def send_messages(self, messages: Sequence[SmsMessage]) -> int:
-        raise NotImplementedError
+        """Send each message (or raise ``portal.sms.SmsError``); return how many were sent."""
