@@ -73,6 +73,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--db-prefix", default="portal_perf_pages",
+                        help="scene databases are <prefix>_<n> (one prefix per person benching on a shared server)")
     parser.add_argument("--only", nargs="*", help="measure only these targets (names in the table)")
     return parser.parse_args()
 
@@ -211,11 +213,11 @@ print(json.dumps({"cookie": settings.SESSION_COOKIE_NAME, "sessions": out}))
 
 
 def database(n: int) -> str:
-    return f"portal_perf_pages_{n}"
+    return f"{ARGS.db_prefix}_{n}"
 
 
 def build_scene(n: int) -> dict:
-    meta = OUT / f"pages-scene-{n}.json"
+    meta = OUT / f"{ARGS.db_prefix}-scene-{n}.json"
     if not ARGS.rebuild and meta.exists() and database_exists(database(n)):
         return json.loads(meta.read_text())
     print(f"building the scene of {n:,} applications in {database(n)} ...", flush=True)
