@@ -33,6 +33,7 @@ def article_attachment(request, pk: int):
         handle = article.attachment.open("rb")
     except FileNotFoundError:
         raise Http404
-    response = FileResponse(handle, content_type="application/pdf")
+    # Stored under a random key; the reader's copy is named after the article.
+    response = FileResponse(handle, content_type="application/pdf", filename=f"{article.title}.pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response

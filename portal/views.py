@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -407,8 +409,9 @@ def enterprise_licence(request, pk: int):
         handle = organization.business_licence.open("rb")
     except FileNotFoundError:  # gone from the disk or the bucket: nothing to show, not a server error
         raise Http404
-    response = FileResponse(handle)
-    response["Content-Disposition"] = "inline"
+    # Stored under a random key; the copy someone saves is named after the enterprise.
+    extension = Path(organization.business_licence.name).suffix.lower()
+    response = FileResponse(handle, filename=f"{_('business licence')}-{organization.name}{extension}")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

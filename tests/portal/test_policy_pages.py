@@ -40,3 +40,17 @@ def test_filter_by_kind_and_flat_queries(client, django_assert_max_num_queries):
 
 def test_missing_attachment_is_404(client):
     assert client.get(reverse("policy-attachment", args=[article().pk])).status_code == 404
+
+
+def test_an_attachment_saved_by_a_reader_is_named_after_its_article_not_its_storage_key(client):
+    from urllib.parse import quote
+
+    from django.core.files.base import ContentFile
+
+    published = article()
+    published.attachment.save("x.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    assert published.title not in published.attachment.name  # stored under a random key
+    response = client.get(reverse("policy-attachment", args=[published.pk]))
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("inline") and quote(f"{published.title}.pdf") in disposition

@@ -69,5 +69,10 @@ def test_a_licence_missing_from_storage_is_a_404_for_its_hr_not_a_500(client, pd
     url = reverse("enterprise-licence", args=[organization.pk])
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    # Stored under a random key; shown inline and saved under the enterprise's name.
+    from urllib.parse import quote
+
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("inline") and quote(f"{organization.name}.pdf") in disposition
     organization.business_licence.storage.delete(organization.business_licence.name)
     assert client.get(url).status_code == 404
