@@ -119,6 +119,7 @@ def run_python(code: str, database: str, **extra) -> str:
 SCENE_CODE = r"""
 import django, json, sys
 django.setup()
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
 from applications.demo import _Walk, _bodies, _education, _person, _title
@@ -133,8 +134,21 @@ b = _bodies()
 w = _Walk(b)
 enterprise = b["enterprise"]
 submitters, deciders = [], []
+serials = iter(range(300, 1000))  # (ID numbers: serials below 1000; the demo's own people hold a few of them)
+
+
+def person(i):
+    for serial in serials:
+        try:
+            with transaction.atomic():
+                return _person(f"1660{i:07d}", f"冲刺申请人{i}", serial, enterprise)
+        except ValidationError:
+            continue
+    raise SystemExit("no free ID number serial left")
+
+
 for i in range(args["submitters"] + args["deciders"]):
-    user = _person(f"1660{i:07d}", f"冲刺申请人{i}", 300 + i, enterprise)  # (ID numbers: serials below 1000)
+    user = person(i)
     _education(user)
     _title(user)
     application = w.draft(user)
