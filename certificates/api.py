@@ -102,6 +102,9 @@ def _answer_from_redis(request, view):
         return None
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
         return None  # a verifier who may be an enterprise's HR: recorded as such by DRF's path
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if (accept and accept != "*/*" and not accept.startswith("application/json")) or "format" in request.GET:
+        return None  # another renderer may be asked for (DRF negotiates it)
     if request.method == "POST":
         if (request.content_type or "").lower() != "application/json":
             return None

@@ -139,3 +139,6 @@ def test_verify_api_invalid_input_still_answers_as_drf_does(redis_path, issue, o
                                                                     {"status": "not_found"})
     assert client.post(API, "[1]", content_type="application/json").status_code == 400
     assert client.post(API, {"number": certificate.number, "name": NAME}).status_code == 415
+    # Another renderer asked for: DRF negotiates it as before.
+    html = client.get(API, {"number": certificate.number, "name": NAME}, HTTP_ACCEPT="text/html")
+    assert html.status_code == 200 and html["Content-Type"].startswith("text/html")
