@@ -173,15 +173,15 @@ class KeysetPagination(CursorPagination):
     max_page_size = 100
 
 
-def _visible(request, pk: int):
-    application = selectors.application_get_for_user(user=request.user, pk=pk)
+def _visible(request, pk: int, *, own: bool = False):
+    application = selectors.application_get_for_user(user=request.user, pk=pk, own=own)
     if application is None:
         raise Http404
     return application
 
 
-def _detail(request, pk: int) -> Response:
-    return Response(ApplicationOutput(_visible(request, pk)).data)
+def _detail(request, pk: int, *, own: bool = False) -> Response:
+    return Response(ApplicationOutput(_visible(request, pk, own=own)).data)
 
 
 class CallListApi(ListAPIView):
@@ -265,7 +265,7 @@ class ApplicationDetailApi(APIView):
         data = ApplicationUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         svc.application_update_draft(actor=request.user, application_id=pk, data=dict(data.validated_data))
-        return _detail(request, pk)
+        return _detail(request, pk, own=True)  # only its applicant may save it: no reviewer scope to look up
 
 
 class AchievementAddApi(APIView):

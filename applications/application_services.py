@@ -472,7 +472,9 @@ def application_update_draft(*, actor: User, application_id: int, data: dict) ->
             _check_call_scope(call=application.call, level=application.level, specialty=application.specialty,
                               pathway=application.pathway, region=application.region, employer=application.employer)
         if changed:
-            application.save()
+            # Only the changed columns (issue 15: an autosave rewrote all ~40 columns of the row).
+            columns = {*changed, "updated_at"} | ({"title_name"} if "level" in changed else set())
+            application.save(update_fields=sorted(columns))
             audit_record(actor=actor, action="application.edit", obj=application,
                          before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
     return application

@@ -114,9 +114,11 @@ def application_list_for_user(*, user: User) -> QuerySet[Application]:
     return Application.objects.filter(visible_q(user=user)).select_related(*ROW_RELATED).order_by("-id")
 
 
-def application_get_for_user(*, user: User, pk: int) -> Application | None:
-    """One application with everything a detail page shows, if visible."""
-    return (Application.objects.filter(visible_q(user=user), pk=pk)
+def application_get_for_user(*, user: User, pk: int, own: bool = False) -> Application | None:
+    """One application with everything a detail page shows, if visible. ``own``: only if
+    ``user`` is its applicant (no reviewer scope to look up: an autosave's answer; issue 15)."""
+    where = Q(applicant=user) if own else visible_q(user=user)
+    return (Application.objects.filter(where, pk=pk)
             .select_related("applicant", "call", "call__committee", "call__bureau", "series", "specialty", "region",
                             "employer", "sponsor", "acceptance_body", "pledge")
             .prefetch_related(

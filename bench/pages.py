@@ -19,7 +19,9 @@ submitted, written with bulk inserts, and the counters recounted
 Pages are driven with a logged-in session cookie (sessions written into the
 database): the secretary's call dashboard and an application of the call, the
 busiest expert's dashboard, an applicant's dashboard, ``/healthz``; the verify
-API by POST with a JSON body (the documented way) and by GET. The verify rate
+API by POST with a JSON body (the documented way) and by GET; the public
+``/verify/`` page, its empty form and a check by its form (CSRF cookie and token
+taken from a GET, as a browser does). The verify rate
 limit stays on, raised for the measurement. Prints rps, p50, p99 and the ratios
 to the yardsticks, with the load average (the machine is shared: ratios within
 one run are what count). Results go to ``bench/out/pages.json``.
@@ -32,35 +34,20 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-BENCH_ENV = {
-    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-    "SECRET_KEY": "bench-pages-" + "k" * 60,
-    "FIELD_ENCRYPTION_KEY": "YmVuY2gtcGVhay1maWVsZC1lbmNyeXB0aW9uLWtleSE=",
-    "LOOKUP_HASH_KEY": "bench-pages-lookup-hash-key-0123456789",
-    "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "SECURE_SSL_REDIRECT": "0",
-    "SECURE_HSTS_SECONDS": "0",
-    "CONN_MAX_AGE": "60",
-    "CONN_HEALTH_CHECKS": "1",
-    "LOG_LEVEL": "WARNING",
-    "MEDIA_ROOT": str(ROOT / "var" / "bench-pages-media"),
-    "CELERY_TASK_ALWAYS_EAGER": "0",
-    "AUDIT_CHAIN_INLINE": "0",
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import serve  # noqa: E402
+
+ROOT, OUT = serve.ROOT, serve.OUT
+BENCH_ENV = serve.bench_env(
+    "pages", CONN_HEALTH_CHECKS="1", AUDIT_CHAIN_INLINE="0",
     # The limit stays on, raised so that one address can measure it.
-    "CERTIFICATE_VERIFY_RATE": "100000000/minute",
-    "CERTIFICATE_VERIFY_PAGE_LIMIT": "100000000",
-}
+    CERTIFICATE_VERIFY_RATE="100000000/minute", CERTIFICATE_VERIFY_PAGE_LIMIT="100000000")
 
 
 def parse() -> argparse.Namespace:
@@ -87,35 +74,8 @@ def environ(database: str, **extra) -> dict:
             **extra}
 
 
-def admin_sql(*statements: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{ARGS.server}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-    conn.close()
-
-
-def database_exists(name: str) -> bool:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{ARGS.server}/postgres")
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        found = cursor.fetchone() is not None
-    conn.close()
-    return found
-
-
 def run_python(code: str, database: str, *argv: str) -> str:
-    result = subprocess.run([sys.executable, "-c", code, *argv], cwd=ROOT, env=environ(database),
-                            capture_output=True, text=True)
-    if result.returncode:
-        sys.stderr.write(result.stderr[-5000:])
-        raise SystemExit(f"a bench step failed (exit {result.returncode})")
-    return result.stdout
+    return serve.run_python(code, environ(database), *argv)
 
 
 # --- The scene ----------------------------------------------------------------------------
@@ -218,11 +178,12 @@ def database(n: int) -> str:
 
 def build_scene(n: int) -> dict:
     meta = OUT / f"{ARGS.db_prefix}-scene-{n}.json"
-    if not ARGS.rebuild and meta.exists() and database_exists(database(n)):
+    if not ARGS.rebuild and meta.exists() and serve.database_exists(ARGS.server, database(n)):
         return json.loads(meta.read_text())
     print(f"building the scene of {n:,} applications in {database(n)} ...", flush=True)
     started = time.perf_counter()
-    admin_sql(f"DROP DATABASE IF EXISTS {database(n)} WITH (FORCE)", f"CREATE DATABASE {database(n)}")
+    serve.admin_sql(ARGS.server, f"DROP DATABASE IF EXISTS {database(n)} WITH (FORCE)",
+                    f"CREATE DATABASE {database(n)}")
     output = run_python(SCENE_CODE, database(n), str(n))
     scene = json.loads(output.strip().splitlines()[-1])
     scene["build_seconds"] = round(time.perf_counter() - started)
@@ -234,93 +195,37 @@ def build_scene(n: int) -> dict:
 
 # --- Serving and driving ----------------------------------------------------------------------
 
-SERVE_CODE = r"""
-import sys
-import django
-django.setup()
-from django.conf import settings
-settings.ROOT_URLCONF = "bench.pages_urls"   # the portal's URLs and the two yardsticks
-# Static files from the source folders (production reads a manifest written by collectstatic,
-# which the bench does not run): the same URLs, one dictionary look-up less.
-settings.STORAGES = {**settings.STORAGES,
-                     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-from django.core.wsgi import get_wsgi_application
-from gunicorn.app.base import BaseApplication
-
-application = get_wsgi_application()
-from django.urls import get_resolver
-get_resolver().url_patterns  # import every view before the workers fork
-
-class Serve(BaseApplication):
-    def load_config(self):
-        self.cfg.set("bind", f"127.0.0.1:{sys.argv[1]}")
-        self.cfg.set("workers", int(sys.argv[2]))
-        self.cfg.set("worker_class", "sync")
-        self.cfg.set("preload_app", True)
-        self.cfg.set("backlog", 2048)
-        self.cfg.set("accesslog", None)
-        self.cfg.set("loglevel", "warning")
-
-    def load(self):
-        return application
-
-Serve().run()
-"""
-
 POST_LUA = """
 wrk.method = "POST"
 wrk.body = %s
 wrk.headers["Content-Type"] = "application/json"
 """
 
-
-def port_free(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) != 0
-
-
-def wait_until_serving(port: int, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/ok/", timeout=2):  # noqa: S310
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("gunicorn did not start")
+FORM_LUA = """
+wrk.method = "POST"
+wrk.body = %s
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+"""
 
 
-def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+def verify_form(number: str, name: str) -> tuple[dict, str]:
+    """The public /verify/ page's form as a browser sends it: the CSRF cookie and token of a GET."""
+    from http.cookies import SimpleCookie
+    from urllib.parse import urlencode
 
-
-def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+    with urllib.request.urlopen(f"http://127.0.0.1:{ARGS.port}/verify/", timeout=30) as response:  # noqa: S310
+        html = response.read().decode()
+        cookies = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookies.load(header)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    cookie = "; ".join(f"{k}={v.value}" for k, v in cookies.items())
+    return {"Cookie": cookie}, urlencode({"csrfmiddlewaretoken": token, "number": number, "name": name})
 
 
 def run_wrk(path: str, *, seconds: float, headers: dict | None = None, script: Path | None = None) -> dict:
-    command = ["wrk", "-t2", f"-c{ARGS.connections}", f"-d{seconds:g}s", "--latency", "--timeout", "10s"]
-    for name, value in (headers or {}).items():
-        command += ["-H", f"{name}: {value}"]
-    if script:
-        command += ["-s", str(script)]
-    command.append(f"http://127.0.0.1:{ARGS.port}{path}")
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    errors = re.search(r"Socket errors: (.*)", output)
-    return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "non_2xx": int(bad.group(1)) if bad else 0,
-            "socket_errors": errors.group(1).strip() if errors else ""}
+    return serve.wrk_latency(serve.wrk(f"http://127.0.0.1:{ARGS.port}{path}", connections=ARGS.connections,
+                                       seconds=seconds, headers=headers, script=script, latency=True))
 
 
 def check(path: str, headers: dict, body: bytes | None = None) -> None:
@@ -340,6 +245,7 @@ def measure(scene: dict) -> list[dict]:
     body = json.dumps({"number": scene["number"], "name": scene["name"]}, ensure_ascii=False)
     post_script = folder / "post.lua"
     post_script.write_text(POST_LUA % json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    form_script = folder / "form.lua"
     from urllib.parse import urlencode
 
     query = urlencode({"number": scene["number"], "name": scene["name"]})
@@ -354,16 +260,21 @@ def measure(scene: dict) -> list[dict]:
         ("expert dashboard", "/review/expert/", cookie[str(scene["expert"])], None),
         ("applicant dashboard", "/applications/", cookie[str(scene["applicant"])], None),
         ("/healthz", "/healthz", {}, None),
+        ("verify page (GET)", "/verify/", {}, None),
+        ("verify page (POST form)", "/verify/", "form", form_script),
     ]
     if ARGS.only:
         targets = [t for t in targets if t[0] in ARGS.only or t[0].startswith("bare")]
-    server = subprocess.Popen([sys.executable, "-c", SERVE_CODE, str(ARGS.port), str(ARGS.workers)], cwd=ROOT,
-                              env=environ(db), start_new_session=True)
+    server = serve.start_gunicorn(ARGS.port, ARGS.workers, environ(db), hook="bench.pages_urls:serve_hook")
     rows = []
     try:
-        wait_until_serving(ARGS.port)
+        serve.wait_until_serving(ARGS.port, "/bench/ok/")
         for name, path, headers, script in targets:
-            if script:
+            if headers == "form":
+                headers, form = verify_form(scene["number"], scene["name"])
+                form_script.write_text(FORM_LUA % json.dumps(form), encoding="utf-8")
+                check(path, {**headers, "Content-Type": "application/x-www-form-urlencoded"}, form.encode())
+            elif script:
                 check(path, {**headers, "Content-Type": "application/json"}, body.encode())
             else:
                 check(path, headers)
@@ -375,7 +286,7 @@ def measure(scene: dict) -> list[dict]:
             print(f"  {name:<26} {result['rps']:>9,.0f} rps  p50 {result['p50_ms']:>7.2f} ms  "
                   f"p99 {result['p99_ms']:>8.2f} ms  non-2xx {result['non_2xx']}  load {load:.1f}", flush=True)
     finally:
-        stop(server)
+        serve.stop(server)
         shutil.rmtree(folder, ignore_errors=True)
     ok = next(r["rps"] for r in rows if r["target"] == "bare ok")
     lookup = next(r["rps"] for r in rows if r["target"] == "bare lookup")
@@ -413,7 +324,7 @@ def flatness(rows: list[dict]) -> str:
 def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (Debian package wrk)")
-    if not port_free(ARGS.port):
+    if not serve.port_free(ARGS.port):
         raise SystemExit(f"port {ARGS.port} is in use")
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     rows = []

@@ -23,6 +23,17 @@ def lookup(request):
     return JsonResponse(row or {"status": "not_found"})
 
 
+def serve_hook(application) -> None:
+    """``bench/serve.py``'s hook: the portal's URLs and the two yardsticks; static files from the
+    source folders (production reads a manifest written by collectstatic, which the bench does
+    not run): the same URLs, one dictionary look-up less."""
+    from django.conf import settings
+
+    settings.ROOT_URLCONF = "bench.pages_urls"
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 urlpatterns = [
     path("bench/ok/", ok),
     path("bench/lookup/", lookup),

@@ -47,37 +47,23 @@ import random
 import re
 import secrets
 import shutil
-import signal
-import socket
 import string
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import serve  # noqa: E402
+
+ROOT, OUT = serve.ROOT, serve.OUT
 SERVER = "postgres://postgres@127.0.0.1:5432"
 SCENE_DB = "portal_bench_peak_scene"
 RUN_DB = "portal_bench_peak_run"
 MODES = ("none", "inline", "sealed")
 KNOWN_MODES = (*MODES, "deferred")
-# Production settings need their secrets; the bench's own, the same for the scene and the server.
-BENCH_ENV = {
-    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-    "SECRET_KEY": "bench-peak-" + "k" * 60,
-    "FIELD_ENCRYPTION_KEY": "YmVuY2gtcGVhay1maWVsZC1lbmNyeXB0aW9uLWtleSE=",
-    "LOOKUP_HASH_KEY": "bench-peak-lookup-hash-key-0123456789",
-    "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "SECURE_SSL_REDIRECT": "0",
-    "SECURE_HSTS_SECONDS": "0",
-    "CONN_MAX_AGE": "60",
-    "LOG_LEVEL": "WARNING",
-    "MEDIA_ROOT": str(ROOT / "var" / "bench-peak-media"),
-    "CELERY_TASK_ALWAYS_EAGER": "0",
-}
+BENCH_ENV = serve.bench_env("peak")
 SUMMARY = "长期从事装备制造领域的设计与工艺改进，主持完成多项技术攻关。"
 
 
@@ -112,25 +98,11 @@ def environ(database: str, **extra) -> dict:
 
 
 def admin_sql(*statements: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{ARGS.server}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-    conn.close()
+    serve.admin_sql(ARGS.server, *statements)
 
 
 def database_exists(name: str) -> bool:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{ARGS.server}/postgres")
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        found = cursor.fetchone() is not None
-    conn.close()
-    return found
+    return serve.database_exists(ARGS.server, name)
 
 
 def copy_scene() -> None:
@@ -139,12 +111,7 @@ def copy_scene() -> None:
 
 def run_python(code: str, database: str, **extra) -> str:
     """Run Django code in a child process (its own settings and connections)."""
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environ(database, **extra),
-                            capture_output=True, text=True)
-    if result.returncode:
-        sys.stderr.write(result.stderr[-5000:])
-        raise SystemExit(f"a bench step failed (exit {result.returncode})")
-    return result.stdout
+    return serve.run_python(code, environ(database, **extra))
 
 
 # --- The scene ----------------------------------------------------------------------------
@@ -152,6 +119,7 @@ def run_python(code: str, database: str, **extra) -> str:
 SCENE_CODE = r"""
 import django, json, sys
 django.setup()
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
 from applications.demo import _Walk, _bodies, _education, _person, _title
@@ -166,8 +134,21 @@ b = _bodies()
 w = _Walk(b)
 enterprise = b["enterprise"]
 submitters, deciders = [], []
+serials = iter(range(300, 1000))  # (ID numbers: serials below 1000; the demo's own people hold a few of them)
+
+
+def person(i):
+    for serial in serials:
+        try:
+            with transaction.atomic():
+                return _person(f"1660{i:07d}", f"冲刺申请人{i}", serial, enterprise)
+        except ValidationError:
+            continue
+    raise SystemExit("no free ID number serial left")
+
+
 for i in range(args["submitters"] + args["deciders"]):
-    user = _person(f"1660{i:07d}", f"冲刺申请人{i}", 300 + i, enterprise)  # (ID numbers: serials below 1000)
+    user = person(i)
     _education(user)
     _title(user)
     application = w.draft(user)
@@ -267,14 +248,7 @@ def start_sequencer() -> subprocess.Popen:
                             env=environ(RUN_DB, LOG_LEVEL="WARNING"), start_new_session=True)
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+stop = serve.stop
 
 
 CHAIN_CODE = r"""
@@ -408,35 +382,13 @@ def ratio_text(cells: dict) -> str:
 
 # --- served: gunicorn and wrk ----------------------------------------------------------------
 
-SERVE_CODE = r"""
-import os, sys
-import django
-django.setup()
-from django.core.wsgi import get_wsgi_application
-from gunicorn.app.base import BaseApplication
-import portal.audit
+def serve_hook(application) -> None:
+    """``bench/serve.py``'s hook: the yardstick mode serves the same writes without their audit events."""
+    if os.environ.get("BENCH_PEAK_AUDIT") == "none":
+        import portal.audit
 
-application = get_wsgi_application()
-from django.urls import get_resolver
-get_resolver().url_patterns  # import every view before the workers fork: no worker pays for it on a request
-if os.environ["BENCH_PEAK_AUDIT"] == "none":   # the yardstick: the same writes without their audit events
-    portal.audit._append = lambda events: None
+        portal.audit._append = lambda events: None
 
-class Serve(BaseApplication):
-    def load_config(self):
-        self.cfg.set("bind", f"127.0.0.1:{sys.argv[1]}")
-        self.cfg.set("workers", int(sys.argv[2]))
-        self.cfg.set("worker_class", "sync")
-        self.cfg.set("preload_app", True)
-        self.cfg.set("backlog", 2048)
-        self.cfg.set("accesslog", None)
-        self.cfg.set("loglevel", "warning")
-
-    def load(self):
-        return application
-
-Serve().run()
-"""
 
 LUA = r"""
 -- The deadline peak: applicants autosave and submit, HR officers approve.
@@ -530,28 +482,9 @@ def write_wrk_files(scene: dict, sessions: dict, folder: Path) -> Path:
     return script
 
 
-def wait_until_serving(port: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # noqa: S310
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("gunicorn did not start")
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) != 0
-
-
 def run_wrk(script: Path, seconds: float, *extra: str) -> dict:
-    command = ["wrk", "-t2", f"-c{ARGS.connections}", f"-d{seconds:g}s", "--timeout", "10s", "-s", str(script),
-               f"http://127.0.0.1:{ARGS.port}/"]
-    if extra:
-        command += ["--", *extra]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    output = serve.wrk(f"http://127.0.0.1:{ARGS.port}/", connections=ARGS.connections, seconds=seconds,
+                       script=script, script_args=extra)
     match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", output)
     requests, bad, socket_errors, p50, p99, micros = (int(x) for x in match.groups())
     return {"requests": requests, "non_2xx": bad, "socket_errors": socket_errors, "seconds": micros / 1e6,
@@ -573,7 +506,7 @@ print(json.dumps({"submitted": Application.objects.filter(submitted_at__isnull=F
 def served(scene: dict) -> list[dict]:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (Debian package wrk)")
-    if not port_free(ARGS.port):
+    if not serve.port_free(ARGS.port):
         raise SystemExit(f"port {ARGS.port} is in use")
     chosen = modes()
     rows = []
@@ -591,10 +524,10 @@ def served(scene: dict) -> list[dict]:
             sessions = make_sessions(users)
             script = write_wrk_files(scene, sessions, folder)
             sequencer = start_sequencer() if mode == "sealed" else None
-            server = subprocess.Popen([sys.executable, "-c", SERVE_CODE, str(ARGS.port), str(ARGS.workers)],
-                                      cwd=ROOT, env=environ(RUN_DB, **mode_env(mode)), start_new_session=True)
+            server = serve.start_gunicorn(ARGS.port, ARGS.workers, environ(RUN_DB, **mode_env(mode)),
+                                          hook="bench.peak:serve_hook")
             try:
-                wait_until_serving(ARGS.port)
+                serve.wait_until_serving(ARGS.port)
                 run_wrk(script, 2, "warm")
                 result = run_wrk(script, ARGS.seconds)
             finally:

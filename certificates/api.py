@@ -3,17 +3,22 @@ the holder's list and the bureau's batch progress."""
 
 from __future__ import annotations
 
-from django.http import Http404
+import json
+import logging
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certificates import selectors, services
+from certificates import numbering, public_records, selectors, services
 from certificates.models import VerificationEvent
 from certificates.ratelimit import VerifyRateThrottle
 from certificates.serializers import (
@@ -28,6 +33,8 @@ from portal.api import IsBureauOfficer
 from portal.errors import InvalidInput
 from portal.security import keep_private
 
+logger = logging.getLogger(__name__)
+
 
 class CertificateVerifyApi(APIView):
     """Anyone may verify; a wrong name and an unknown number answer the same.
@@ -40,6 +47,15 @@ class CertificateVerifyApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [VerifyRateThrottle]
     parser_classes = [JSONParser]
+
+    def dispatch(self, request, *args, **kwargs):
+        # Issue 15: an anonymous, well-formed check is answered from Redis in one round trip
+        # (certificates.public_records); everything else, and a record not yet in Redis, takes
+        # DRF's path below, which answers exactly as before (the request counted once).
+        answer = _answer_from_redis(request, self)
+        if answer is not None:
+            return answer
+        return super().dispatch(request, *args, **kwargs)
 
     def _verify(self, request, params):
         data = VerifyInput(data=params)
@@ -68,6 +84,65 @@ class CertificateVerifyApi(APIView):
                    responses={200: VerificationOutput}, deprecated=True)
     def get(self, request):
         return self._verify(request, request.query_params)
+
+
+def _fast_text(value) -> str | None:
+    """A field as ``VerifyInput`` would take it without complaint (else None: DRF's path says why)."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not 0 < len(value) <= 64 or "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+        return None
+    return value
+
+
+def _answer_from_redis(request, view):
+    """The answer of an anonymous check from its public record in Redis, or None."""
+    if not public_records.enabled() or request.method not in ("GET", "POST"):
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+        return None  # a verifier who may be an enterprise's HR: recorded as such by DRF's path
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if (accept and accept != "*/*" and not accept.startswith("application/json")) or "format" in request.GET:
+        return None  # another renderer may be asked for (DRF negotiates it)
+    if request.method == "POST":
+        if (request.content_type or "").lower() != "application/json":
+            return None
+        try:
+            params = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if not isinstance(params, dict):
+            return None
+    else:
+        params = request.GET
+    number, name = _fast_text(params.get("number")), _fast_text(params.get("name"))
+    if number is None or name is None:
+        return None
+    try:
+        name = services.clean_query_name(name)
+        number = numbering.parse_number(number).formatted
+    except (InvalidInput, numbering.NumberError):
+        return None
+    throttle = VerifyRateThrottle()
+    if throttle.rate is None:
+        return None
+    try:
+        answer = public_records.check(
+            limit_key=throttle.get_cache_key(request, None), duration=throttle.duration,
+            num_requests=throttle.num_requests, number=number, name=name,
+            channel=VerificationEvent.Channel.API, organization_id=None)
+    except Exception:  # noqa: BLE001 - Redis refused: DRF's path counts and answers
+        logger.warning("verify: the public record check failed", exc_info=True)
+        return None
+    if not answer.allowed or not answer.hit:
+        # Counted already: DRF's path must not count the request again.
+        request.verify_counted = (answer.allowed, answer.estimate, answer.wait)
+        return None
+    response = HttpResponse(JSONRenderer().render(answer.data), content_type="application/json")
+    response["Vary"] = "Accept"
+    response["Allow"] = ", ".join(view.allowed_methods)
+    return keep_private(response)
 
 
 class CertificateFileVerifyApi(APIView):

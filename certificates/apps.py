@@ -8,8 +8,11 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certificates")
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, post_save
 
+        from certificates.public_records import on_certificate_saved
         from certificates.services import clear_reference_cache
 
         post_migrate.connect(clear_reference_cache, dispatch_uid="certificates.clear_reference_cache")
+        post_save.connect(on_certificate_saved, sender="certificates.Certificate",
+                          dispatch_uid="certificates.public_record")

@@ -34,6 +34,10 @@ class VerifyRateThrottle(SimpleRateThrottle):
     def allow_request(self, request, view):
         if self.rate is None:
             return True
+        counted = getattr(request, "verify_counted", None)
+        if counted is not None:  # counted by the Redis path already (certificates.public_records)
+            allowed, self._estimate, self._left = counted
+            return allowed
         key = self.get_cache_key(request, view)
         now = time.time()
         window = int(now // self.duration)

@@ -609,7 +609,7 @@ def signature_checks(certificate: Certificate) -> bool:
             and records.row_matches_record(certificate))
 
 
-def _clean_query_name(name: str) -> str:
+def clean_query_name(name: str) -> str:
     name = certificate_text.clean_name(name)
     if not name:
         raise InvalidInput(_("Enter the holder's name."), field="name")
@@ -718,7 +718,13 @@ def _match(number: str, name: str) -> Verification:
     except numbering.NumberError:
         return Verification(status="not_found", hint="check_number")
     certificate = _public_row(number=parsed.formatted)
-    if certificate is None or not certificate_text.same_name(certificate.holder_name, name):
+    if certificate is None:
+        return Verification(status="not_found")
+    from certificates import public_records
+
+    if public_records.enabled():  # the next check of this number is answered from Redis
+        public_records.store(certificate, signature_valid=signature_verdict(certificate))
+    if not certificate_text.same_name(certificate.holder_name, name):
         return Verification(status="not_found")
     return _found(certificate)
 
@@ -726,7 +732,7 @@ def _match(number: str, name: str) -> Verification:
 def certificate_verify_number(*, number: str, name: str, channel: str = VerificationEvent.Channel.NUMBER,
                               verifier: User | None = None) -> Verification:
     """Anyone: a certificate by number and the holder's name."""
-    name = _clean_query_name(name)
+    name = clean_query_name(name)
     if not (number or "").strip():
         raise InvalidInput(_("Enter the certificate number."), field="number")
     result = _match(number, name)

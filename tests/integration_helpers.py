@@ -18,6 +18,17 @@ def require_redis() -> str:
     return url
 
 
+def local_redis() -> str:
+    """A Redis for tests that need one but no worker (``TEST_REDIS_URL``, default db 6 here), or skip."""
+    redis = pytest.importorskip("redis")
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis here")
+    return url
+
+
 @contextlib.contextmanager
 def real_worker():
     """A Celery worker thread consuming from Redis, with eager mode off."""

@@ -291,6 +291,9 @@ else:
 # Verification events of the public verify endpoints go to a Redis list and are written in batches
 # by beat (certificates/verification_log.py); without Redis they are written at once.
 CERTIFICATE_VERIFICATION_BUFFER = env.bool("CERTIFICATE_VERIFICATION_BUFFER", default=bool(REDIS_URL))
+# Seconds a certificate's public record stays in Redis for the verify API (issue 15): each save
+# rewrites it on commit; the expiry bounds how long an edit behind the services' back goes unseen.
+CERTIFICATE_PUBLIC_RECORD_TTL = env.int("CERTIFICATE_PUBLIC_RECORD_TTL", default=600)
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)

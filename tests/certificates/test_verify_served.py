@@ -10,7 +10,6 @@ import logging
 import secrets
 from types import SimpleNamespace
 
-import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -23,7 +22,6 @@ from portal.middleware import client_address
 from tests.factories import bureau_officer
 
 API = "/api/v1/certificates/verify/"
-REDIS_TEST_URL = "redis://127.0.0.1:6379/6"
 
 
 def post(client, **body):
@@ -87,17 +85,13 @@ def test_verify_api_dates_are_asia_shanghai_local_dates(issue, client):
 
 
 def test_verify_api_events_buffered_in_redis_written_in_batches(issue, client, settings):
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis here")
     from certificates import verification_log
     from portal.redis_pool import redis_client
+    from tests.integration_helpers import local_redis
 
-    settings.REDIS_URL = REDIS_TEST_URL
+    settings.REDIS_URL = url = local_redis()
     settings.CERTIFICATE_VERIFICATION_BUFFER = True
-    redis_client(REDIS_TEST_URL).delete(verification_log.KEY, verification_log.LOCK)
+    redis_client(url).delete(verification_log.KEY, verification_log.LOCK)
     certificate = issue()
     before = timezone.now()
     with CaptureQueriesContext(connection) as context:
