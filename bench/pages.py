@@ -73,6 +73,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--database", help="measure (or build) the scene in this database instead of "
+                        "portal_perf_pages_<n>, e.g. one's own; with a single --apps size")
     parser.add_argument("--only", nargs="*", help="measure only these targets (names in the table)")
     return parser.parse_args()
 
@@ -211,11 +213,11 @@ print(json.dumps({"cookie": settings.SESSION_COOKIE_NAME, "sessions": out}))
 
 
 def database(n: int) -> str:
-    return f"portal_perf_pages_{n}"
+    return ARGS.database or f"portal_perf_pages_{n}"
 
 
 def build_scene(n: int) -> dict:
-    meta = OUT / f"pages-scene-{n}.json"
+    meta = OUT / (f"pages-scene-{ARGS.database}-{n}.json" if ARGS.database else f"pages-scene-{n}.json")
     if not ARGS.rebuild and meta.exists() and database_exists(database(n)):
         return json.loads(meta.read_text())
     print(f"building the scene of {n:,} applications in {database(n)} ...", flush=True)
@@ -413,6 +415,8 @@ def main() -> None:
         raise SystemExit("wrk is needed (Debian package wrk)")
     if not port_free(ARGS.port):
         raise SystemExit(f"port {ARGS.port} is in use")
+    if ARGS.database and len(ARGS.apps) != 1:
+        raise SystemExit("--database takes a single --apps size")
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     rows = []
     for n in ARGS.apps:
