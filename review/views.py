@@ -12,6 +12,7 @@ committee's secretary learn nothing from a URL.
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -201,6 +202,14 @@ def committee_detail(request, pk: int):
         "renew_form": renew_form, "member_form": member_form})
 
 
+def _fixed(value, places: int) -> str:
+    """A figure with ``places`` decimals, rounded half up (as ``floatformat``; every language of the
+    portal writes the decimal point as "."); "" for None."""
+    if value is None:
+        return ""
+    return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
 def _cursor(value) -> int:
     """A keyset cursor from the query string: an id, or 0 (the first page) when absent or not one."""
     try:
@@ -383,6 +392,11 @@ def call_dashboard(request, pk: int):
     rows = list(selectors.call_applications(call=call, status=status).filter(pk__gt=after)[:CALL_PAGE_SIZE + 1])
     more = len(rows) > CALL_PAGE_SIZE
     rows = selectors.with_reviews(rows[:CALL_PAGE_SIZE])
+    labels = dict(ApplicationStatus.choices)  # get_status_display rebuilds (and translates) every choice a row
+    for a in rows:  # formatted once here rather than by template filters, row after row
+        a.status_label = labels.get(a.status, a.status)
+        a.mean_text = _fixed(a.mean, 2)
+        a.spread_text = f"{_fixed(a.low, 1)}–{_fixed(a.high, 1)}" if a.high is not None else ""
     query = f"status={status}&" if status else ""
     # The experts' progress rows (one per expert drawn: bounded by the committee, not the call),
     # shown a page at a time.
