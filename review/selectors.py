@@ -300,7 +300,17 @@ def expert_queue_page(*, user: User, scored: bool, after: int, size: int) -> lis
     for a in rows:
         a.application = applications[a.application_id]
         a.blind = blind.get(a.application.call_id, False)
+        # None rather than a missing relation: a template looking one up pays an exception and a dir().
+        a.my_score = a.score if _has_score(a) else None
     return rows
+
+
+def _has_score(assignment: Assignment) -> bool:
+    try:
+        assignment.score  # noqa: B018 - read from select_related: no query
+    except Score.DoesNotExist:
+        return False
+    return True
 
 
 def assignment_for_expert(*, user: User, pk: int) -> Assignment | None:
