@@ -381,6 +381,10 @@ class Application(models.Model):
             models.Index(fields=["employer", "status", "id"], name="application_employer_idx"),
             models.Index(fields=["acceptance_body", "status", "id"], name="application_acceptance_idx"),
             models.Index(fields=["sponsor", "status", "id"], name="application_sponsor_idx"),
+            # The secretary's call dashboard: a page of a call's applications by keyset on id, all of
+            # them or of one status, read from an index whatever the size of the call (issue 15).
+            models.Index(fields=["call", "id"], name="application_call_page_idx"),
+            models.Index(fields=["call", "status", "id"], name="application_call_status_idx"),
         ]
 
     def __str__(self) -> str:

@@ -62,6 +62,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--db-prefix", default="portal_perf_pages",
                         help="scene databases are <prefix>_<n> (one prefix per person benching on a shared server)")
+    parser.add_argument("--database", help="measure (or build) the scene in this database instead of "
+                        "<prefix>_<n>, e.g. one's own; with a single --apps size")
     parser.add_argument("--only", nargs="*", help="measure only these targets (names in the table)")
     return parser.parse_args()
 
@@ -173,11 +175,11 @@ print(json.dumps({"cookie": settings.SESSION_COOKIE_NAME, "sessions": out}))
 
 
 def database(n: int) -> str:
-    return f"{ARGS.db_prefix}_{n}"
+    return ARGS.database or f"{ARGS.db_prefix}_{n}"
 
 
 def build_scene(n: int) -> dict:
-    meta = OUT / f"{ARGS.db_prefix}-scene-{n}.json"
+    meta = OUT / f"{database(n)}-scene-{n}.json"
     if not ARGS.rebuild and meta.exists() and serve.database_exists(ARGS.server, database(n)):
         return json.loads(meta.read_text())
     print(f"building the scene of {n:,} applications in {database(n)} ...", flush=True)
@@ -326,6 +328,8 @@ def main() -> None:
         raise SystemExit("wrk is needed (Debian package wrk)")
     if not serve.port_free(ARGS.port):
         raise SystemExit(f"port {ARGS.port} is in use")
+    if ARGS.database and len(ARGS.apps) != 1:
+        raise SystemExit("--database takes a single --apps size")
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     rows = []
     for n in ARGS.apps:

@@ -191,9 +191,10 @@ def main() -> None:
     pages = {}
     for label, call in (("small", small), ("big", big)):
         pages[f"dashboard_{label}"] = measure(client, reverse("review-call-dashboard", args=[call.pk]))
+        # A deep page: the keyset cursor of the 40th page of 20 (the ids after the 780th).
+        deep = call.applications.order_by("pk").values_list("pk", flat=True)[779:780] if label == "big" else []
         pages[f"dashboard_{label}_deep_page"] = measure(
-            client, reverse("review-call-dashboard", args=[call.pk]) + "?page=40" if label == "big" else
-            reverse("review-call-dashboard", args=[call.pk]))
+            client, reverse("review-call-dashboard", args=[call.pk]) + (f"?after={deep[0]}" if deep else ""))
         application = call.applications.order_by("pk").first()
         pages[f"application_{label}"] = measure(client, reverse("review-call-application",
                                                                 args=[call.pk, application.pk]))

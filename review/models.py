@@ -243,6 +243,9 @@ class Assignment(models.Model):
     seen_at = models.DateTimeField(_("material first opened"), null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(_("reason"), blank=True)
+    #: The expert's score is submitted: the stored sort key of the expert's dashboard (pending
+    #: first, then by id), set by ``score_submit`` in the same transaction (issue 15).
+    scored = models.BooleanField(_("score submitted"), default=False)
 
     class Meta:
         ordering = ["application_id", "id"]
@@ -258,6 +261,10 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["expert_user", "status"], name="review_assignment_expert_idx"),
             models.Index(fields=["application", "status"], name="review_assignment_app_idx"),
+            # The expert's dashboard: one page of the expert's active assignments, pending first, by
+            # keyset (scored, id) — read from the index whatever the number of assignments.
+            models.Index(fields=["expert_user", "scored", "id"], condition=Q(status="active"),
+                         name="review_assignment_queue_idx"),
         ]
 
     def __str__(self) -> str:

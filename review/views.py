@@ -12,12 +12,12 @@ committee's secretary learn nothing from a URL.
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,6 +43,12 @@ from review.models import (
 from review.services._common import bureau_region_ids
 
 PAGE_SIZE = 50
+#: Rows a page of the call dashboard and of the expert's dashboard shows (issue 15: each page
+#: renders a bounded number of rows, read by keyset from an index).
+CALL_PAGE_SIZE = 20
+EXPERT_ROWS = 20
+EXPERT_PAGE_SIZE = 20
+LIST_CAP = 20
 
 
 def _page(request, qs, size: int = PAGE_SIZE):
@@ -194,6 +200,22 @@ def committee_detail(request, pk: int):
     return render(request, "review/committee_detail.html", {
         "committee": committee, "sanction_form": sanction_form, "reason_form": reason_form,
         "renew_form": renew_form, "member_form": member_form})
+
+
+def _fixed(value, places: int) -> str:
+    """A figure with ``places`` decimals, rounded half up (as ``floatformat``; every language of the
+    portal writes the decimal point as "."); "" for None."""
+    if value is None:
+        return ""
+    return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def _cursor(value) -> int:
+    """A keyset cursor from the query string: an id, or 0 (the first page) when absent or not one."""
+    try:
+        return min(max(int(value), 0), 2**63 - 1)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _int(value) -> int:
@@ -364,16 +386,33 @@ def call_dashboard(request, pk: int):
     if status not in ApplicationStatus.values:
         status = ""
     summary = selectors.call_summary(call=call)
-    known = summary["statuses"][status] if status else summary["statuses"]["total"]  # from the counters
-    page = Paginator(selectors.KnownCount(selectors.call_applications(call=call, status=status), known),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.with_reviews(page.object_list)
+    # One page of applications by keyset (ids after the last one shown), read from an index: the
+    # same cost on the first page and the last, whatever the size of the call (issue 15).
+    after = _cursor(request.GET.get("after"))
+    rows = list(selectors.call_applications(call=call, status=status).filter(pk__gt=after)[:CALL_PAGE_SIZE + 1])
+    more = len(rows) > CALL_PAGE_SIZE
+    rows = selectors.with_reviews(rows[:CALL_PAGE_SIZE])
+    labels = dict(ApplicationStatus.choices)  # get_status_display rebuilds (and translates) every choice a row
+    for a in rows:  # formatted once here rather than by template filters, row after row
+        a.status_label = labels.get(a.status, a.status)
+        a.mean_text = _fixed(a.mean, 2)
+        a.spread_text = f"{_fixed(a.low, 1)}–{_fixed(a.high, 1)}" if a.high is not None else ""
+    query = f"status={status}&" if status else ""
+    # The experts' progress rows (one per expert drawn: bounded by the committee, not the call),
+    # shown a page at a time.
+    experts_from = _cursor(request.GET.get("experts_from"))
+    experts = summary["experts"][experts_from:experts_from + EXPERT_ROWS]
     return render(request, "review/call_dashboard.html", {
         "call": call, "setup": setup, "setup_form": setup_form, "publicise_form": publicise_form,
-        "summary": summary, "page": page, "status": status,
-        "experts": summary["experts"][:200],
-        "meetings": list(call.meetings.order_by("-scheduled_at")),
-        "periods": list(call.publicity_periods.order_by("-starts_on", "-pk")),
+        "summary": summary, "rows": rows, "status": status,
+        "first_url": ("?" + query.rstrip("&")) if after else "",
+        "next_url": f"?{query}after={rows[-1].pk}" if more else "",
+        "experts": experts,
+        "experts_first_url": "?" if experts_from else "",
+        "experts_next_url": (f"?experts_from={experts_from + EXPERT_ROWS}"
+                             if len(summary["experts"]) > experts_from + EXPERT_ROWS else ""),
+        "meetings": list(call.meetings.order_by("-scheduled_at")[:LIST_CAP]),
+        "periods": list(call.publicity_periods.order_by("-starts_on", "-pk")[:LIST_CAP]),
     })
 
 
@@ -565,7 +604,6 @@ def meeting_vote(request, pk: int):
 
 @login_required
 def expert_home(request):
-    assignments = selectors.assignments_for_expert(user=request.user)
     if request.method == "POST":
         form = forms.ConflictForm(request.POST)
         assignment_id = _int(request.POST.get("assignment"))
@@ -577,19 +615,20 @@ def expert_home(request):
         else:
             messages.error(request, _("Say what the conflict of interest is."))
         return redirect("review-expert-home")
-    # Pending first: the order is taken over narrow rows (ids), then only the page's rows are read
-    # in full, so the sort does not carry every assignment's application (issue 15).
-    pending_first = (assignments.order_by(F("score__submitted_at").asc(nulls_first=True), "application__call_id",
-                                          "pk").values_list("pk", flat=True))
-    workload = selectors.expert_workload(user=request.user)  # the counters: also the page count
-    known = workload["to_score"] + workload["submitted"]
-    page = _page(request, selectors.KnownCount(pending_first, known))
-    rows = {a.pk: a for a in assignments.filter(pk__in=list(page.object_list))}
-    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    # Pending first, then by id: the stored sort key ``scored`` (kept by ``score_submit``) and the
+    # index (expert_user, scored, id) give one page by keyset, whatever the number of assignments
+    # (issue 15). The cursor is the last row shown: "<scored>-<id>".
+    scored, _sep, last = request.GET.get("after", "").partition("-")
+    scored, last = scored == "1", _cursor(last)
+    rows = selectors.expert_queue_page(user=request.user, scored=scored, after=last, size=EXPERT_PAGE_SIZE)
+    more = len(rows) > EXPERT_PAGE_SIZE
+    rows = rows[:EXPERT_PAGE_SIZE]
     return render(request, "review/expert_home.html", {
-        "page": page,
+        "rows": rows,
+        "first_url": "?" if last else "",
+        "next_url": f"?after={int(rows[-1].scored)}-{rows[-1].pk}" if more else "",
         "meetings": selectors.meetings_for_member(user=request.user),
-        "workload": workload, "conflict_form": forms.ConflictForm()})
+        "workload": selectors.expert_workload(user=request.user), "conflict_form": forms.ConflictForm()})
 
 
 def _own_assignment(request, pk: int) -> Assignment:

@@ -66,12 +66,15 @@ def _reference_data(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttle counters and rate limits live in the cache: start each test clean."""
-    from django.core.cache import cache
+    """Throttle counters and rate limits live in the cache: start each test clean (and the rendered
+    fragments, which a test's own settings, such as its storage, may change)."""
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["fragments"].clear()
     yield
     cache.clear()
+    caches["fragments"].clear()
 
 
 @pytest.fixture(autouse=True)

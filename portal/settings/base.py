@@ -287,6 +287,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered fragments that depend only on the code and the language (the navigation menus per set of
+# roles): kept in each process, emptied when it restarts with new code (issue 15).
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
+                       "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 1000}}
 
 # Verification events of the public verify endpoints go to a Redis list and are written in batches
 # by beat (certificates/verification_log.py); without Redis they are written at once.

@@ -160,6 +160,8 @@ def score_submit(*, actor: User, assignment_id: int, values: dict | None = None,
         score.version += 1
         score.saved_at = score.submitted_at = timezone.now()
         score.save()
+        assignment.scored = True  # the expert's dashboard's sort key (pending first), same transaction
+        assignment.save(update_fields=["scored"])
         audit_record(actor=actor, action="score.submit", obj=assignment.application,
                      after={"assignment": assignment.pk, "values": score.values, "total": str(score.total),
                             "verdict": score.verdict, "rubric": score.rubric_frozen})

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from applications.tallies import call_counts_rebuild
 from review.models import Assignment, ExpertCallTally, Score
@@ -89,12 +89,23 @@ def tallies_stored(*, call_id: int) -> dict[int, dict[str, int]]:
     return {r.pop("expert_user_id"): r for r in rows if any(r[f] for f in FIELDS)}
 
 
+def scored_stale(*, call_id: int) -> QuerySet[Assignment]:
+    """The call's assignments whose stored sort key ``scored`` disagrees with their score."""
+    submitted = Exists(Score.objects.filter(assignment=OuterRef("pk"), status=Score.Status.SUBMITTED))
+    return (Assignment.objects.filter(application__call_id=call_id).annotate(is_scored=submitted)
+            .exclude(scored=F("is_scored")))
+
+
 def tallies_rebuild(*, call_id: int) -> None:
-    """Replace the call's counters (statuses and reviews) by a recount."""
+    """Replace the call's counters (statuses and reviews) by a recount, and
+    set each assignment's ``scored`` sort key from its score."""
     from django.db import transaction
 
     with transaction.atomic():
         call_counts_rebuild(call_id=call_id)
+        for value in (True, False):
+            Assignment.objects.filter(pk__in=scored_stale(call_id=call_id).filter(is_scored=value)
+                                      .values("pk")).update(scored=value)
         ExpertCallTally.objects.filter(call_id=call_id).delete()
         ExpertCallTally.objects.bulk_create([ExpertCallTally(call_id=call_id, expert_user_id=pk, **counts)
                                              for pk, counts in tallies_recount(call_id=call_id).items()])

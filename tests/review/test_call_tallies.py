@@ -19,7 +19,7 @@ from portal.errors import PortalError
 from review import services
 from review import workflow as wf
 from review.models import Assignment, ExpertCallTally, Score
-from review.services.tallies import tallies_recount, tallies_stored
+from review.services.tallies import scored_stale, tallies_recount, tallies_stored
 from tests.review.conftest import add_expert, make_application
 from tests.review.test_pages import bulk_applications
 
@@ -123,6 +123,7 @@ def test_counters_equal_a_recount_after_random_services(committee, secretary, ca
             pass  # a refusal changes nothing, counters included
         assert call_counts(call_id=call.pk) == call_status_recount(call_id=call.pk)
         assert tallies_stored(call_id=call.pk) == tallies_recount(call_id=call.pk)
+        assert not scored_stale(call_id=call.pk).exists()  # the expert dashboard's sort key
     assert Score.objects.filter(assignment__application__call=call).exists()
 
 

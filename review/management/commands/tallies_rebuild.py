@@ -1,4 +1,5 @@
-"""Recount the call counters (statuses and reviews) from the data: after a
+"""Recount the call counters (statuses and reviews) and the assignments'
+sort key (``scored``) from the data: after a
 restore, a bulk import outside the services, or to check them (``--check``
 reports calls whose counters differ and changes nothing)."""
 
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from applications.models import Call
 from applications.tallies import call_counts, call_status_recount
-from review.services.tallies import tallies_rebuild, tallies_recount, tallies_stored
+from review.services.tallies import scored_stale, tallies_rebuild, tallies_recount, tallies_stored
 
 
 class Command(BaseCommand):
@@ -25,7 +26,8 @@ class Command(BaseCommand):
         differing = []
         for call_id in calls:
             same = (call_counts(call_id=call_id) == call_status_recount(call_id=call_id)
-                    and tallies_stored(call_id=call_id) == tallies_recount(call_id=call_id))
+                    and tallies_stored(call_id=call_id) == tallies_recount(call_id=call_id)
+                    and not scored_stale(call_id=call_id).exists())
             if not same:
                 differing.append(call_id)
                 if not options["check"]:
