@@ -34,6 +34,9 @@ INNER = textwrap.dedent('''
 def inner(pytester, monkeypatch):
     root = Path(__file__).resolve().parents[2]
     monkeypatch.setenv("PYTHONPATH", str(root))
+    # The inner run needs only tests/tools.py's hooks: loading every installed plugin (schemathesis,
+    # hypothesis, Django...) took most of each run's 5-15 s.
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     pytester.makeconftest("from tests.tools import pytest_runtest_makereport, pytest_runtest_setup  # noqa: F401\n")
     pytester.makeini("[pytest]\nmarkers =\n    needs_tool: needs a program\n")
     pytester.makepyfile(test_inner=INNER)
