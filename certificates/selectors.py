@@ -19,7 +19,7 @@ def certificates_for_holder(*, user: User) -> QuerySet[Certificate]:
 
 
 def certificate_for_holder(*, user: User, pk: int) -> Certificate | None:
-    return Certificate.objects.filter(holder=user, pk=pk).select_related(*CERTIFICATE_JOINS).first()
+    return Certificate.objects.filter(holder=user, pk=pk).select_related(*CERTIFICATE_JOINS, "holder").first()
 
 
 def verifications_for_certificate(*, certificate: Certificate) -> QuerySet[VerificationEvent]:
