@@ -106,3 +106,11 @@ def published_keys(*, algorithms: tuple[str, ...] | None = None) -> QuerySet[Sig
     """Every key, active or retired; only those of ``algorithms`` when given."""
     keys = SigningKey.objects.order_by("valid_from", "pk")
     return keys.filter(algorithm__in=algorithms) if algorithms is not None else keys
+
+
+def holder_name_ug(*, certificate_id: int) -> str:
+    """The holder's name in Uyghur script (empty when none), for Uyghur pages: the public verification
+    hot path reads only the certificate's public columns, so this is one look-up more, on Uyghur
+    pages only."""
+    return (Certificate.objects.filter(pk=certificate_id).values_list("holder__name_ug", flat=True).first()
+            or "")

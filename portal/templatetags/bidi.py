@@ -66,11 +66,3 @@ def isolate(value) -> SafeString:
     direction = text_direction(text)
     return format_html('<span class="iso-{}" dir="{}">{}</span>', direction, direction, text)
 
-
-@register.filter
-def masked_name(value) -> str:
-    """A person's name as public pages show it (``portal.personal_data.mask_name``): ``مەمەت ئەلى``
-    → ``م**** ئ***``, ``张三丰`` → ``张*丰``."""
-    from portal.personal_data import mask_name
-
-    return mask_name(str(value or ""))
