@@ -19,7 +19,7 @@ def certificates_for_holder(*, user: User) -> QuerySet[Certificate]:
 
 
 def certificate_for_holder(*, user: User, pk: int) -> Certificate | None:
-    return Certificate.objects.filter(holder=user, pk=pk).select_related(*CERTIFICATE_JOINS).first()
+    return Certificate.objects.filter(holder=user, pk=pk).select_related(*CERTIFICATE_JOINS, "holder").first()
 
 
 def verifications_for_certificate(*, certificate: Certificate) -> QuerySet[VerificationEvent]:
@@ -106,3 +106,11 @@ def published_keys(*, algorithms: tuple[str, ...] | None = None) -> QuerySet[Sig
     """Every key, active or retired; only those of ``algorithms`` when given."""
     keys = SigningKey.objects.order_by("valid_from", "pk")
     return keys.filter(algorithm__in=algorithms) if algorithms is not None else keys
+
+
+def holder_name_ug(*, certificate_id: int) -> str:
+    """The holder's name in Uyghur script (empty when none), for Uyghur pages: the public verification
+    hot path reads only the certificate's public columns, so this is one look-up more, on Uyghur
+    pages only."""
+    return (Certificate.objects.filter(pk=certificate_id).values_list("holder__name_ug", flat=True).first()
+            or "")

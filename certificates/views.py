@@ -39,7 +39,8 @@ def verify(request):
         except PortalError as error:
             form_error(form, error)
     return render(request, "certificates/verify.html",
-                  {"form": form, "result": result, "view": result.public() if result else None})
+                  {"form": form, "result": result, "view": result.public() if result else None,
+                   "holder_name_ug": _holder_name_ug(result)})
 
 
 @never_cache
@@ -48,8 +49,20 @@ def verify(request):
 def verify_code(request, code: str):
     """The QR code's target."""
     result = services.certificate_verify_code(code=code, verifier=request.user)
-    return render(request, "certificates/verify_code.html", {"result": result, "view": result.public()},
+    return render(request, "certificates/verify_code.html",
+                  {"result": result, "view": result.public(), "holder_name_ug": _holder_name_ug(result)},
                   status=200 if result.found else 404)
+
+
+def _holder_name_ug(result) -> str:
+    """On a Uyghur page, the holder's name in Uyghur script, masked as public pages mask names."""
+    from django.utils.translation import get_language_bidi
+
+    from portal.personal_data import mask_name
+
+    if result is None or result.certificate is None or not get_language_bidi():
+        return ""
+    return mask_name(selectors.holder_name_ug(certificate_id=result.certificate.pk))
 
 
 @never_cache

@@ -67,7 +67,9 @@ def demo_people() -> list[tuple[str, str, str]]:
             address="乌鲁木齐市高新区天山路1号")
         services.enterprise_approve(actor=officer, organization_id=enterprise.pk)
 
-    applicant = _user("13900000003", "阿依古丽", demo_id_number("650104", "19900620", 33), Role.APPLICANT)
+    # Her name in Uyghur script too (issue 13): Uyghur pages and bilingual certificates show it.
+    applicant = _user("13900000003", "阿依古丽", demo_id_number("650104", "19900620", 33), Role.APPLICANT,
+                      name_ug="ئايگۈل")
     if not Employment.objects.filter(user=applicant, employer=enterprise).exists():
         Employment.objects.create(user=applicant, employer=enterprise, position="机械工程师",
                                   start_date=dt.date(2018, 7, 1), status=Employment.Status.CONFIRMED,

@@ -65,3 +65,4 @@ def isolate(value) -> SafeString:
         return text
     direction = text_direction(text)
     return format_html('<span class="iso-{}" dir="{}">{}</span>', direction, direction, text)
+

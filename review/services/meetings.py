@@ -237,7 +237,9 @@ def _lacks(app: Application, call: Call) -> list[Lack]:
     if needs_defence(app, call) and not app.defended:
         if app.defence_pending_at:
             text = _("defence not held yet: scheduled for %(when)s, attendance not recorded") % {
-                "when": timezone.localtime(app.defence_pending_at).strftime("%Y-%m-%d %H:%M")}
+                # In first-strong isolates (U+2068 … U+2069): the date and time keep their order inside
+                # right-to-left (Uyghur) text, here and wherever the text is joined into a message.
+                "when": "\u2068" + timezone.localtime(app.defence_pending_at).strftime("%Y-%m-%d %H:%M") + "\u2069"}
             lacks.append(Lack("defence_result", text, defences, _("Record the defence"), rule="R4.3"))
         elif app.defence_absent:
             lacks.append(Lack("defence_absent", _("defence not held: absent from the slot; give another slot"),

@@ -103,3 +103,53 @@ def test_open_calls_on_the_dashboard_are_links(world, client):
     client.force_login(world.applicant)
     html = client.get(reverse("applications-dashboard")).content.decode()
     assert f'href="{reverse("application-start", args=[world.call.pk])}"' in html
+
+
+def test_R5_5_a_person_who_reads_uyghur_gets_reminders_and_returns_in_uyghur_in_app_by_email_and_sms(
+        world, deliver, settings):
+    """Issue 13: the deadline reminder (a Celery beat task, outside any request) and the return for
+    correction are written in the applicant's remembered language, Uyghur, in all three channels, while
+    the site's default stays Chinese."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    world.applicant.language = "ug"
+    world.applicant.save(update_fields=["language"])
+    draft = world.create()
+    closes = timezone.localtime(world.call.closes_at).date()
+    deliver(svc.deadline_reminders_send, today=closes - dt.timedelta(days=3))
+    with translation.override("ug"):
+        expected = translation.gettext(
+            "%(n)d day(s) left: the call closes on %(date)s; your draft is not submitted") % {
+            "n": 3, "date": closes.isoformat()}
+        hello = translation.gettext("Dear %(name)s,") % {"name": ""}
+    assert expected.startswith("3 ") and "كۈن" in expected
+    [note] = Notification.objects.filter(recipient=world.applicant, topic="reminder")
+    assert note.subject == expected
+    [email] = [m for m in mail.outbox if m.to == [world.applicant.email]]
+    assert expected in email.subject and hello.strip(" ,:،") in email.body
+    [text] = sms_to(world.applicant.mobile)
+    assert expected in text and "还剩" not in text
+
+    Application.objects.filter(pk=draft.pk).delete()
+    application = world.submitted()
+    deliver(svc.application_decide, actor=world.hr, application_id=application.pk, action="return",
+            corrections=[{"target": "summary", "message": "补充近五年的工作总结"}], due_on=dt.date(2099, 1, 20))
+    [note] = Notification.objects.filter(recipient=world.applicant, topic="correction")
+    assert any("\u0600" <= char <= "\u06ff" for char in note.subject), note.subject
+    assert not any("\u4e00" <= char <= "\u9fff" for char in note.subject), note.subject
+    assert "补充近五年的工作总结" in note.body  # the officer's own words stay as written
+
+
+def test_R3_5_the_conditions_frozen_at_submission_are_worded_in_uyghur_too(world, client, settings):
+    """Issue 13: the eligibility explanations frozen with an application carry their Uyghur wording,
+    which a Uyghur page shows (older snapshots without it show the Chinese, in its own direction)."""
+    application = world.submitted()
+    application.refresh_from_db()
+    lines = application.frozen_conditions["conditions"]
+    assert lines and all(any("\u0600" <= char <= "\u06ff" for char in line["message_ug"]) for line in lines)
+    world.applicant.language = "ug"
+    world.applicant.save(update_fields=["language"])
+    client.force_login(world.applicant)
+    html = client.get(reverse("application-detail", args=[application.pk])).content.decode()
+    assert f'<span dir="auto">{lines[0]["message_ug"]}</span>' in html
