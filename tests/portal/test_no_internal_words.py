@@ -139,6 +139,7 @@ def test_no_internal_word_reaches_a_person(settings):
 
     found = set(findings.where)
     if os.environ.get("KNOWN_LEAKS_WRITE"):
+        print("Found:\n" + findings.report(found))  # noqa: T201
         KNOWN_LEAKS_FILE.write_text(json.dumps(sorted(found), ensure_ascii=False, indent=0) + "\n", "utf-8")
         return
     stale = KNOWN_LEAKS - found
