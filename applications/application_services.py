@@ -765,16 +765,18 @@ def _jsonable(data: dict) -> dict:
 
 
 def _conditions_bilingual(facts, result: eligibility.EligibilityResult) -> list[dict]:
-    """The condition lines as the engine gave them, with their wording in both
-    languages of the site, frozen with the application."""
+    """The condition lines as the engine gave them, with their wording in each
+    language of the site (``message_zh``, ``message_en``, ``message_ug``), frozen
+    with the application; ``applications_tags.condition_message`` picks the reader's."""
     from django.utils import translation
 
     worded = {}
-    for language in ("zh-hans", "en"):
+    for language in ("zh-hans", "en", "ug"):
         with translation.override(language):
             worded[language] = eligibility.eligibility_check(facts=facts).conditions
-    return [{**asdict(line), "message_zh": zh.message, "message_en": en.message}
-            for line, zh, en in zip(result.conditions, worded["zh-hans"], worded["en"], strict=False)]
+    return [{**asdict(line), "message_zh": zh.message, "message_en": en.message, "message_ug": ug.message}
+            for line, zh, en, ug in zip(result.conditions, worded["zh-hans"], worded["en"], worded["ug"],
+                                        strict=False)]
 
 
 def application_submit(*, actor: User, application_id: int, pledge_text: str, pledge_accepted: bool,

@@ -118,6 +118,8 @@ def audit_list(request):
         model = _model_of(event.object_type)
         event.object_kind = str(model._meta.verbose_name) if model is not None else _("Other record")
         event.action_label = audit_labels.action_label(event.action, event.object_kind)
+        # A row's id; a name kept in the id (an exported table, "check") is said by the action's label.
+        event.object_ref = f"#{event.object_id}" if event.object_id.isdigit() else ""
         event.changes = event_changes(event, catalogue)
     query = request.GET.copy()
     query.pop("before", None)
