@@ -768,7 +768,8 @@ def _jsonable(data: dict) -> dict:
 
 def _conditions_bilingual(facts, result: eligibility.EligibilityResult) -> list[dict]:
     """The condition lines as the engine gave them, with their wording in each
-    language of the site (Chinese, English, Uyghur), frozen with the application."""
+    language of the site (``message_zh``, ``message_en``, ``message_ug``), frozen
+    with the application; ``applications_tags.condition_message`` picks the reader's."""
     from django.utils import translation
 
     worded = {}

@@ -35,9 +35,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from applications import eligibility_data
 from applications.eligibility_models import (
@@ -68,14 +67,14 @@ EDUCATION_WORDS = {
     Education.DOCTORATE: gettext_lazy("a doctorate"),
 }
 SKILL_WORDS = {
-    SkillLevel.SENIOR_WORKER: gettext_lazy("senior worker (高级工)"),
-    SkillLevel.TECHNICIAN: gettext_lazy("technician (技师)"),
-    SkillLevel.SENIOR_TECHNICIAN: gettext_lazy("senior technician (高级技师)"),
+    SkillLevel.SENIOR_WORKER: pgettext_lazy("eligibility", "senior worker"),
+    SkillLevel.TECHNICIAN: pgettext_lazy("eligibility", "technician"),
+    SkillLevel.SENIOR_TECHNICIAN: pgettext_lazy("eligibility", "senior technician"),
 }
 PATHWAY_WORDS = {
     Pathway.REGULAR: gettext_lazy("regular"),
-    Pathway.EXCEPTIONAL: gettext_lazy("exceptional (破格)"),
-    Pathway.RECOGNITION: gettext_lazy("recognition (考核认定)"),
+    Pathway.EXCEPTIONAL: pgettext_lazy("eligibility", "exceptional"),
+    Pathway.RECOGNITION: pgettext_lazy("eligibility", "recognition"),
     Pathway.GREEN_CHANNEL: gettext_lazy("green channel"),
     Pathway.POSTDOC: gettext_lazy("enterprise postdoc"),
     Pathway.SKILLS_CROSSOVER: gettext_lazy("high-skill crossover"),
@@ -125,6 +124,7 @@ class EligibilityInput:
 class TitleFacts:
     name: str
     name_en: str = ""
+    name_ug: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,7 @@ class QualificationFacts:
     name_en: str
     series_code: str
     level: str
+    name_ug: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ class CatalogueFacts:
     series_name_en: str = ""
     titles: Mapping[str, TitleFacts] = field(default_factory=dict)
     qualification: QualificationFacts | None = None
+    series_name_ug: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,8 +171,11 @@ class EligibilityResult:
 
 # --- Wording ----------------------------------------------------------------
 
-def _chinese() -> bool:
-    return (translation.get_language() or "").startswith("zh")
+def _named(name: str, name_en: str, name_ug: str = "") -> str:
+    """A catalogue name in the reader's language, as ``display_name`` gives it."""
+    from portal.models import name_in_language
+
+    return name_in_language(name, name_en, name_ug)
 
 
 def _num(value: Decimal | int) -> str:
@@ -189,16 +194,16 @@ def _title(catalogue: CatalogueFacts, level: str) -> str:
     title = catalogue.titles.get(level)
     if title is None:
         return str(words)
-    name = title.name if _chinese() or not title.name_en else title.name_en
+    name = _named(title.name, title.name_en, title.name_ug)
     return _("%(title)s (%(level)s)") % {"title": name, "level": words}
 
 
 def _qualification_name(qualification: QualificationFacts) -> str:
-    return qualification.name if _chinese() or not qualification.name_en else qualification.name_en
+    return _named(qualification.name, qualification.name_en, qualification.name_ug)
 
 
 def _series_name(catalogue: CatalogueFacts) -> str:
-    return catalogue.series_name if _chinese() or not catalogue.series_name_en else catalogue.series_name_en
+    return _named(catalogue.series_name, catalogue.series_name_en, catalogue.series_name_ug)
 
 
 def _years(value: Decimal) -> str:
@@ -368,8 +373,8 @@ def _requirement_line(requirement, facts: EligibilityInput, catalogue: Catalogue
     if kind == RequirementKind.RECOMMENDATIONS:
         met = facts.recommendations >= value
         return ConditionLine(rule, met, ngettext(
-            "%(required)s recommendation from a full-senior (正高级) expert is required; you have %(actual)s.",
-            "%(required)s recommendations from full-senior (正高级) experts are required; you have %(actual)s.",
+            "%(required)s recommendation from a full-senior expert is required; you have %(actual)s.",
+            "%(required)s recommendations from full-senior experts are required; you have %(actual)s.",
             _count(value)) % {"required": _num(value), "actual": facts.recommendations})
     if kind == RequirementKind.NO_LEVEL_SKIP:
         return _no_level_skip_line(rule, facts, catalogue, held)
@@ -463,15 +468,16 @@ def eligibility_catalogue(*, series_code: str, qualification_code: str | None) -
     series = TitleSeries.objects.filter(code=series_code, is_active=True).first()
     if series is None:
         raise InvalidInput(_("Unknown series code “%(code)s”.") % {"code": series_code}, field="series")
-    titles = {t.level: TitleFacts(t.name, t.name_en) for t in TitleName.objects.filter(series=series)}
+    titles = {t.level: TitleFacts(t.name, t.name_en, t.name_ug) for t in TitleName.objects.filter(series=series)}
     qualification = None
     if qualification_code:
         row = Qualification.objects.select_related("series").filter(code=qualification_code).first()
         if row is None:
             raise InvalidInput(_("Unknown qualification code “%(code)s”.") % {"code": qualification_code},
                                field="qualification")
-        qualification = QualificationFacts(row.code, row.name, row.name_en, row.series.code, row.level)
-    return CatalogueFacts(series.pk, series.code, series.name, series.name_en, titles, qualification)
+        qualification = QualificationFacts(row.code, row.name, row.name_en, row.series.code, row.level, row.name_ug)
+    return CatalogueFacts(series.pk, series.code, series.name, series.name_en, titles, qualification,
+                          series.name_ug)
 
 
 def eligibility_check(*, facts: EligibilityInput) -> EligibilityResult:

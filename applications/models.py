@@ -37,6 +37,7 @@ class TitleSeries(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=64)
     name_en = models.CharField(_("English name"), max_length=128, blank=True)
+    name_ug = models.CharField(_("Uyghur name"), max_length=128, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -50,7 +51,7 @@ class TitleSeries(models.Model):
 
     @property
     def display_name(self) -> str:
-        return name_in_language(self.name, self.name_en)
+        return name_in_language(self.name, self.name_en, self.name_ug)
 
 
 class Specialty(models.Model):
@@ -61,6 +62,7 @@ class Specialty(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=64)
     name_en = models.CharField(_("English name"), max_length=128, blank=True)
+    name_ug = models.CharField(_("Uyghur name"), max_length=128, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     added_by_region = models.ForeignKey("portal.Region", null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="+", verbose_name=_("added by (region)"),
@@ -78,7 +80,7 @@ class Specialty(models.Model):
 
     @property
     def display_name(self) -> str:
-        return name_in_language(self.name, self.name_en)
+        return name_in_language(self.name, self.name_en, self.name_ug)
 
 
 class TitleName(models.Model):
@@ -111,7 +113,7 @@ class TitleName(models.Model):
 
     @property
     def display_name(self) -> str:
-        return name_in_language(self.name, self.name_en)
+        return name_in_language(self.name, self.name_en, self.name_ug)
 
 
 class Qualification(models.Model):
@@ -120,6 +122,7 @@ class Qualification(models.Model):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=64)
     name_en = models.CharField(_("English name"), max_length=128, blank=True)
+    name_ug = models.CharField(_("Uyghur name"), max_length=128, blank=True)
     series = models.ForeignKey(TitleSeries, on_delete=models.PROTECT, related_name="qualifications",
                                verbose_name=_("series"))
     level = models.CharField(_("corresponding level"), max_length=20, choices=Level.choices)
@@ -134,7 +137,7 @@ class Qualification(models.Model):
 
     @property
     def display_name(self) -> str:
-        return name_in_language(self.name, self.name_en)
+        return name_in_language(self.name, self.name_en, self.name_ug)
 
 
 # --- Profile, entered once and reused (R5.1) -----------------------------

@@ -67,6 +67,18 @@ def _next_step(application: Application) -> str:
     }.get(application.status, _("You are told of every step."))
 
 
+def contents_in_language(receipt: SubmissionReceipt, application: Application) -> dict:
+    """What the receipt froze, with the reference data (series, specialty, region) named in the reader's
+    language: the frozen Chinese name is the same row's name when the application still points at it
+    (the receipt and its digest keep the Chinese)."""
+    c = dict(receipt.contents)
+    for key, obj in (("series", application.series), ("specialty", application.specialty),
+                     ("region", application.region)):
+        if obj is not None and c.get(key) == obj.name:
+            c[key] = obj.display_name
+    return c
+
+
 def _send(receipt: SubmissionReceipt, application: Application) -> None:
     c = receipt.contents
 
@@ -75,6 +87,7 @@ def _send(receipt: SubmissionReceipt, application: Application) -> None:
             "number": receipt.number, "title": c["title_name"]}
 
     def body():
+        c = contents_in_language(receipt, application)  # in the recipient's language
         when = timezone.localtime(receipt.submitted_at).strftime("%Y-%m-%d %H:%M")
         lines = [
             (_("Submitted on %(when)s (Beijing time)") if receipt.kind == SubmissionReceipt.Kind.SUBMIT

@@ -16,7 +16,8 @@ def catalogue_seed() -> dict[str, int]:
     by_code = {}
     for order, row in enumerate(catalogue_data.SERIES, start=1):
         series, _ = TitleSeries.objects.update_or_create(
-            code=row["code"], defaults={"name": row["name_zh"], "name_en": row["name_en"], "order": order})
+            code=row["code"], defaults={"name": row["name_zh"], "name_en": row["name_en"],
+                                        "name_ug": catalogue_ug.SERIES_UG.get(row["code"], ""), "order": order})
         by_code[series.code] = series
         counts["series"] += 1
         titles_en = row.get("titles_en", {})
@@ -27,12 +28,15 @@ def catalogue_seed() -> dict[str, int]:
                 defaults["name_ug"] = titles_ug[level]
             TitleName.objects.update_or_create(series=series, level=level, defaults=defaults)
             counts["titles"] += 1
+        specialties_ug = catalogue_ug.SPECIALTIES_UG.get(row["code"], {})
         for code, name, name_en in row["specialties"]:
-            Specialty.objects.update_or_create(series=series, code=code, defaults={"name": name, "name_en": name_en})
+            Specialty.objects.update_or_create(series=series, code=code, defaults={
+                "name": name, "name_en": name_en, "name_ug": specialties_ug.get(code, "")})
             counts["specialties"] += 1
     for row in catalogue_data.QUALIFICATION_CORRESPONDENCE:
         Qualification.objects.update_or_create(code=row["code"], defaults={
-            "name": row["name_zh"], "name_en": row["name_en"], "series": by_code[row["series"]],
+            "name": row["name_zh"], "name_en": row["name_en"],
+            "name_ug": catalogue_ug.QUALIFICATIONS_UG.get(row["code"], ""), "series": by_code[row["series"]],
             "level": row["level"]})
         counts["qualifications"] += 1
     return counts

@@ -38,7 +38,7 @@ from applications.forms import (
 )
 from applications.models import ApplicationStatus
 from applications.profile import profile_record_add, profile_record_remove, profile_records
-from applications.receipts import receipts_for_applicant
+from applications.receipts import contents_in_language, receipts_for_applicant
 from portal import ratelimit
 from portal.models import PolicySettings, Role
 from portal.personal_data import mask_name
@@ -338,7 +338,7 @@ def application_receipt(request, pk: int, seq: int):
     if receipt is None:
         raise Http404
     return render(request, "applications/receipt.html", {"receipt": receipt, "application": receipt.application,
-                                                         "c": receipt.contents})
+                                                         "c": contents_in_language(receipt, receipt.application)})
 
 
 @login_required

@@ -12,10 +12,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from portal import selectors
+from portal import audit_labels, selectors
 from portal.audit import audit_record, chain_backlog
 from portal.models import Role
 from portal.views_helpers import role_required
@@ -34,7 +34,8 @@ class AuditFilterForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control form-control-sm"
 
-    action = forms.CharField(label=gettext_lazy("Action"), required=False, max_length=64)
+    action = forms.CharField(label=gettext_lazy("Action"), required=False, max_length=64,
+                             widget=forms.TextInput(attrs={"list": "audit-actions"}))
     object_type = forms.CharField(label=gettext_lazy("Object type"), required=False, max_length=64)
     object_id = forms.CharField(label=gettext_lazy("Object id"), required=False, max_length=64)
     actor = forms.CharField(label=gettext_lazy("Actor (name or id)"), required=False, max_length=64)
@@ -66,34 +67,39 @@ def _model_of(object_type: str):
         return None
 
 
-def _shown(field, value) -> str:
-    """A recorded value in words: a choice by its label, a list or mapping as compact JSON."""
+def _shown(field, value, *, key: str = "", names: dict | None = None) -> str:
+    """A recorded value in words: a choice or a code by its label, a yes/no in words, a list or a
+    mapping as its parts named by their labels (never the JSON of the record)."""
     if value is None or value == "":
         return "—"
     if field is not None and getattr(field, "flatchoices", None) and isinstance(value, str):
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return pgettext("boolean", "yes") if value else pgettext("boolean", "no")
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+        label = dict(field.flatchoices).get(value)
+        if label is not None:
+            return str(label)
+    return audit_labels.value_in_words(value, key=key, names=names or {})
 
 
-def event_changes(event) -> list[dict]:
-    """The fields an event changed, each named by its label, with before and after in words."""
+def event_changes(event, catalogue: dict | None = None) -> list[dict]:
+    """The fields an event changed, each named by its label, with before and after in words;
+    ``catalogue`` names the codes of reference data (``audit_labels.catalogue_names``)."""
     model = _model_of(event.object_type)
     before, after = event.before or {}, event.after or {}
+    names = {**(catalogue if catalogue is not None else audit_labels.catalogue_names()),
+             **audit_labels.names_in_event(before, after)}
     rows = []
     for key in list(dict.fromkeys([*before, *after])):
+        if key in audit_labels.INTERNAL_KEYS:
+            continue
         field = None
         if model is not None:
             try:
                 field = model._meta.get_field(key)
-            except Exception:  # noqa: BLE001 - a key that is no field (a count, a note) keeps its name
+            except Exception:  # noqa: BLE001 - a key that is no field (a count, a note) is named below
                 field = None
-        label = str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else key
-        rows.append({"label": label, "before": _shown(field, before[key]) if key in before else None,
-                     "after": _shown(field, after[key]) if key in after else None})
+        label = audit_labels.field_label(field, key)
+        rows.append({"label": label,
+                     "before": _shown(field, before[key], key=key, names=names) if key in before else None,
+                     "after": _shown(field, after[key], key=key, names=names) if key in after else None})
     return rows
 
 
@@ -107,16 +113,21 @@ def audit_list(request):
     events = list(selectors.audit_events(**filters, before_seq=before)[: PAGE + 1])
     has_more = len(events) > PAGE
     events = events[:PAGE]
+    catalogue = audit_labels.catalogue_names()
     for event in events:
         model = _model_of(event.object_type)
-        event.object_kind = str(model._meta.verbose_name) if model is not None else event.object_type
-        event.changes = event_changes(event)
+        event.object_kind = str(model._meta.verbose_name) if model is not None else _("Other record")
+        event.action_label = audit_labels.action_label(event.action, event.object_kind)
+        # A row's id; a name kept in the id (an exported table, "check") is said by the action's label.
+        event.object_ref = f"#{event.object_id}" if event.object_id.isdigit() else ""
+        event.changes = event_changes(event, catalogue)
     query = request.GET.copy()
     query.pop("before", None)
     return render(request, "portal/audit_list.html", {
         "form": form, "events": events, "has_more": has_more,
         "next_before": events[-1].seq if events else None, "query": query.urlencode(),
         "backlog": chain_backlog(),
+        "actions": sorted(audit_labels.all_action_labels().items(), key=lambda item: item[1]),
     })
 
 

@@ -201,12 +201,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         return role in self.role_names()
 
 
-def name_in_language(name: str, name_en: str) -> str:
-    """A reference-data name in the active language: the English name on English pages when there is
-    one, the Chinese name otherwise (issue 12: no Chinese on English pages but proper names)."""
+def name_in_language(name: str, name_en: str, name_ug: str = "") -> str:
+    """A reference-data name in the active language: the English name on English pages and the
+    Uyghur name on Uyghur pages when there is one, the Chinese name otherwise (issue 12: no Chinese
+    on English or Uyghur pages but proper names)."""
     from django.utils.translation import get_language
 
-    return name_en if name_en and (get_language() or "").startswith("en") else name
+    language = get_language() or ""
+    if language.startswith("en") and name_en:
+        return name_en
+    if language.startswith("ug") and name_ug:
+        return name_ug
+    return name
 
 
 class Region(models.Model):
@@ -219,6 +225,7 @@ class Region(models.Model):
     code = models.CharField(_("administrative code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=64)
     name_en = models.CharField(_("English name"), max_length=64, blank=True)
+    name_ug = models.CharField(_("Uyghur name"), max_length=128, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
 
@@ -235,7 +242,7 @@ class Region(models.Model):
 
     @property
     def display_name(self) -> str:
-        return name_in_language(self.name, self.name_en)
+        return name_in_language(self.name, self.name_en, self.name_ug)
 
 
 class Organization(models.Model):

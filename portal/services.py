@@ -610,17 +610,19 @@ def regions_seed() -> int:
     active HR bureau per region; idempotent."""
     from django.contrib.auth.models import Group
 
-    from portal.reference_data import PREFECTURES, PROVINCE
+    from portal.reference_data import PREFECTURES, PROVINCE, REGIONS_UG
 
     for role in Role.values:
         Group.objects.get_or_create(name=role)
     code, name, name_en = PROVINCE
     province, _created = Region.objects.update_or_create(
-        code=code, defaults={"name": name, "name_en": name_en, "kind": Region.Kind.PROVINCE, "parent": None})
+        code=code, defaults={"name": name, "name_en": name_en, "name_ug": REGIONS_UG.get(code, ""),
+                             "kind": Region.Kind.PROVINCE, "parent": None})
     regions = [province]
     for code, name, name_en in PREFECTURES:
         region, _created = Region.objects.update_or_create(
-            code=code, defaults={"name": name, "name_en": name_en, "kind": Region.Kind.PREFECTURE, "parent": province})
+            code=code, defaults={"name": name, "name_en": name_en, "name_ug": REGIONS_UG.get(code, ""),
+                                 "kind": Region.Kind.PREFECTURE, "parent": province})
         regions.append(region)
     for region in regions:
         bureau_name = ("新疆维吾尔自治区人力资源和社会保障厅" if region.kind == Region.Kind.PROVINCE

@@ -42,6 +42,7 @@ urlpatterns = [
          name="api-certificate-verify"),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("rules/", views.rules_page, name="rules"),
     path("favicon.ico", views.favicon),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -43,6 +43,13 @@ from portal.redis_pool import redis_client
 from portal.views_helpers import form_error, role_required, run
 
 
+def rules_page(request):
+    """The rules the portal enforces, in words (public): what every rule number on a page links to."""
+    from portal.rules import rules_by_group
+
+    return render(request, "portal/rules.html", {"groups": rules_by_group()})
+
+
 def home(request):
     context = {}
     if request.user.is_authenticated:

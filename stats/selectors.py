@@ -49,14 +49,17 @@ def latest_refresh() -> StatsRefresh | None:
 def stats_labels(*, refresh: StatsRefresh | None) -> Labels:
     """Two small queries (regions, series); the other dimensions are choices."""
     regions = {}
-    for code, name, kind in Region.objects.order_by("code").values_list("code", "name", "kind"):
-        regions[code] = (_("%(name)s (region level)") % {"name": name}) if kind == Region.Kind.PROVINCE else name
+    for region in Region.objects.order_by("code").only("code", "name", "name_en", "name_ug", "kind"):
+        name = region.display_name
+        regions[region.code] = ((_("%(name)s (region level)") % {"name": name}) if region.kind == Region.Kind.PROVINCE
+                                else name)
     ownership = dict(Organization.Ownership.choices)
     ownership[NO_EMPLOYER] = _("No employer (freelancer)")
     ownership[UNKNOWN] = _("Not recorded (certificate outside an application)")
     return Labels({
         "region": regions,
-        "series": dict(TitleSeries.objects.order_by("order", "code").values_list("code", "name")),
+        "series": {s.code: s.display_name for s in TitleSeries.objects.order_by("order", "code").only(
+            "code", "name", "name_en", "name_ug")},
         "level": dict(Level.choices),
         "pathway": dict(Pathway.choices),
         "ownership": ownership,
@@ -71,7 +74,7 @@ def stats_scope_for_user(*, user: User, prefecture: str = "") -> StatsScope:
     from portal.selectors import bureau_regions_for_user
 
     prefecture = (prefecture or "").strip()
-    names = dict(Region.objects.values_list("code", "name"))
+    names = {r.code: r.display_name for r in Region.objects.only("code", "name", "name_en", "name_ug")}
     own = []
     if user.has_role(Role.BUREAU_OFFICER):
         own = sorted(bureau_regions_for_user(user=user).values_list("code", flat=True))

@@ -97,7 +97,7 @@ def pdf_text(data: bytes) -> str:
         return ""
     text = "\n".join(page.extract_text() or "" for page in reader.pages)
     # A table cell wraps a long Chinese name over lines: join them again (Chinese has no spaces).
-    return re.sub(r"(?<=[\u4e00-\u9fff])\n(?=[\u4e00-\u9fff（）])", "", text)
+    return re.sub(r"(?<=[\u4e00-\u9fff，。；：、（）“”])\n(?=[\u4e00-\u9fff（）“”])", "", text)
 
 
 def xlsx_text(data: bytes) -> str:
@@ -212,20 +212,41 @@ def _personal_tokens(text: str) -> str:
     return re.sub(r"\S*\d\S*", " ", text)
 
 
+def _blank(text: str, data: Iterable[str]) -> str:
+    """``text`` with every occurrence of every value of ``data`` blanked out, each found in the text as
+    it is (so that one value blanked first cannot cut another one in two)."""
+    covered = bytearray(len(text))
+    for value in data:
+        start = text.find(value)
+        while start != -1:
+            covered[start:start + len(value)] = b"\x01" * len(value)
+            start = text.find(value, start + 1)
+    if not any(covered):
+        return text
+    return "".join(" " if flag else char for char, flag in zip(text, covered, strict=True))
+
+
 def english_words(text: str, data: Iterable[str] = ()) -> list[str]:
     """English words on a Chinese page that the allow-list does not name (data people typed removed)."""
-    for value in data:
-        text = text.replace(value, " ")
+    text = _blank(text, data)
     return [w for w in WORD.findall(_personal_tokens(text)) if w not in ALLOWED_ENGLISH]
 
 
+#: A run of Chinese this long that is part of what someone typed is their text, cut into pieces by
+#: the page (a word-level diff of a summary, a PDF that wraps a line); a shorter one could be a
+#: label that merely occurs inside some text, and still counts.
+TYPED_PIECE = 4
+
+
 def chinese_runs(text: str, data: Iterable[str] = ()) -> list[str]:
-    """Chinese on an English page outside the data people typed (names, places, titles), and outside
-    masked names (``张**``)."""
-    for value in data:
-        text = text.replace(value, " ")
+    """Chinese on an English page outside the data people typed (names, places, titles) and pieces of
+    it (``TYPED_PIECE``), and outside masked names (``张**``)."""
+    data = list(data)
+    text = _blank(text, data)
     text = re.sub(r"[\u4e00-\u9fff][*＊]+", " ", text)
-    return [run for run in CJK.findall(text) if CJK_LETTERS.search(run)]
+    typed = "\n".join(data)
+    return [run for run in CJK.findall(text) if CJK_LETTERS.search(run)
+            and not (len(CJK_LETTERS.findall(run)) >= TYPED_PIECE and run.strip("，。；：、") in typed)]
 
 
 def code_leaks(text: str, pattern: re.Pattern) -> list[str]:

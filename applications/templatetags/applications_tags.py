@@ -61,3 +61,17 @@ def level_names(codes) -> str:
 def get_item(mapping: dict, key):
     """``mapping[key]`` in a template (None when absent)."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def condition_message(line: dict) -> str:
+    """A frozen condition line in the reader's language (``message_en`` / ``message_ug`` /
+    ``message_zh``), else the Chinese it was frozen with (an application frozen before the Uyghur
+    wording was kept shows its Chinese, a proper official text)."""
+    from django.utils.translation import get_language
+
+    if not isinstance(line, dict):
+        return ""
+    language = (get_language() or "").split("-")[0]
+    key = {"en": "message_en", "ug": "message_ug"}.get(language, "message_zh")
+    return line.get(key) or line.get("message_zh") or line.get("message", "")

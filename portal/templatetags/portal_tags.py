@@ -12,6 +12,14 @@ register = template.Library()
 
 
 @register.filter
+def rule_link(rule: str):
+    """``{{ line.rule|rule_link }}``: a rule number as a small link to its text on ``/rules/``."""
+    from portal.rules import rule_link as link
+
+    return link(rule)
+
+
+@register.filter
 def as_json(value) -> str:
     """A JSON field as readable JSON (not Python's repr)."""
     if not value:

@@ -176,7 +176,7 @@ def test_R3_6_exceptional_needs_two_full_senior_recommendations():
     assert result.eligible is False
     unmet = [c for c in result.conditions if not c.met]
     assert len(unmet) == 1 and unmet[0].rule == "R3.6"
-    assert "2 recommendations from full-senior (正高级) experts are required; you have 1" in unmet[0].message
+    assert "2 recommendations from full-senior experts are required; you have 1" in unmet[0].message
 
 
 def test_R3_6_exceptional_may_not_skip_a_level():
@@ -274,7 +274,7 @@ def test_R4_6_skills_crossover(level, skill_level, skill_years, eligible):
 def test_R4_6_unmet_skill_explained():
     message = line(check(level="intermediate", pathway="skills_crossover", skill_level="technician",
                          skill_years=1), "R4.6").message
-    assert "requires 3 years as technician (技师) or higher; you have 1" in message
+    assert "requires 3 years as technician or higher; you have 1" in message
 
 
 # --- R4.7 qualification -----------------------------------------------------------
