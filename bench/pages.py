@@ -58,7 +58,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8391)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/6")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/8")  # not 6: the tests' local Redis
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--db-prefix", default="portal_perf_pages",
                         help="scene databases are <prefix>_<n> (one prefix per person benching on a shared server)")

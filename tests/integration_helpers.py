@@ -19,11 +19,21 @@ def require_redis() -> str:
 
 
 def local_redis() -> str:
-    """A Redis for tests that need one but no worker (``TEST_REDIS_URL``, default db 6 here), or skip."""
+    """A Redis for tests that need one but no worker (``TEST_REDIS_URL``, default db 6 here), or skip.
+
+    It is handed over without certificates' public records: one left by an earlier test (or by anyone
+    else using that database) for the same certificate number would answer for a row that is not
+    in this test's database."""
     redis = pytest.importorskip("redis")
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        client.ping()
+        from certificates.public_records import PREFIX
+
+        stale = list(client.scan_iter(match=PREFIX + "*", count=1000))
+        if stale:
+            client.delete(*stale)
     except redis.RedisError:
         pytest.skip("no Redis here")
     return url
