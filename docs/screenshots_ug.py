@@ -35,12 +35,14 @@ DEMO_PASSWORD = "Demo#2026pass"  # noqa: S105 - the documented demo password (po
 ROLES = {
     "public": (None, [("home", "/"), ("login", "/accounts/login/"), ("verify", "/verify/"),
                       ("eligibility", "/eligibility/")]),
-    "applicant": ("13900000003", [("home", "/"), ("applications", "/applications/"), ("settings", "/me/settings/")]),
+    "applicant": ("13900000003", [("home", "/"), ("applications", "/applications/"), ("settings", "/me/settings/"),
+                                  ("certificate", "/me/certificates/1/")]),
     "hr": ("13900000002", [("home", "/"), ("console", "/enterprises/")]),
     "bureau": ("13900000001", [("home", "/"), ("queue", "/bureau/enterprises/"),
                                ("certificates", "/bureau/certificates/"), ("review", "/review-queue/")]),
     "secretary": ("13900001010", [("home", "/"), ("office", "/review/secretary/")]),
-    "expert": ("13900002002", [("home", "/"), ("reviews", "/review/expert/")]),
+    "expert": ("13900002002", [("home", "/"), ("reviews", "/review/expert/"),
+                               ("scoring", "/review/expert/assignments/1/")]),
 }
 
 CHECK = """() => {

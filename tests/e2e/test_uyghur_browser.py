@@ -8,7 +8,8 @@ kind), whatever its shape, and each role's home page always. On each checked pag
 
 (a) ``<html lang="ug" dir="rtl">`` and Bootstrap's RTL stylesheet;
 (b) no visible control outside the viewport or clipped, no document wider than the viewport;
-(c) axe-core: no violation of impact critical or serious;
+(c) axe-core: no violation of impact critical or serious (on the desk, each role's home page: its
+    navigation bar; the rest on the phone);
 (d) no date or number run outside an isolate, and no word of the portal left in Chinese
     (``tests/bidi_check.py``, on the page's HTML as the browser holds it).
 
@@ -47,7 +48,10 @@ def check_uyghur_page(page, path: str, words: frozenset[str] = frozenset()) -> l
     problems += [f"{path} {line}" for line in unisolated_runs(page.content(), words)]
     for name, size in (("390x844", PHONE), ("desktop", DESKTOP)):
         page.set_viewport_size(size)
-        found = layout_problems(page) + axe_problems(page)
+        # axe on the desk only for a role's home page: what differs from the phone is the navigation bar
+        # (collapsed on a phone), the same on every page of a role; the page's own content is checked on
+        # the phone. Half the time of axe, for the CI budget of this walk.
+        found = layout_problems(page) + (axe_problems(page) if name == "390x844" or path == "/" else [])
         problems += [f"{path} [{name}] {line}" for line in dict.fromkeys(found)]
     page.set_viewport_size(PHONE)
     return problems

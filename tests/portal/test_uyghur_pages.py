@@ -61,7 +61,7 @@ def walk(client: Client, role: str, seen: set[str], words: frozenset[str]) -> tu
         if key in mine or SKIP_PATHS.search(path.split("?")[0]):
             continue
         mine.add(key)
-        response = client.get(path, HTTP_ACCEPT_LANGUAGE="ug")
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="ug", follow=True)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         opened += 1
