@@ -32,12 +32,28 @@ def test_R5_5_only_the_sponsor_reads_the_objectors_contact(client, world):
     assert "13912345678" in page
 
 
+class QuickerBackwardsExecutor(MigrationExecutor):
+    """Django's executor, but going back it walks the full plan with the migrations to undo last.
+
+    Before undoing, Django computes the project state before each migration to undo by walking
+    the full plan; from the first of them on, every migration of every app is applied to the
+    rendered state (~2 minutes of model re-rendering here, most of this test). Every migration
+    that depends on one being undone is itself undone, so the ones kept, then the ones undone (each
+    in the plan's order) is still an order the graph allows: the same states, the same undoing."""
+
+    def _migrate_all_backwards(self, plan, full_plan, fake):
+        undo = {migration for migration, _backwards in plan}
+        full_plan = ([step for step in full_plan if step[0] not in undo]
+                     + [step for step in full_plan if step[0] in undo])
+        return super()._migrate_all_backwards(plan, full_plan, fake)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_encrypts_contacts_stored_in_clear(world):
     application = world.approve(world.submitted())
     before = ("applications", "0009_submission_receipts")
     after = ("applications", "0010_unit_objection_contact_encrypted")
-    executor = MigrationExecutor(connection)
+    executor = QuickerBackwardsExecutor(connection)
     try:
         executor.migrate([before])
         old = executor.loader.project_state([before]).apps.get_model("applications", "UnitObjection")
