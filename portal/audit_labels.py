@@ -96,6 +96,7 @@ ACTION_LABELS = {
     "publicity.close": _("Result publicity closed"),
     "publicity.objection": _("Objection raised during result publicity"),
     "publicity.objection_answer": _("Objection answered"),
+    "publicity.objection_contact_view": _("Objector's contact viewed in full"),
     "publicity.open": _("Result publicity opened"),
     "recognition.decide": _("Recognition decided"),
     "reconsideration.decide": _("Reconsideration decided"),

@@ -572,7 +572,15 @@ def publicity_manage(request, pk: int):
     period = selectors.period_for_manager(user=request.user, pk=pk)
     if period is None:
         raise Http404
-    if request.method == "POST":
+    revealed: dict = {}
+    if request.method == "POST" and request.POST.get("action") == "reveal":
+        # The objector's contact in full, for this answer only: shown on this response, never stored
+        # in the page's URL, and recorded in the audit trail.
+        objection_id = _int(request.POST.get("objection"))
+        if objection_id and PublicityEntry.objects.filter(period=period, objections__pk=objection_id).exists():
+            revealed = {"id": objection_id,
+                        "contact": services.objection_contact_reveal(actor=request.user, objection_id=objection_id)}
+    elif request.method == "POST":
         form = forms.ObjectionAnswerForm(request.POST)
         if form.is_valid() and PublicityEntry.objects.filter(period=period, objections__pk=form.cleaned_data[
                 "objection"]).exists():
@@ -582,7 +590,7 @@ def publicity_manage(request, pk: int):
             messages.error(request, _("Write the answer (R6.10)."))
         return redirect("review-publicity-manage", period.pk)
     return render(request, "review/publicity_manage.html",
-                  {"period": period, "answer_form": forms.ObjectionAnswerForm()})
+                  {"period": period, "answer_form": forms.ObjectionAnswerForm(), "revealed": revealed})
 
 
 # --- Members: secret ballot (R6.5) -------------------------------------------------------------------

@@ -279,6 +279,19 @@ def objection_answer(*, actor: User, objection_id: int, answer: str, upheld: boo
     return objection
 
 
+def objection_contact_reveal(*, actor: User, objection_id: int) -> str:
+    """The objector's contact in full, for the secretary (the bureau, for recognition) who answers
+    the objection. Pages show it masked; each look at the full contact is an audit event, so that a
+    supervisor can see who read whose contact and when."""
+    objection = Objection.objects.select_related("entry__period__bureau").filter(pk=objection_id).first()
+    if objection is None or not _period_roles(actor, objection.entry.period):
+        raise NotFound()
+    with transaction.atomic():
+        audit_record(actor=actor, action="publicity.objection_contact_view", obj=objection.entry.period,
+                     after={"objection": objection.pk, "entry": objection.entry_id})
+    return objection.contact
+
+
 def _close(period: PublicityPeriod, actor: User | None, roles: set[str]) -> None:
     period.status = wf.PUBLICITY_WORKFLOW.check(action="close", current=period.status, roles=roles).target
     period.closed_at = timezone.now()
@@ -491,5 +504,6 @@ def reconsideration_decide(*, actor: User, reconsideration_id: int, upheld: bool
     return request
 
 
-__all__ = ["objection_answer", "objection_create", "publicity_close_due", "recognition_decide",
+__all__ = ["objection_answer", "objection_contact_reveal", "objection_create", "publicity_close_due",
+           "recognition_decide",
            "reconsideration_decide", "reconsideration_request", "result_file", "result_publicise"]

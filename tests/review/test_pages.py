@@ -301,7 +301,33 @@ def test_R5_6_public_publicity_page_masks_personal_data_and_rate_limits_objectio
     client.force_login(UserFactory())
     assert client.get(manage).status_code == 404
     client.force_login(secretary)
-    assert "13900001111" in client.get(manage).content.decode()
+    body = client.get(manage).content.decode()
+    assert "13900001111" not in body and "139****1111" in body  # masked where it is shown
+
+
+def test_R5_6_the_secretary_sees_an_objectors_contact_in_full_only_on_asking_and_it_is_audited(
+        client, committee, secretary, call):
+    from portal.models import AuditEvent
+
+    make_application(call, status="passed")
+    period = services.result_publicise(actor=secretary, call_id=call.pk)
+    objection = services.objection_create(entry_id=period.entries.first().pk, reason="业绩材料存疑，请核查。",
+                                          contact="13900001111")
+    manage = reverse("review-publicity-manage", args=[period.pk])
+    reveal = {"action": "reveal", "objection": objection.pk}
+    for outsider in (None, UserFactory()):  # a visitor, and someone with no part in the period
+        client.logout()
+        if outsider:
+            client.force_login(outsider)
+        response = client.post(manage, reveal)
+        assert response.status_code in (302, 404) and "13900001111" not in response.content.decode()
+    assert not AuditEvent.objects.filter(action="publicity.objection_contact_view").exists()
+    client.force_login(secretary)
+    response = client.post(manage, reveal)
+    assert response.status_code == 200 and "13900001111" in response.content.decode()
+    event = AuditEvent.objects.get(action="publicity.objection_contact_view")
+    assert event.actor_id == secretary.pk and "13900001111" not in repr(event.after)
+    assert "13900001111" not in client.get(manage).content.decode()  # shown once, for that answer
 
 
 # --- Applicant -------------------------------------------------------------------------------------
