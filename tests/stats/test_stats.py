@@ -320,7 +320,7 @@ def test_excel_for_a_prefecture_officer_is_scoped(client, refreshed):
     officer = bureau_officer("652300")
     sheet = _sheet(login(client, officer).get("/stats/export/series.xlsx"))
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1][1] == "昌吉回族自治州"
+    assert rows[1][1] == "Changji Hui Autonomous Prefecture"  # the scope named in the reader's language (English here)
     assert rows[-1][1] == orm_counts(region="652300")["applications"]
 
 
