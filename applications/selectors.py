@@ -114,22 +114,28 @@ def application_list_for_user(*, user: User) -> QuerySet[Application]:
     return Application.objects.filter(visible_q(user=user)).select_related(*ROW_RELATED).order_by("-id")
 
 
-def application_get_for_user(*, user: User, pk: int, own: bool = False) -> Application | None:
+def application_get_for_user(*, user: User, pk: int, own: bool = False, page: bool = True) -> Application | None:
     """One application with everything a detail page shows, if visible. ``own``: only if
-    ``user`` is its applicant (no reviewer scope to look up: an autosave's answer; issue 15)."""
+    ``user`` is its applicant (no reviewer scope to look up: an autosave's answer; issue 15).
+    ``page=False``: what the API's ``ApplicationOutput`` shows, without the correction rounds and
+    the unit objections that only the page shows (three queries fewer)."""
     where = Q(applicant=user) if own else visible_q(user=user)
+    prefetches = [
+        Prefetch("achievements", queryset=Achievement.objects.prefetch_related(
+            Prefetch("evidence", queryset=Attachment.objects.order_by("id")))),
+        Prefetch("attachments", queryset=Attachment.objects.filter(achievement__isnull=True)
+                 .order_by("material", "id"), to_attr="materials"),
+        Prefetch("corrections", queryset=Correction.objects.select_related("requested_by", "round")),
+    ]
+    if page:
+        prefetches += [
+            Prefetch("correction_rounds", queryset=CorrectionRound.objects.select_related("returned_by")
+                     .prefetch_related(Prefetch("corrections", queryset=Correction.objects.order_by("id")))),
+            "unit_objections"]
     return (Application.objects.filter(where, pk=pk)
             .select_related("applicant", "call", "call__committee", "call__bureau", "series", "specialty", "region",
                             "employer", "sponsor", "acceptance_body", "pledge")
-            .prefetch_related(
-                Prefetch("achievements", queryset=Achievement.objects.prefetch_related(
-                    Prefetch("evidence", queryset=Attachment.objects.order_by("id")))),
-                Prefetch("attachments", queryset=Attachment.objects.filter(achievement__isnull=True)
-                         .order_by("material", "id"), to_attr="materials"),
-                Prefetch("corrections", queryset=Correction.objects.select_related("requested_by", "round")),
-                Prefetch("correction_rounds", queryset=CorrectionRound.objects.select_related("returned_by")
-                         .prefetch_related(Prefetch("corrections", queryset=Correction.objects.order_by("id")))),
-                "unit_objections")
+            .prefetch_related(*prefetches)
             .first())
 
 
