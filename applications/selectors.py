@@ -117,8 +117,8 @@ def application_list_for_user(*, user: User) -> QuerySet[Application]:
 def application_get_for_user(*, user: User, pk: int, own: bool = False, page: bool = True) -> Application | None:
     """One application with everything a detail page shows, if visible. ``own``: only if
     ``user`` is its applicant (no reviewer scope to look up: an autosave's answer; issue 15).
-    ``page=False``: what the API's ``ApplicationOutput`` shows, without the correction rounds and
-    the unit objections that only the page shows (three queries fewer)."""
+    ``page=False``: what the API's ``ApplicationOutput`` shows, without the correction rounds, the
+    unit objections, the call's committee and bureau and the pledge that only the page shows."""
     where = Q(applicant=user) if own else visible_q(user=user)
     prefetches = [
         Prefetch("achievements", queryset=Achievement.objects.prefetch_related(
@@ -127,16 +127,15 @@ def application_get_for_user(*, user: User, pk: int, own: bool = False, page: bo
                  .order_by("material", "id"), to_attr="materials"),
         Prefetch("corrections", queryset=Correction.objects.select_related("requested_by", "round")),
     ]
+    joins = ["applicant", "call", "series", "specialty", "region", "employer", "sponsor", "acceptance_body"]
     if page:
         prefetches += [
             Prefetch("correction_rounds", queryset=CorrectionRound.objects.select_related("returned_by")
                      .prefetch_related(Prefetch("corrections", queryset=Correction.objects.order_by("id")))),
             "unit_objections"]
-    return (Application.objects.filter(where, pk=pk)
-            .select_related("applicant", "call", "call__committee", "call__bureau", "series", "specialty", "region",
-                            "employer", "sponsor", "acceptance_body", "pledge")
-            .prefetch_related(*prefetches)
-            .first())
+        joins += ["call__committee", "call__bureau", "pledge"]
+    # (Fewer joins for the API: PostgreSQL spent ~10 ms planning the twelve-table join of every autosave.)
+    return Application.objects.filter(where, pk=pk).select_related(*joins).prefetch_related(*prefetches).first()
 
 
 def applications_for_applicant(*, user: User) -> QuerySet[Application]:
