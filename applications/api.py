@@ -173,15 +173,15 @@ class KeysetPagination(CursorPagination):
     max_page_size = 100
 
 
-def _visible(request, pk: int, *, own: bool = False):
-    application = selectors.application_get_for_user(user=request.user, pk=pk, own=own)
+def _visible(request, pk: int, *, own: bool = False, page: bool = True):
+    application = selectors.application_get_for_user(user=request.user, pk=pk, own=own, page=page)
     if application is None:
         raise Http404
     return application
 
 
 def _detail(request, pk: int, *, own: bool = False) -> Response:
-    return Response(ApplicationOutput(_visible(request, pk, own=own)).data)
+    return Response(ApplicationOutput(_visible(request, pk, own=own, page=False)).data)
 
 
 class CallListApi(ListAPIView):
@@ -248,7 +248,8 @@ class ApplicationListCreateApi(ListAPIView):
         application = svc.application_create(applicant=request.user, call_id=d["call"], specialty_id=d["specialty"],
                                              level=d["level"], pathway=d["pathway"], channel=d["channel"],
                                              sponsor_id=d.get("sponsor"))
-        return Response(ApplicationOutput(_visible(request, application.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(ApplicationOutput(_visible(request, application.pk, page=False)).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class ApplicationDetailApi(APIView):
