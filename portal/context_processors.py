@@ -20,7 +20,7 @@ def navigation(request):
         return ",".join(sorted(roles)) + ("|enterprise" if "enterprise_hr" in roles and enterprises else "")
 
     return {
-        "unread_notifications": SimpleLazyObject(lambda: selectors.unread_count(user=user)),
+        "unread_notifications": SimpleLazyObject(user.unread_notifications),
         "nav_roles": SimpleLazyObject(user.role_names),  # the set has_role already read, if it did
         # HR of enterprises, not of a university or agency (R5.4's staff titles are an enterprise's page).
         "nav_enterprises": enterprises,

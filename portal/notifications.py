@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from portal.models import SMS_TOPICS, MessageDelivery, Notification, Topic, User
+from portal.models import SMS_TOPICS, MessageDelivery, Notification, Topic, User, notifications_written
 
 Text = str | Promise | Callable[[], str]
 
@@ -76,6 +76,7 @@ def notification_send_each(*, messages: Iterable[tuple[User, Text, Text, str]], 
             rows.append(Notification(recipient=user, subject=render(subject)[:200], body=render(body), url=url,
                                      topic=topic))
     created = Notification.objects.bulk_create(rows)
+    notifications_written()
     if created and not all(n.pk for n in created):  # databases that do not return ids from bulk_create
         created = list(Notification.objects.filter(recipient__in=[n.recipient for n in created], topic=topic,
                                                    emailed_at__isnull=True).order_by("-pk")[:len(created)])
@@ -163,6 +164,7 @@ def notification_settle(*urls: str) -> int:
     urls = [url for url in urls if url]
     if not urls:
         return 0
+    notifications_written()
     return Notification.objects.filter(url__in=urls, read_at__isnull=True).update(read_at=timezone.now())
 
 
@@ -170,4 +172,5 @@ def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
+    notifications_written()
     return qs.update(read_at=timezone.now())

@@ -137,7 +137,7 @@ def notifications_for_user(*, user: User) -> QuerySet[Notification]:
 
 
 def unread_count(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return user.unread_notifications()
 
 
 def queue_counts_for_bureau(*, user: User) -> dict[str, int]:

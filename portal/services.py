@@ -426,8 +426,9 @@ def _invitation_answered(invitation: Invitation, user: User, accepted: bool) -> 
 
 def _invitation_notifications_read(user: User) -> None:
     """The invitee answered: their own "invites you" notifications are settled (no one else's)."""
-    from portal.models import Notification
+    from portal.models import Notification, notifications_written
 
+    notifications_written()
     Notification.objects.filter(recipient=user, topic=Topic.INVITATION, read_at__isnull=True).update(
         read_at=timezone.now())
 

@@ -287,6 +287,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are kept in PostgreSQL and read through the Redis cache: a logged-in page reads its
+# session without a database query (issue 15; portal/sessions.py checks each expiry). Written to both;
+# a cache that is down or emptied falls back to the database: nobody is logged out. Only with Redis:
+# a cache of each process (locmem) would keep a session another process logged out.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="portal.sessions" if REDIS_URL else
+                         "django.contrib.sessions.backends.db")
 # Rendered fragments that depend only on the code and the language (the navigation menus per set of
 # roles): kept in each process, emptied when it restarts with new code (issue 15).
 CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",

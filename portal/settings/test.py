@@ -25,4 +25,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = True
+# Sessions through the cache, as in production (one test process: its locmem cache is safe too).
+SESSION_ENGINE = "portal.sessions"
 LANGUAGE_CODE = "zh-hans"
