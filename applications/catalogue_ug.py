@@ -1,14 +1,28 @@
 """Uyghur names of titles (docs/glossary-ug.md), printed under the Chinese title on bilingual
-certificates. The series not listed here print their title in Chinese only until a bureau enters
-the Uyghur name (admin: title names)."""
+certificates and shown on Uyghur pages: every series and level of catalogue_data (issue 13).
+Entries marked "translator:" are for a reviewer who reads official Uyghur to check first."""
 
 TITLES_UG: dict[str, dict[str, str]] = {
-    "engineering": {
-        "assistant_junior": "تېخنىك",
-        "junior": "ياردەمچى ئىنژېنېر",
-        "intermediate": "ئىنژېنېر",
-        "deputy_senior": "ئالىي ئىنژېنېر",
-        "senior": "تولۇق ئالىي ئىنژېنېر",
+    "higher_education": {
+        "junior": "ياردەمچى ئوقۇتقۇچى",
+        "intermediate": "لېكتور",
+        # translator: 副教授; دوتسېنت is also in use in the region's texts.
+        "deputy_senior": "مۇئاۋىن پروفېسسور",
+        "senior": "پروفېسسور",
+    },
+    "social_science_research": {
+        # translator: 研究实习员 (research intern), check.
+        "junior": "تەتقىقات پراكتىكانتى",
+        "intermediate": "ياردەمچى تەتقىقاتچى",
+        "deputy_senior": "مۇئاۋىن تەتقىقاتچى",
+        "senior": "تەتقىقاتچى",
+    },
+    "natural_science_research": {
+        # translator: 研究实习员 (research intern), check.
+        "junior": "تەتقىقات پراكتىكانتى",
+        "intermediate": "ياردەمچى تەتقىقاتچى",
+        "deputy_senior": "مۇئاۋىن تەتقىقاتچى",
+        "senior": "تەتقىقاتچى",
     },
     "health": {
         "assistant_junior": "دوختۇرلۇق خادىمى",
@@ -17,12 +31,113 @@ TITLES_UG: dict[str, dict[str, str]] = {
         "deputy_senior": "مۇئاۋىن باش دوختۇر",
         "senior": "باش دوختۇر",
     },
+    "engineering": {
+        "assistant_junior": "تېخنىك",
+        "junior": "ياردەمچى ئىنژېنېر",
+        "intermediate": "ئىنژېنېر",
+        "deputy_senior": "ئالىي ئىنژېنېر",
+        "senior": "تولۇق ئالىي ئىنژېنېر",
+    },
     "agriculture": {
         "assistant_junior": "يېزا ئىگىلىك تېخنىكى",
         "junior": "ياردەمچى ئاگرونوم",
         "intermediate": "ئاگرونوم",
         "deputy_senior": "ئالىي ئاگرونوم",
         "senior": "تولۇق ئالىي ئاگرونوم",
+    },
+    "journalism": {
+        "junior": "ياردەمچى مۇخبىر",
+        "intermediate": "مۇخبىر",
+        # translator: 主任记者 (副高级) as in 主任医师 = باش دوختۇر; check.
+        "deputy_senior": "باش مۇخبىر",
+        # translator: 高级记者 is the 正高级 title of this series; check.
+        "senior": "ئالىي مۇخبىر",
+    },
+    "publishing": {
+        # translator: 技术设计员、三级校对 (two tracks at 员级), check.
+        "assistant_junior": "تېخنىكىلىق لايىھەلىگۈچى، 3-دەرىجىلىك كوررېكتور",
+        "junior": "ياردەمچى مۇھەررىر",
+        "intermediate": "مۇھەررىر",
+        # translator: 副编审 / 编审 (editor-reviewer), check; not باش مۇھەررىر (总编辑).
+        "deputy_senior": "مۇئاۋىن تەھرىر تەكشۈرگۈچى",
+        "senior": "تەھرىر تەكشۈرگۈچى",
+    },
+    "library": {
+        # translator: 管理员 (library clerk), check.
+        "assistant_junior": "كۇتۇپخانا باشقۇرغۇچىسى",
+        "junior": "ياردەمچى كۇتۇپخانىچى",
+        "intermediate": "كۇتۇپخانىچى",
+        # translator: 副研究馆员 / 研究馆员, check.
+        "deputy_senior": "مۇئاۋىن تەتقىقاتچى كۇتۇپخانىچى",
+        "senior": "تەتقىقاتچى كۇتۇپخانىچى",
+    },
+    "cultural_heritage": {
+        # translator: 馆员 of museums (curator), check.
+        "junior": "ياردەمچى مۇزېي خادىمى",
+        "intermediate": "مۇزېي خادىمى",
+        "deputy_senior": "مۇئاۋىن تەتقىقاتچى مۇزېي خادىمى",
+        "senior": "تەتقىقاتچى مۇزېي خادىمى",
+    },
+    "archives": {
+        "assistant_junior": "ئارخىپ باشقۇرغۇچىسى",
+        # translator: 馆员 of archives (archivist), check.
+        "junior": "ياردەمچى ئارخىپچى",
+        "intermediate": "ئارخىپچى",
+        "deputy_senior": "مۇئاۋىن تەتقىقاتچى ئارخىپچى",
+        "senior": "تەتقىقاتچى ئارخىپچى",
+    },
+    "arts_and_crafts": {
+        "assistant_junior": "قول ھۈنەر-سەنئەت خادىمى",
+        # translator: 工艺美术师 (arts and crafts artist), check.
+        "junior": "ياردەمچى قول ھۈنەر-سەنئەتكار",
+        "intermediate": "قول ھۈنەر-سەنئەتكار",
+        "deputy_senior": "ئالىي قول ھۈنەر-سەنئەتكار",
+        "senior": "تولۇق ئالىي قول ھۈنەر-سەنئەتكار",
+    },
+    "technical_school_teachers": {
+        "junior": "ياردەمچى لېكتور",
+        "intermediate": "لېكتور",
+        "deputy_senior": "ئالىي لېكتور",
+        "senior": "تولۇق ئالىي لېكتور",
+    },
+    "sports": {
+        "junior": "باشلانغۇچ دەرىجىلىك مەشقاۋۇل",
+        "intermediate": "ئوتتۇرا دەرىجىلىك مەشقاۋۇل",
+        "deputy_senior": "ئالىي مەشقاۋۇل",
+        "senior": "تولۇق ئالىي مەشقاۋۇل",
+    },
+    "translation": {
+        "junior": "3-دەرىجىلىك تەرجىمان",
+        "intermediate": "2-دەرىجىلىك تەرجىمان",
+        "deputy_senior": "1-دەرىجىلىك تەرجىمان",
+        # translator: 译审 (translation reviewer), like 编审; check.
+        "senior": "تەرجىمە تەكشۈرگۈچى",
+    },
+    "broadcasting": {
+        "junior": "2-دەرىجىلىك دىكتور-رىياسەتچى",
+        "intermediate": "1-دەرىجىلىك دىكتور-رىياسەتچى",
+        # translator: 主任播音员主持人, as 主任记者; check.
+        "deputy_senior": "باش دىكتور-رىياسەتچى",
+        # translator: 播音指导 (broadcasting director), check.
+        "senior": "دىكتورلۇق يېتەكچىسى",
+    },
+    "art": {
+        "junior": "4-دەرىجىلىك ئارتىس",
+        "intermediate": "3-دەرىجىلىك ئارتىس",
+        "deputy_senior": "2-دەرىجىلىك ئارتىس",
+        "senior": "1-دەرىجىلىك ئارتىس",
+    },
+    "notary": {
+        "junior": "4-دەرىجىلىك نوتارىئۇس",
+        "intermediate": "3-دەرىجىلىك نوتارىئۇس",
+        "deputy_senior": "2-دەرىجىلىك نوتارىئۇس",
+        "senior": "1-دەرىجىلىك نوتارىئۇس",
+    },
+    "statistics": {
+        "junior": "ياردەمچى ستاتىستىك",
+        "intermediate": "ستاتىستىك",
+        "deputy_senior": "ئالىي ستاتىستىك",
+        "senior": "تولۇق ئالىي ستاتىستىك",
     },
     "economics": {
         "junior": "ياردەمچى ئىقتىسادشۇناس",
@@ -35,6 +150,47 @@ TITLES_UG: dict[str, dict[str, str]] = {
         "intermediate": "بوغالتىر",
         "deputy_senior": "ئالىي بوغالتىر",
         "senior": "تولۇق ئالىي بوغالتىر",
+    },
+    "audit": {
+        "junior": "ياردەمچى تەپتىشچى",
+        "intermediate": "تەپتىشچى",
+        "deputy_senior": "ئالىي تەپتىشچى",
+        "senior": "تولۇق ئالىي تەپتىشچى",
+    },
+    "lawyer": {
+        "junior": "4-دەرىجىلىك ئادۋوكات",
+        "intermediate": "3-دەرىجىلىك ئادۋوكات",
+        "deputy_senior": "2-دەرىجىلىك ئادۋوكات",
+        "senior": "1-دەرىجىلىك ئادۋوكات",
+    },
+    "shipping": {
+        # translator: 三副 / 二副 / 大副 (third, second, chief officer), check.
+        "assistant_junior": "كاپىتاننىڭ 3-ياردەمچىسى",
+        "junior": "كاپىتاننىڭ 2-ياردەمچىسى",
+        "intermediate": "كاپىتان، كاپىتاننىڭ 1-ياردەمچىسى",
+        "deputy_senior": "ئالىي كاپىتان",
+        "senior": "تولۇق ئالىي كاپىتان",
+    },
+    "civil_aviation_flight": {
+        "assistant_junior": "4-دەرىجىلىك ئۇچقۇچى",
+        "junior": "3-دەرىجىلىك ئۇچقۇچى",
+        "intermediate": "2-دەرىجىلىك ئۇچقۇچى",
+        "deputy_senior": "1-دەرىجىلىك ئۇچقۇچى",
+    },
+    "laboratory": {
+        "assistant_junior": "تەجرىبە خادىمى",
+        # translator: 实验师 (experimentalist), check.
+        "junior": "ياردەمچى تەجرىبىچى",
+        "intermediate": "تەجرىبىچى",
+        "deputy_senior": "ئالىي تەجرىبىچى",
+        "senior": "تولۇق ئالىي تەجرىبىچى",
+    },
+    "school_teachers": {
+        "assistant_junior": "3-دەرىجىلىك ئوقۇتقۇچى",
+        "junior": "2-دەرىجىلىك ئوقۇتقۇچى",
+        "intermediate": "1-دەرىجىلىك ئوقۇتقۇچى",
+        "deputy_senior": "ئالىي ئوقۇتقۇچى",
+        "senior": "تولۇق ئالىي ئوقۇتقۇچى",
     },
 }
 
