@@ -120,8 +120,8 @@ ROLE_PAGES = {
         ("integrity-my-records", "/integrity/me/", "[data-testid=no-records]"),
     ],
     "auditor": [
-        ("audit-trail", "/supervision/audit/", "main table code"),
-        ("audit-trail-filtered", "/supervision/audit/?action=enterprise.", "main table code"),
+        ("audit-trail", "/supervision/audit/", "main table tbody tr td.text-nowrap"),
+        ("audit-trail-filtered", "/supervision/audit/?action=enterprise.", "main table tbody tr td.text-nowrap"),
     ],
     "sysadmin": [
         ("admin-index", "/admin/", "#content-main"),
