@@ -284,7 +284,8 @@ CODE_REQUESTS_PER_ADDRESS_PER_HOUR = env.int("CODE_REQUESTS_PER_ADDRESS_PER_HOUR
 # --- Cache and Celery ----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, reusing one client per connection pool (portal/cache.py).
+    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions are kept in PostgreSQL and read through the Redis cache: a logged-in page reads its
