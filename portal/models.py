@@ -8,8 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -195,19 +194,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         """The user's roles (group names), read once per user object. The same query counts the
         unread notifications that every page's navigation shows (issue 15: one round trip instead
         of two on every logged-in page); ``unread_notifications`` uses that count unless a
-        notification was written since."""
+        notification was written since. A request's user has both already
+        (``portal.request_user.load_user``, with its row)."""
         names = getattr(self, "_role_names", None)
         if names is None:
             if self.pk is None:
                 names = self._role_names = set()
                 return names
+            from portal.request_user import roles_and_unread
+
             generation = notification_generation()
-            unread = (Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True).order_by()
-                      .values("recipient").annotate(n=Count("pk")).values("n"))
-            rows = list(User.objects.filter(pk=self.pk).annotate(unread=Coalesce(Subquery(unread), 0))
-                        .values_list("groups__name", "unread"))
-            names = self._role_names = {name for name, _unread in rows if name is not None}
-            self._unread_notifications = (generation, rows[0][1] if rows else 0)
+            names, unread = roles_and_unread(self.pk, using=self._state.db or "default")
+            self._role_names = names
+            self._unread_notifications = (generation, unread)
         return names
 
     def unread_notifications(self) -> int:
