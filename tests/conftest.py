@@ -162,14 +162,18 @@ def _seed_restore(rows: dict[str, tuple[list[str], list[tuple]]]) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters and rate limits live in the cache: start each test clean (and the rendered
-    fragments, which a test's own settings, such as its storage, may change)."""
+    fragments and page frames, which a test's own settings, such as its storage, may change)."""
     from django.core.cache import cache, caches
+
+    from portal.templatetags.shell import forget_frames
 
     cache.clear()
     caches["fragments"].clear()
+    forget_frames()
     yield
     cache.clear()
     caches["fragments"].clear()
+    forget_frames()
 
 
 @pytest.fixture(autouse=True)

@@ -294,8 +294,9 @@ else:
 # a cache of each process (locmem) would keep a session another process logged out.
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="portal.sessions" if REDIS_URL else
                          "django.contrib.sessions.backends.db")
-# Rendered fragments that depend only on the code and the language (the navigation menus per set of
-# roles): kept in each process, emptied when it restarts with new code (issue 15).
+# Rendered fragments that depend only on the code and the language ({% cache … using="fragments" %};
+# base.html has its own frame, portal/templatetags/shell.py): kept in each process, emptied when it
+# restarts with new code (issue 15).
 CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
                        "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 1000}}
 

@@ -1,15 +1,21 @@
-"""Issue 15: the navigation menus are rendered once per process for each
-language and set of roles (the ``fragments`` cache); each person still
-sees the menus of their own roles, in their language, and their own name,
-unread count and CSRF token."""
+"""Issue 15: base.html's frame, the navigation menus with it, is rendered once per process for
+each language and set of roles (``{% shell %}``, portal/templatetags/shell.py); each person still
+sees the menus of their own roles, in their language, and their own name, unread count and CSRF
+token."""
 
 from __future__ import annotations
 
-from django.core.cache import caches
+from django.template import loader
 from django.urls import reverse
 
 from portal.models import Organization, Role
+from portal.templatetags.shell import ShellNode
 from tests.factories import EnterpriseFactory, UserFactory, hr_admin_of
+
+
+def _base_frames() -> dict:
+    (shell,) = loader.get_template("base.html").template.nodelist.get_nodes_by_type(ShellNode)
+    return shell.frames
 
 
 def _home(client, user, language: str = "zh-hans") -> str:
@@ -24,7 +30,7 @@ def test_navigation_menus_cached_per_roles_and_language(client, settings):
     hr = hr_admin_of(EnterpriseFactory(), language="zh-hans")
     institution = EnterpriseFactory(kind=Organization.Kind.INSTITUTION)
     first = _home(client, applicant)
-    assert caches["fragments"]._cache  # the menus are cached from now on
+    assert len(_base_frames()) == 1  # the frame and its menus are kept from now on
     assert reverse("applications-dashboard") in first and 'data-testid="nav-work"' not in first
     work = _home(client, officer)
     assert 'data-testid="nav-work"' in work and reverse("applications-dashboard") not in work
@@ -36,6 +42,7 @@ def test_navigation_menus_cached_per_roles_and_language(client, settings):
     again = _home(client, applicant)
     assert again.split('id="nav"')[1].split("navbar-nav align-items-lg-center")[0] \
         == first.split('id="nav"')[1].split("navbar-nav align-items-lg-center")[0]
+    assert len(_base_frames()) == 4  # one per set of roles, the applicant's reused
 
 
 def test_navigation_menus_follow_the_language(client):
