@@ -6,6 +6,11 @@ from __future__ import annotations
 import contextvars
 import functools
 
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
 _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
 
 
@@ -274,3 +279,54 @@ class SessionRefreshMiddleware:
 
 #: When the session was last written (seconds since the epoch).
 REFRESHED_KEY = "_refreshed"
+
+
+class CSPMiddleware(DjangoCSPMiddleware):
+    """django-csp's middleware, with the policy's header text built once per process (issue 15).
+
+    django-csp builds the ``Content-Security-Policy`` header anew for every response: two deep copies
+    of the settings (``dataclasses.asdict``) and two policy builds, for a text that is the same on
+    every response that neither used a nonce nor carries a view's own policy (``@csp_update``,
+    ``@csp_replace``, ``@csp_override``). Such responses get the text built once, under django-csp's
+    own conditions (not over a header already set, not on an exempt response or excluded prefix, not
+    on debug error pages); every other response goes through django-csp unchanged, so a nonce a
+    template asked for is in its header as before. Rebuilt when a CSP setting changes (tests)."""
+
+    PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro",
+                    "_csp_replace_ro")
+
+    def process_response(self, request, response):
+        if getattr(request, "_csp_nonce", None) is not None \
+                or any(getattr(response, name, None) is not None for name in self.PER_RESPONSE):
+            return super().process_response(request, response)
+        from django.conf import settings
+
+        if response.status_code in (500, 404) and settings.DEBUG:
+            return response
+        for header, exempt, prefixes, policy in _csp_headers():
+            if policy and header not in response and getattr(response, exempt, False) is False \
+                    and not request.path_info.startswith(prefixes):
+                response[header] = policy
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+@functools.cache
+def _csp_headers() -> tuple[tuple[str, str, tuple[str, ...], str], ...]:
+    """(header, exemption attribute, excluded path prefixes, policy text) for the policy and the
+    report-only policy of the settings, as django-csp builds them for a response that changes nothing."""
+    from csp.constants import HEADER, HEADER_REPORT_ONLY
+    from csp.utils import build_policy
+    from django.conf import settings
+
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+    report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {}
+    return ((HEADER, "_csp_exempt", tuple(policy.get("EXCLUDE_URL_PREFIXES", None) or ()), build_policy()),
+            (HEADER_REPORT_ONLY, "_csp_exempt_ro", tuple(report_only.get("EXCLUDE_URL_PREFIXES", None) or ()),
+             build_policy(report_only=True)))
+
+
+@receiver(setting_changed)
+def _csp_setting_changed(*, setting, **kwargs) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _csp_headers.cache_clear()
