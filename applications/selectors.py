@@ -214,12 +214,17 @@ def call_owners_for_user(*, user: User) -> list[tuple[str, str]]:
 
 def open_calls_list(*, now: dt.datetime | None = None, limit: int) -> list[dict]:
     """The first open calls by closing date as the applicant's dashboard lists them: ``pk``,
-    ``name``, ``series`` (in the active language) and ``closes_at``, in one narrow query."""
-    now = now or timezone.now()
-    rows = (Call.objects.filter(opens_at__lte=now, closes_at__gte=now).order_by("closes_at", "pk")
-            .values_list("pk", "name", "closes_at", "series__name", "series__name_en", "series__name_ug")[:limit])
+    ``name``, ``series`` (in the active language) and ``closes_at``; in one narrow query, or none
+    when the process keeps the current calls (``applications.open_calls``)."""
+    from applications import open_calls as kept
+
+    if now is None:  # the clock: what each process keeps under the calls version (applications.open_calls)
+        rows = kept.first_open(limit=limit)
+    else:
+        rows = (Call.objects.filter(opens_at__lte=now, closes_at__gte=now).order_by("closes_at", "pk")
+                .values_list(*kept.COLUMNS)[:limit])
     return [{"pk": pk, "name": name, "closes_at": closes_at, "series": name_in_language(*series)}
-            for pk, name, closes_at, *series in rows]
+            for pk, name, _opens_at, closes_at, *series in rows]
 
 
 def open_calls(*, now: dt.datetime | None = None) -> QuerySet[Call]:

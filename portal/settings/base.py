@@ -295,6 +295,10 @@ SESSION_ENGINE = env.str("SESSION_ENGINE", default="portal.sessions" if REDIS_UR
                          "django.contrib.sessions.backends.db")
 # Rendered fragments that depend only on the code and the language (the navigation menus per set of
 # roles): kept in each process, emptied when it restarts with new code (issue 15).
+# The open calls the applicant's dashboard lists are kept in each process under a calls version in
+# Redis that any committed change of a call or a series renews (applications/open_calls.py). Only
+# with Redis: a cache of each process would not see the other processes' changes.
+OPEN_CALLS_KEPT = bool(REDIS_URL)
 CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
                        "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 1000}}
 
