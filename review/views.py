@@ -20,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -631,12 +632,16 @@ def expert_home(request):
     rows = selectors.expert_queue_page(user=request.user, scored=scored, after=last, size=EXPERT_PAGE_SIZE)
     more = len(rows) > EXPERT_PAGE_SIZE
     rows = rows[:EXPERT_PAGE_SIZE]
+    # One reverse for the page, not a {% url %} per row: "/review/expert/assignments/0/" → prefix.
+    prefix = reverse("review-expert-assignment", args=[0]).removesuffix("0/")
+    for row in rows:
+        row["url"] = f"{prefix}{row['pk']}/"
     return render(request, "review/expert_home.html", {
         "rows": rows,
         "first_url": "?" if last else "",
-        "next_url": f"?after={int(rows[-1].scored)}-{rows[-1].pk}" if more else "",
-        "meetings": selectors.meetings_for_member(user=request.user),
-        "workload": selectors.expert_workload(user=request.user), "conflict_form": forms.ConflictForm()})
+        "next_url": f"?after={int(rows[-1]['scored'])}-{rows[-1]['pk']}" if more else "",
+        "meetings": selectors.meeting_votes_for_member(user=request.user),
+        "workload": selectors.expert_workload(user=request.user)})
 
 
 def _own_assignment(request, pk: int) -> Assignment:
