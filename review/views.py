@@ -20,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -37,7 +38,9 @@ from review.models import (
     ExpertProfile,
     Meeting,
     PublicityEntry,
+    PublicityPeriod,
     RecognitionAssessment,
+    ReviewSetup,
     Score,
 )
 from review.services._common import bureau_region_ids
@@ -210,6 +213,21 @@ def _fixed(value, places: int) -> str:
     return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
+def _setup_values(setup) -> dict:
+    """The figures of a review set-up the call dashboard shows, as its narrow query reads them."""
+    return {"blind": setup.blind, "experts_per_application": setup.experts_per_application,
+            "rubric__name": setup.rubric.name}
+
+
+def _with_status_labels(rows, choices) -> list[dict]:
+    """Rows read as dicts, each with the label of its status (what get_status_display shows)."""
+    labels = dict(choices.choices)
+    rows = list(rows)
+    for row in rows:
+        row["status_label"] = labels.get(row["status"], row["status"])
+    return rows
+
+
 def _cursor(value) -> int:
     """A keyset cursor from the query string: an id, or 0 (the first page) when absent or not one."""
     try:
@@ -348,9 +366,11 @@ def call_dashboard(request, pk: int):
     """The secretary's call dashboard: progress, mean, spread and missing
     reviews per application, per-expert progress; in flat queries."""
     call = _secretary_call(request, pk)
-    setup = services.review_setup_for(call)
-    setup_form = forms.ReviewSetupForm(initial={"blind": setup.blind,
-                                                "experts_per_application": setup.experts_per_application})
+    # The set-up's three figures shown (one narrow query); created with the default rubric on first view.
+    setup = (ReviewSetup.objects.filter(call=call).values("blind", "experts_per_application", "rubric__name").first()
+             or _setup_values(services.review_setup_for(call)))
+    setup_form = forms.ReviewSetupForm(initial={"blind": setup["blind"],
+                                                "experts_per_application": setup["experts_per_application"]})
     publicise_form = forms.PubliciseForm(initial={"starts_on": timezone.localdate()})
     if request.method == "POST":
         action = request.POST.get("action")
@@ -389,14 +409,15 @@ def call_dashboard(request, pk: int):
     # One page of applications by keyset (ids after the last one shown), read from an index: the
     # same cost on the first page and the last, whatever the size of the call (issue 15).
     after = _cursor(request.GET.get("after"))
-    rows = list(selectors.call_applications(call=call, status=status).filter(pk__gt=after)[:CALL_PAGE_SIZE + 1])
-    more = len(rows) > CALL_PAGE_SIZE
-    rows = selectors.with_reviews(rows[:CALL_PAGE_SIZE])
+    rows, more = selectors.call_application_page(call=call, status=status, after=after, size=CALL_PAGE_SIZE)
     labels = dict(ApplicationStatus.choices)  # get_status_display rebuilds (and translates) every choice a row
+    # Each row's link from one reversed prefix rather than a {% url %} per row.
+    prefix = reverse("review-call-application", args=[call.pk, 0]).removesuffix("0/")
     for a in rows:  # formatted once here rather than by template filters, row after row
-        a.status_label = labels.get(a.status, a.status)
-        a.mean_text = _fixed(a.mean, 2)
-        a.spread_text = f"{_fixed(a.low, 1)}–{_fixed(a.high, 1)}" if a.high is not None else ""
+        a["status_label"] = labels.get(a["status"], a["status"])
+        a["mean_text"] = _fixed(a["mean"], 2)
+        a["spread_text"] = f"{_fixed(a['low'], 1)}–{_fixed(a['high'], 1)}" if a["high"] is not None else ""
+        a["url"] = f"{prefix}{a['pk']}/"
     query = f"status={status}&" if status else ""
     # The experts' progress rows (one per expert drawn: bounded by the committee, not the call),
     # shown a page at a time.
@@ -406,13 +427,16 @@ def call_dashboard(request, pk: int):
         "call": call, "setup": setup, "setup_form": setup_form, "publicise_form": publicise_form,
         "summary": summary, "rows": rows, "status": status,
         "first_url": ("?" + query.rstrip("&")) if after else "",
-        "next_url": f"?{query}after={rows[-1].pk}" if more else "",
+        "next_url": f"?{query}after={rows[-1]['pk']}" if more else "",
         "experts": experts,
         "experts_first_url": "?" if experts_from else "",
         "experts_next_url": (f"?experts_from={experts_from + EXPERT_ROWS}"
                              if len(summary["experts"]) > experts_from + EXPERT_ROWS else ""),
-        "meetings": list(call.meetings.order_by("-scheduled_at")[:LIST_CAP]),
-        "periods": list(call.publicity_periods.order_by("-starts_on", "-pk")[:LIST_CAP]),
+        "meetings": _with_status_labels(call.meetings.order_by("-scheduled_at")
+                                        .values("pk", "title", "status")[:LIST_CAP], Meeting.Status),
+        "periods": _with_status_labels(call.publicity_periods.order_by("-starts_on", "-pk")
+                                       .values("pk", "title", "starts_on", "ends_on", "status")[:LIST_CAP],
+                                       PublicityPeriod.Status),
     })
 
 
