@@ -106,19 +106,22 @@ def calls_for_secretary(*, user: User) -> QuerySet[Call]:
             .order_by("-opens_at", "-pk"))
 
 
-def call_for_secretary(*, user: User, pk: int) -> Call | None:
-    """The call if the user is the secretary of its committee (one query)."""
+def call_for_secretary(*, user: User, pk: int, heading_only: bool = False) -> Call | None:
+    """The call if the user is an active secretary of its committee (one query).
+
+    A join on the membership, without DISTINCT: the membership is unique per (committee, user,
+    role), so the join yields one row at most, and PostgreSQL reads it from that index (issue 15).
+    ``heading_only`` reads just the call's name and its committee's (what the call dashboard and
+    the application page show; any other field would be read when used, in a query of its own)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return (Call.objects.filter(pk=pk).filter(_secretary_of_call(user))
-            .select_related("committee", "series").first())
-
-
-def _secretary_of_call(user: User) -> Exists:
-    """The user is an active secretary of the call's committee: an EXISTS on the membership's
-    index rather than a join and a DISTINCT over the call's columns (issue 15)."""
-    return Exists(CommitteeMember.objects.filter(committee_id=OuterRef("committee_id"), user=user, is_active=True,
-                                                 role=CommitteeMember.Role.SECRETARY))
+    qs = Call.objects.filter(pk=pk, committee__members__user=user, committee__members__is_active=True,
+                             committee__members__role=CommitteeMember.Role.SECRETARY)
+    if heading_only:
+        qs = qs.select_related("committee").only("name", "committee_id", "committee__name")
+    else:
+        qs = qs.select_related("committee", "series")
+    return qs.first()
 
 
 def call_summary(*, call: Call) -> dict:
@@ -220,17 +223,36 @@ def call_application_page(*, call: Call, status: str = "", after: int = 0, size:
 
 
 def application_for_secretary(*, user: User, call: Call, pk: int) -> Application | None:
-    """One application of the call, if it was forwarded to the committee (else None: a 404)."""
+    """One application of the call, if it was forwarded to the committee (else None: a 404), with
+    its assignments, defence slots, meeting candidacies and reconsiderations: only the columns
+    the secretary's page shows (not the users' and scores' every column, JSON included: issue 15)."""
     return (forwarded_to_committee(Application.objects.filter(pk=pk, call=call))
-            .select_related("applicant", "specialty", "employer", "call")
+            .select_related("applicant", "specialty")
+            .only("call_id", "title_name", "status", "applicant__real_name",
+                  "specialty__name", "specialty__name_en", "specialty__name_ug")
             .prefetch_related(Prefetch("review_assignments", queryset=Assignment.objects
-                                       .select_related("expert_user", "score").order_by("pk")),
-                              Prefetch("defence_slots", queryset=DefenceSlot.objects
-                                       .select_related("session")),
+                                       .select_related("expert_user", "score")
+                                       .only("application_id", "status", "end_reason", "expert_user__real_name",
+                                             "score__total", "score__status", "score__verdict", "score__comment")
+                                       .order_by("pk")),
+                              Prefetch("defence_slots", queryset=DefenceSlot.objects.select_related("session")
+                                       .only("application_id", "starts_at", "attendance", "score", "session__name")),
                               Prefetch("meeting_candidacies", queryset=MeetingCandidate.objects
-                                       .select_related("meeting")),
-                              "reconsiderations")
+                                       .select_related("meeting")
+                                       .only("application_id", "outcome", "yes_votes", "no_votes", "abstentions",
+                                             "meeting__title", "meeting__status")),
+                              Prefetch("reconsiderations", queryset=Reconsideration.objects
+                                       .only("application_id", "reason", "requested_at", "status", "outcome")))
             .first())
+
+
+def has_score(assignment: Assignment) -> bool:
+    """Whether the assignment has a score, read from its select_related (no query)."""
+    try:
+        assignment.score  # noqa: B018 - read from select_related: no query
+    except Score.DoesNotExist:
+        return False
+    return True
 
 
 def defence_sessions_for_secretary(*, call: Call) -> list[DefenceSession]:

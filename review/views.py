@@ -354,8 +354,8 @@ def expert_pool(request, pk: int):
         "report": report, "today": timezone.localdate()}, status=400 if import_form.errors or add_form.errors else 200)
 
 
-def _secretary_call(request, pk: int):
-    call = selectors.call_for_secretary(user=request.user, pk=pk)
+def _secretary_call(request, pk: int, heading_only: bool = False):
+    call = selectors.call_for_secretary(user=request.user, pk=pk, heading_only=heading_only)
     if call is None:
         raise Http404
     return call
@@ -365,7 +365,7 @@ def _secretary_call(request, pk: int):
 def call_dashboard(request, pk: int):
     """The secretary's call dashboard: progress, mean, spread and missing
     reviews per application, per-expert progress; in flat queries."""
-    call = _secretary_call(request, pk)
+    call = _secretary_call(request, pk, heading_only=True)
     # The set-up's three figures shown (one narrow query); created with the default rubric on first view.
     setup = (ReviewSetup.objects.filter(call=call).values("blind", "experts_per_application", "rubric__name").first()
              or _setup_values(services.review_setup_for(call)))
@@ -442,7 +442,7 @@ def call_dashboard(request, pk: int):
 
 @login_required
 def call_application(request, pk: int, app_pk: int):
-    call = _secretary_call(request, pk)
+    call = _secretary_call(request, pk, heading_only=True)
     application = selectors.application_for_secretary(user=request.user, call=call, pk=app_pk)
     if application is None:
         raise Http404
@@ -471,6 +471,9 @@ def call_application(request, pk: int, app_pk: int):
         else:
             raise Http404
         return redirect("review-call-application", call.pk, application.pk)
+    for a in application.review_assignments.all():
+        # None rather than a missing relation: a template looking one up pays an exception each time.
+        a.my_score = a.score if selectors.has_score(a) else None
     return render(request, "review/call_application.html", {
         "call": call, "application": application, "redraw_form": forms.ReasonForm(),
         "reconsideration_form": forms.ReconsiderationDecideForm()})
