@@ -106,22 +106,31 @@ def calls_for_secretary(*, user: User) -> QuerySet[Call]:
             .order_by("-opens_at", "-pk"))
 
 
-def call_for_secretary(*, user: User, pk: int, heading_only: bool = False) -> Call | None:
-    """The call if the user is an active secretary of its committee (one query).
+def _secretary_calls(user: User) -> QuerySet[Call]:
+    """The calls of the committees the user is an active secretary of, by a join on the membership
+    without DISTINCT: the membership is unique per (committee, user, role), so the join yields one
+    row per call at most, and PostgreSQL reads it from that index (issue 15)."""
+    return Call.objects.filter(committee__members__user=user, committee__members__is_active=True,
+                               committee__members__role=CommitteeMember.Role.SECRETARY)
 
-    A join on the membership, without DISTINCT: the membership is unique per (committee, user,
-    role), so the join yields one row at most, and PostgreSQL reads it from that index (issue 15).
-    ``heading_only`` reads just the call's name and its committee's (what the call dashboard and
-    the application page show; any other field would be read when used, in a query of its own)."""
+
+def call_for_secretary(*, user: User, pk: int) -> Call | None:
+    """The call if the user is an active secretary of its committee (one query)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    qs = Call.objects.filter(pk=pk, committee__members__user=user, committee__members__is_active=True,
-                             committee__members__role=CommitteeMember.Role.SECRETARY)
-    if heading_only:
-        qs = qs.select_related("committee").only("name", "committee_id", "committee__name")
-    else:
-        qs = qs.select_related("committee", "series")
-    return qs.first()
+    return _secretary_calls(user).filter(pk=pk).select_related("committee", "series").first()
+
+
+def call_dashboard_heading(*, user: User, pk: int) -> Call | None:
+    """``call_for_secretary`` for the call dashboard: the call's name, its committee's and its
+    review set-up's figures shown (``call.review_setup``, missing until first configured), in
+    one query; any other field would be read when used, in a query of its own (issue 15)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (_secretary_calls(user).filter(pk=pk).select_related("committee", "review_setup__rubric")
+            .only("name", "committee_id", "committee__name", "review_setup__blind",
+                  "review_setup__experts_per_application", "review_setup__rubric__name")
+            .first())
 
 
 def call_summary(*, call: Call) -> dict:
@@ -222,14 +231,22 @@ def call_application_page(*, call: Call, status: str = "", after: int = 0, size:
     return rows, more
 
 
-def application_for_secretary(*, user: User, call: Call, pk: int) -> Application | None:
-    """One application of the call, if it was forwarded to the committee (else None: a 404), with
-    its assignments, defence slots, meeting candidacies and reconsiderations: only the columns
-    the secretary's page shows (not the users' and scores' every column, JSON included: issue 15)."""
-    return (forwarded_to_committee(Application.objects.filter(pk=pk, call=call))
-            .select_related("applicant", "specialty")
-            .only("call_id", "title_name", "status", "applicant__real_name",
-                  "specialty__name", "specialty__name_en", "specialty__name_ug")
+def application_for_secretary(*, user: User, call_id: int, pk: int) -> Application | None:
+    """One application of the call, if the user is an active secretary of the call's committee
+    and the application was forwarded to it (else None: a 404), with the call's name, its
+    assignments, defence slots, meeting candidacies and reconsiderations: only the columns the
+    secretary's page shows (not the users' and scores' every column, JSON included), and the
+    secretary's check joined to the application's read rather than a query of its own (issue 15;
+    the membership is unique per committee, user and role: one row at most)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (forwarded_to_committee(Application.objects.filter(
+                pk=pk, call_id=call_id, call__committee__members__user=user,
+                call__committee__members__is_active=True,
+                call__committee__members__role=CommitteeMember.Role.SECRETARY))
+            .select_related("applicant", "specialty", "call")
+            .only("title_name", "status", "applicant__real_name", "specialty__name", "specialty__name_en",
+                  "specialty__name_ug", "call__name")
             .prefetch_related(Prefetch("review_assignments", queryset=Assignment.objects
                                        .select_related("expert_user", "score")
                                        .only("application_id", "status", "end_reason", "expert_user__real_name",

@@ -213,12 +213,6 @@ def _fixed(value, places: int) -> str:
     return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
-def _setup_values(setup) -> dict:
-    """The figures of a review set-up the call dashboard shows, as its narrow query reads them."""
-    return {"blind": setup.blind, "experts_per_application": setup.experts_per_application,
-            "rubric__name": setup.rubric.name}
-
-
 def _with_status_labels(rows, choices) -> list[dict]:
     """Rows read as dicts, each with the label of its status (what get_status_display shows)."""
     labels = dict(choices.choices)
@@ -354,8 +348,8 @@ def expert_pool(request, pk: int):
         "report": report, "today": timezone.localdate()}, status=400 if import_form.errors or add_form.errors else 200)
 
 
-def _secretary_call(request, pk: int, heading_only: bool = False):
-    call = selectors.call_for_secretary(user=request.user, pk=pk, heading_only=heading_only)
+def _secretary_call(request, pk: int):
+    call = selectors.call_for_secretary(user=request.user, pk=pk)
     if call is None:
         raise Http404
     return call
@@ -365,12 +359,15 @@ def _secretary_call(request, pk: int, heading_only: bool = False):
 def call_dashboard(request, pk: int):
     """The secretary's call dashboard: progress, mean, spread and missing
     reviews per application, per-expert progress; in flat queries."""
-    call = _secretary_call(request, pk, heading_only=True)
-    # The set-up's three figures shown (one narrow query); created with the default rubric on first view.
-    setup = (ReviewSetup.objects.filter(call=call).values("blind", "experts_per_application", "rubric__name").first()
-             or _setup_values(services.review_setup_for(call)))
-    setup_form = forms.ReviewSetupForm(initial={"blind": setup["blind"],
-                                                "experts_per_application": setup["experts_per_application"]})
+    call = selectors.call_dashboard_heading(user=request.user, pk=pk)
+    if call is None:
+        raise Http404
+    try:  # read with the call; created with the default rubric on the first view
+        setup = call.review_setup
+    except ReviewSetup.DoesNotExist:
+        setup = services.review_setup_for(call)
+    setup_form = forms.ReviewSetupForm(initial={"blind": setup.blind,
+                                                "experts_per_application": setup.experts_per_application})
     publicise_form = forms.PubliciseForm(initial={"starts_on": timezone.localdate()})
     if request.method == "POST":
         action = request.POST.get("action")
@@ -442,10 +439,11 @@ def call_dashboard(request, pk: int):
 
 @login_required
 def call_application(request, pk: int, app_pk: int):
-    call = _secretary_call(request, pk, heading_only=True)
-    application = selectors.application_for_secretary(user=request.user, call=call, pk=app_pk)
+    # The secretary's check and the application in one read: a 404 when either fails, as before.
+    application = selectors.application_for_secretary(user=request.user, call_id=pk, pk=app_pk)
     if application is None:
         raise Http404
+    call = application.call
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "redraw":
