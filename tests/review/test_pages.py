@@ -257,6 +257,10 @@ def test_R6_5_meeting_console_and_ballot_pages(client, officer):
     candidate = meeting.candidates.get()
     client.force_login(members[2])  # absent
     assert client.get(vote).status_code == 404
+    assert f'href="{vote}"' not in client.get(reverse("review-expert-home")).content.decode()
+    client.force_login(members[0])  # present: the dashboard links to the ballot
+    votes = client.get(reverse("review-expert-home")).content.decode().split('data-testid="votes"')[1]
+    assert f'href="{vote}">' in votes.split("</div>")[0] and "评审会" in votes.split("</div>")[0]
     for member in members[:2]:
         client.force_login(member)
         assert client.get(vote).status_code == 200

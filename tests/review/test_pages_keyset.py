@@ -58,6 +58,7 @@ def test_R5_2_expert_dashboard_reads_its_page_in_one_assignment_query(client, co
     mine = list(Assignment.objects.filter(expert_user=expert.user).order_by("pk"))
     Score.objects.filter(assignment=mine[2]).update(status=Score.Status.DRAFT, total=None)
     Assignment.objects.filter(pk=mine[2].pk).update(scored=False)
+    tallies_rebuild(call_id=call.pk)
     client.force_login(expert.user)
     home = reverse("review-expert-home")
     sql = capture(client, home)
@@ -66,6 +67,8 @@ def test_R5_2_expert_dashboard_reads_its_page_in_one_assignment_query(client, co
     assert [q for q in sql if '"review_reviewsetup"' in q] == [q for q in sql if 'FROM "applications_application"' in q]
     body = client.get(home).content.decode()
     assert [int(x) for x in OPEN.findall(body)] == [mine[2].pk, mine[0].pk, mine[1].pk, mine[3].pk]
+    workload = body.split('data-testid="workload">')[1].split("</p>")[0]
+    assert workload.startswith("To score: <strong>1</strong> (of which 1 draft(s) saved) · submitted: 3")
     rows = body.split('data-testid="assignments"')[1].split("<tr>")[2:]
     assert f"<td>— · {Score.Status.DRAFT.label}</td>" in rows[0] and 'name="assignment"' in rows[0]
     total = Score.objects.get(assignment=mine[0]).total
