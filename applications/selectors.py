@@ -34,7 +34,7 @@ from applications.models import (
     TitleName,
     TitleSeries,
 )
-from portal.models import AuditEvent, Membership, Organization, User
+from portal.models import AuditEvent, Membership, Organization, User, name_in_language
 
 S = ApplicationStatus
 PAGE_SIZE = 25
@@ -139,18 +139,28 @@ def application_get_for_user(*, user: User, pk: int, own: bool = False, page: bo
 
 
 def applications_for_applicant(*, user: User) -> QuerySet[Application]:
-    return (Application.objects.filter(applicant=user).select_related("call", "series", "specialty", "region")
+    """The applicant's applications for the dashboard, newest first, with only the columns its cards
+    show (title, names, status and what the stages and the deadline read): issue 15."""
+    return (Application.objects.filter(applicant=user).select_related("call", "series", "specialty")
+            .only("pk", "title_name", "status", "channel", "returned_from", "correction_due_on",
+                  "publicity_ends_on", "call__name", "call__closes_at", "series__name", "series__name_en",
+                  "series__name_ug", "specialty__name", "specialty__name_en", "specialty__name_ug")
             .order_by("-id"))
 
 
 # --- Timelines and changes ------------------------------------------------------
 
-def application_events(*, application_ids: list[int]) -> dict[int, list[AuditEvent]]:
-    """The audit events of several applications, oldest first (one query)."""
+def application_events(*, application_ids: list[int], milestones_only: bool = False) -> dict[int, list[AuditEvent]]:
+    """The audit events of several applications, oldest first (one query); with ``milestones_only``
+    just the milestones (``MILESTONES``) and the columns ``timeline_rows`` shows, as the
+    applicant's dashboard wants them."""
     events: dict[int, list[AuditEvent]] = {pk: [] for pk in application_ids}
     qs = (AuditEvent.objects.filter(object_type="applications.application",
                                     object_id__in=[str(pk) for pk in application_ids])
           .order_by(F("seq").asc(nulls_last=True), "id"))  # then those not yet chained
+    if milestones_only:
+        qs = qs.filter(action__in=MILESTONES).only("pk", "created_at", "actor_label", "action", "object_id",
+                                                   "reason", "after")
     for event in qs:
         events[int(event.object_id)].append(event)
     return events
@@ -200,6 +210,21 @@ def call_owners_for_user(*, user: User) -> list[tuple[str, str]]:
                                           memberships__role=Membership.OrgRole.OFFICER).distinct()
     return ([(f"committee:{c.pk}", c.name) for c in committees.order_by("name")]
             + [(f"bureau:{b.pk}", b.name) for b in bureaus.order_by("name")])
+
+
+def open_calls_list(*, now: dt.datetime | None = None, limit: int) -> list[dict]:
+    """The first open calls by closing date as the applicant's dashboard lists them: ``pk``,
+    ``name``, ``series`` (in the active language) and ``closes_at``; in one narrow query, or none
+    when the process keeps the current calls (``applications.open_calls``)."""
+    from applications import open_calls as kept
+
+    if now is None:  # the clock: what each process keeps under the calls version (applications.open_calls)
+        rows = kept.first_open(limit=limit)
+    else:
+        rows = (Call.objects.filter(opens_at__lte=now, closes_at__gte=now).order_by("closes_at", "pk")
+                .values_list(*kept.COLUMNS)[:limit])
+    return [{"pk": pk, "name": name, "closes_at": closes_at, "series": name_in_language(*series)}
+            for pk, name, _opens_at, closes_at, *series in rows]
 
 
 def open_calls(*, now: dt.datetime | None = None) -> QuerySet[Call]:

@@ -95,12 +95,19 @@ def _form_errors_as_messages(request, form) -> None:
 def dashboard(request):
     """My applications with their stages, timeline and the deadline to watch."""
     applications = list(selectors.applications_for_applicant(user=request.user)[:50])
-    events = selectors.application_events(application_ids=[a.pk for a in applications])
+    events = selectors.application_events(application_ids=[a.pk for a in applications], milestones_only=True)
+    # Links from one reverse each rather than {% url %} per card: ".../0/" and ".../0/edit/basics/".
+    detail = reverse("application-detail", args=[0]).removesuffix("0/")
+    edit = reverse("application-edit", args=[0, "basics"]).removesuffix("0/edit/basics/")
     rows = [{"application": a, "stages": selectors.application_stages(a),
-             "deadline": selectors.application_deadline(a),
+             "deadline": selectors.application_deadline(a), "url": f"{detail}{a.pk}/",
+             "edit_url": f"{edit}{a.pk}/edit/basics/",
              "timeline": selectors.timeline_rows(events[a.pk], milestones_only=True)} for a in applications]
-    return render(request, "applications/dashboard.html", {
-        "rows": rows, "open_calls": list(selectors.open_calls()[:5])})
+    calls = selectors.open_calls_list(limit=5)
+    start = reverse("application-start", args=[0]).removesuffix("0/")
+    for call in calls:
+        call["url"] = f"{start}{call['pk']}/"
+    return render(request, "applications/dashboard.html", {"rows": rows, "open_calls": calls})
 
 
 def _profile_context(request, bound: dict | None = None) -> dict:

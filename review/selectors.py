@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.fields.tuple_lookups import TupleGreaterThan
 from django.db.models.functions import Coalesce
 
 from applications.models import Application, ApplicationStatus, Call, CallStatusCount
 from applications.tallies import FORWARDED_STATUSES
-from portal.models import Committee, CommitteeMember, CommitteeScope, User
+from portal.models import Committee, CommitteeMember, CommitteeScope, User, name_in_language
 from review.models import (
     Assignment,
     CeilingDecision,
@@ -106,13 +107,31 @@ def calls_for_secretary(*, user: User) -> QuerySet[Call]:
             .order_by("-opens_at", "-pk"))
 
 
+def _secretary_calls(user: User) -> QuerySet[Call]:
+    """The calls of the committees the user is an active secretary of, by a join on the membership
+    without DISTINCT: the membership is unique per (committee, user, role), so the join yields one
+    row per call at most, and PostgreSQL reads it from that index (issue 15)."""
+    return Call.objects.filter(committee__members__user=user, committee__members__is_active=True,
+                               committee__members__role=CommitteeMember.Role.SECRETARY)
+
+
 def call_for_secretary(*, user: User, pk: int) -> Call | None:
-    """The call if the user is the secretary of its committee (one query)."""
+    """The call if the user is an active secretary of its committee (one query)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return (Call.objects.filter(pk=pk, committee__members__user=user, committee__members__is_active=True,
-                                committee__members__role=CommitteeMember.Role.SECRETARY)
-            .select_related("committee", "series").distinct().first())
+    return _secretary_calls(user).filter(pk=pk).select_related("committee", "series").first()
+
+
+def call_dashboard_heading(*, user: User, pk: int) -> Call | None:
+    """``call_for_secretary`` for the call dashboard: the call's name, its committee's and its
+    review set-up's figures shown (``call.review_setup``, missing until first configured), in
+    one query; any other field would be read when used, in a query of its own (issue 15)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (_secretary_calls(user).filter(pk=pk).select_related("committee", "review_setup__rubric")
+            .only("name", "committee_id", "committee__name", "review_setup__blind",
+                  "review_setup__experts_per_application", "review_setup__rubric__name")
+            .first())
 
 
 def call_summary(*, call: Call) -> dict:
@@ -168,38 +187,90 @@ class KnownCount:
         return self.queryset[key]
 
 
-def with_reviews(applications) -> list[Application]:
-    """Experts, submitted reviews, mean and spread for the rows of one page:
-    one query over those rows' assignments (never the call's)."""
-    rows = list(applications)
-    figures: dict[int, list] = {a.pk: [] for a in rows}
-    experts: dict[int, int] = dict.fromkeys(figures, 0)
-    for app_id, score_status, total in (Assignment.objects.filter(application_id__in=list(figures),
+def review_figures(application_ids) -> dict[int, dict]:
+    """Experts, submitted reviews, mean and spread of the given applications:
+    one query over their active assignments (never the call's)."""
+    totals: dict[int, list] = {pk: [] for pk in application_ids}
+    experts: dict[int, int] = dict.fromkeys(totals, 0)
+    for app_id, score_status, total in (Assignment.objects.filter(application_id__in=list(totals),
                                                                   status=Assignment.Status.ACTIVE)
                                         .values_list("application_id", "score__status", "score__total")):
         experts[app_id] += 1
         if score_status == Score.Status.SUBMITTED and total is not None:
-            figures[app_id].append(total)
+            totals[app_id].append(total)
+    return {pk: {"n_experts": experts[pk], "n_submitted": len(t),
+                 "mean": sum(t) / len(t) if t else None,
+                 "high": max(t) if t else None, "low": min(t) if t else None}
+            for pk, t in totals.items()}
+
+
+def with_reviews(applications) -> list[Application]:
+    """The rows of one page with their review figures (``review_figures``) as attributes."""
+    rows = list(applications)
+    figures = review_figures([a.pk for a in rows])
     for a in rows:
-        totals = figures[a.pk]
-        a.n_experts, a.n_submitted = experts[a.pk], len(totals)
-        a.mean = sum(totals) / len(totals) if totals else None
-        a.high, a.low = (max(totals), min(totals)) if totals else (None, None)
+        f = figures[a.pk]
+        a.n_experts, a.n_submitted, a.mean, a.high, a.low = (f["n_experts"], f["n_submitted"], f["mean"],
+                                                             f["high"], f["low"])
     return rows
 
 
-def application_for_secretary(*, user: User, call: Call, pk: int) -> Application | None:
-    """One application of the call, if it was forwarded to the committee (else None: a 404)."""
-    return (forwarded_to_committee(Application.objects.filter(pk=pk, call=call))
-            .select_related("applicant", "specialty", "employer", "call")
+def call_application_page(*, call: Call, status: str = "", after: int = 0, size: int) -> tuple[list[dict], bool]:
+    """One page of the call dashboard's rows by keyset (ids after ``after``) and whether a next page
+    exists: plain dicts of the columns shown with their review figures, in two narrow queries
+    read from indexes, no model instances (issue 15)."""
+    rows = [{"pk": pk, "status": st, "applicant": applicant, "employer": employer,
+             "specialty": name_in_language(name, name_en, name_ug)}
+            for pk, st, applicant, employer, name, name_en, name_ug in
+            call_applications(call=call, status=status).filter(pk__gt=after)
+            .values_list("pk", "status", "applicant__real_name", "employer__name", "specialty__name",
+                         "specialty__name_en", "specialty__name_ug")[:size + 1]]
+    more, rows = len(rows) > size, rows[:size]
+    figures = review_figures([r["pk"] for r in rows])
+    for r in rows:
+        r.update(figures[r["pk"]])
+    return rows, more
+
+
+def application_for_secretary(*, user: User, call_id: int, pk: int) -> Application | None:
+    """One application of the call, if the user is an active secretary of the call's committee
+    and the application was forwarded to it (else None: a 404), with the call's name, its
+    assignments, defence slots, meeting candidacies and reconsiderations: only the columns the
+    secretary's page shows (not the users' and scores' every column, JSON included), and the
+    secretary's check joined to the application's read rather than a query of its own (issue 15;
+    the membership is unique per committee, user and role: one row at most)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (forwarded_to_committee(Application.objects.filter(
+                pk=pk, call_id=call_id, call__committee__members__user=user,
+                call__committee__members__is_active=True,
+                call__committee__members__role=CommitteeMember.Role.SECRETARY))
+            .select_related("applicant", "specialty", "call")
+            .only("title_name", "status", "applicant__real_name", "specialty__name", "specialty__name_en",
+                  "specialty__name_ug", "call__name")
             .prefetch_related(Prefetch("review_assignments", queryset=Assignment.objects
-                                       .select_related("expert_user", "score").order_by("pk")),
-                              Prefetch("defence_slots", queryset=DefenceSlot.objects
-                                       .select_related("session")),
+                                       .select_related("expert_user", "score")
+                                       .only("application_id", "status", "end_reason", "expert_user__real_name",
+                                             "score__total", "score__status", "score__verdict", "score__comment")
+                                       .order_by("pk")),
+                              Prefetch("defence_slots", queryset=DefenceSlot.objects.select_related("session")
+                                       .only("application_id", "starts_at", "attendance", "score", "session__name")),
                               Prefetch("meeting_candidacies", queryset=MeetingCandidate.objects
-                                       .select_related("meeting")),
-                              "reconsiderations")
+                                       .select_related("meeting")
+                                       .only("application_id", "outcome", "yes_votes", "no_votes", "abstentions",
+                                             "meeting__title", "meeting__status")),
+                              Prefetch("reconsiderations", queryset=Reconsideration.objects
+                                       .only("application_id", "reason", "requested_at", "status", "outcome")))
             .first())
+
+
+def has_score(assignment: Assignment) -> bool:
+    """Whether the assignment has a score, read from its select_related (no query)."""
+    try:
+        assignment.score  # noqa: B018 - read from select_related: no query
+    except Score.DoesNotExist:
+        return False
+    return True
 
 
 def defence_sessions_for_secretary(*, call: Call) -> list[DefenceSession]:
@@ -282,35 +353,40 @@ def assignments_for_expert(*, user: User) -> QuerySet[Assignment]:
             .order_by("application__call_id", "pk"))
 
 
-def expert_queue_page(*, user: User, scored: bool, after: int, size: int) -> list[Assignment]:
+def expert_queue_page(*, user: User, scored: bool, after: int, size: int) -> list[dict]:
     """One page of the expert's dashboard: active assignments pending first, then scored, each by
     id, after the cursor (``scored``, ``after``); ``size + 1`` rows at most (the last one only says
-    there is a next page). Read by keyset from the index (expert_user, scored, id): the same cost
-    whatever the number of assignments (issue 15). Narrow queries — the assignments with their
-    scores, then the page's applications, then the calls' set-up — instead of one nine-table join,
-    whose planning alone cost PostgreSQL more than running it."""
-    mine = Assignment.objects.filter(expert_user=user, status=Assignment.Status.ACTIVE).select_related("score")
-    rows = list(mine.filter(scored=scored, pk__gt=after).order_by("pk")[:size + 1])
-    if not scored:  # then the scored ones, if the pending ones end on this page (always asked: flat)
-        rows += mine.filter(scored=True).order_by("pk")[:max(1, size + 1 - len(rows))]
-    applications = (Application.objects.filter(pk__in={a.application_id for a in rows})
-                    .select_related("applicant", "employer", "specialty").in_bulk())
-    blind = dict(ReviewSetup.objects.filter(call_id__in={a.call_id for a in applications.values()})
-                 .values_list("call_id", "blind"))
-    for a in rows:
-        a.application = applications[a.application_id]
-        a.blind = blind.get(a.application.call_id, False)
-        # None rather than a missing relation: a template looking one up pays an exception and a dir().
-        a.my_score = a.score if _has_score(a) else None
+    there is a next page). One keyset read of the index (expert_user, scored, id) with the row
+    comparison ``(scored, id) > (cursor)``, which PostgreSQL takes as the index condition: the same
+    cost whatever the number of assignments (issue 15), and one query where the pending and the
+    scored rows took two. Then the page's applications with their call's blind flag in one narrow
+    query (a single join of both would cost PostgreSQL more to plan than to run).
+
+    Rows are plain dicts of just what the page shows (model instances of every column cost more
+    to build than the page to render): ``pk``, ``application_id``, ``scored``, ``has_score``,
+    ``total``, ``status`` (the score's, as its label), ``blind``, ``applicant``, ``employer``,
+    ``title_name``, ``specialty`` (in the active language)."""
+    # Django 5.2's row comparison (its composite keys' lookup; SQLite gets the OR/AND expansion).
+    keyset = Assignment.objects.filter(TupleGreaterThan((F("scored"), F("pk")), (scored, after)),
+                                       expert_user=user, status=Assignment.Status.ACTIVE)
+    assignments = list(keyset.order_by("scored", "pk").values_list(
+        "pk", "application_id", "scored", "score__pk", "score__total", "score__status")[:size + 1])
+    if not assignments:
+        return []
+    blind = ReviewSetup.objects.filter(call_id=OuterRef("call_id")).values("blind")[:1]
+    applications = {row[0]: row for row in Application.objects.filter(
+        pk__in={a[1] for a in assignments}).annotate(blind=Subquery(blind)).values_list(
+        "pk", "applicant__real_name", "employer__name", "title_name",
+        "specialty__name", "specialty__name_en", "specialty__name_ug", "blind")}
+    labels = dict(Score.Status.choices)
+    rows = []
+    for pk, application_id, is_scored, score_pk, total, status in assignments:
+        _pk, applicant, employer, title_name, name, name_en, name_ug, is_blind = applications[application_id]
+        rows.append({"pk": pk, "application_id": application_id, "scored": is_scored,
+                     "has_score": score_pk is not None, "total": total, "status": labels.get(status, ""),
+                     "blind": bool(is_blind), "applicant": applicant, "employer": employer,
+                     "title_name": title_name, "specialty": name_in_language(name, name_en, name_ug)})
     return rows
-
-
-def _has_score(assignment: Assignment) -> bool:
-    try:
-        assignment.score  # noqa: B018 - read from select_related: no query
-    except Score.DoesNotExist:
-        return False
-    return True
 
 
 def assignment_for_expert(*, user: User, pk: int) -> Assignment | None:
@@ -348,6 +424,13 @@ def secretary_todo(*, user: User) -> dict:
                   .annotate(n_open=unanswered).filter(n_open__gt=0).order_by("ends_on", "pk")[:5])
     return {"calls": calls, "meetings": meetings, "periods": list(objections),
             "reconsiderations": pending_reconsiderations(user=user).count()}
+
+
+def meeting_votes_for_member(*, user: User) -> list[dict]:
+    """The open meetings the user attends, as ``pk`` and ``title`` only (the expert's dashboard
+    links each to its vote)."""
+    return list(Meeting.objects.filter(status=Meeting.Status.OPEN, attendance__member=user)
+                .order_by("-opened_at").values("pk", "title"))
 
 
 def meetings_for_member(*, user: User) -> QuerySet[Meeting]:

@@ -20,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -37,7 +38,9 @@ from review.models import (
     ExpertProfile,
     Meeting,
     PublicityEntry,
+    PublicityPeriod,
     RecognitionAssessment,
+    ReviewSetup,
     Score,
 )
 from review.services._common import bureau_region_ids
@@ -210,6 +213,15 @@ def _fixed(value, places: int) -> str:
     return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
+def _with_status_labels(rows, choices) -> list[dict]:
+    """Rows read as dicts, each with the label of its status (what get_status_display shows)."""
+    labels = dict(choices.choices)
+    rows = list(rows)
+    for row in rows:
+        row["status_label"] = labels.get(row["status"], row["status"])
+    return rows
+
+
 def _cursor(value) -> int:
     """A keyset cursor from the query string: an id, or 0 (the first page) when absent or not one."""
     try:
@@ -347,8 +359,13 @@ def _secretary_call(request, pk: int):
 def call_dashboard(request, pk: int):
     """The secretary's call dashboard: progress, mean, spread and missing
     reviews per application, per-expert progress; in flat queries."""
-    call = _secretary_call(request, pk)
-    setup = services.review_setup_for(call)
+    call = selectors.call_dashboard_heading(user=request.user, pk=pk)
+    if call is None:
+        raise Http404
+    try:  # read with the call; created with the default rubric on the first view
+        setup = call.review_setup
+    except ReviewSetup.DoesNotExist:
+        setup = services.review_setup_for(call)
     setup_form = forms.ReviewSetupForm(initial={"blind": setup.blind,
                                                 "experts_per_application": setup.experts_per_application})
     publicise_form = forms.PubliciseForm(initial={"starts_on": timezone.localdate()})
@@ -389,14 +406,15 @@ def call_dashboard(request, pk: int):
     # One page of applications by keyset (ids after the last one shown), read from an index: the
     # same cost on the first page and the last, whatever the size of the call (issue 15).
     after = _cursor(request.GET.get("after"))
-    rows = list(selectors.call_applications(call=call, status=status).filter(pk__gt=after)[:CALL_PAGE_SIZE + 1])
-    more = len(rows) > CALL_PAGE_SIZE
-    rows = selectors.with_reviews(rows[:CALL_PAGE_SIZE])
+    rows, more = selectors.call_application_page(call=call, status=status, after=after, size=CALL_PAGE_SIZE)
     labels = dict(ApplicationStatus.choices)  # get_status_display rebuilds (and translates) every choice a row
+    # Each row's link from one reversed prefix rather than a {% url %} per row.
+    prefix = reverse("review-call-application", args=[call.pk, 0]).removesuffix("0/")
     for a in rows:  # formatted once here rather than by template filters, row after row
-        a.status_label = labels.get(a.status, a.status)
-        a.mean_text = _fixed(a.mean, 2)
-        a.spread_text = f"{_fixed(a.low, 1)}–{_fixed(a.high, 1)}" if a.high is not None else ""
+        a["status_label"] = labels.get(a["status"], a["status"])
+        a["mean_text"] = _fixed(a["mean"], 2)
+        a["spread_text"] = f"{_fixed(a['low'], 1)}–{_fixed(a['high'], 1)}" if a["high"] is not None else ""
+        a["url"] = f"{prefix}{a['pk']}/"
     query = f"status={status}&" if status else ""
     # The experts' progress rows (one per expert drawn: bounded by the committee, not the call),
     # shown a page at a time.
@@ -406,22 +424,26 @@ def call_dashboard(request, pk: int):
         "call": call, "setup": setup, "setup_form": setup_form, "publicise_form": publicise_form,
         "summary": summary, "rows": rows, "status": status,
         "first_url": ("?" + query.rstrip("&")) if after else "",
-        "next_url": f"?{query}after={rows[-1].pk}" if more else "",
+        "next_url": f"?{query}after={rows[-1]['pk']}" if more else "",
         "experts": experts,
         "experts_first_url": "?" if experts_from else "",
         "experts_next_url": (f"?experts_from={experts_from + EXPERT_ROWS}"
                              if len(summary["experts"]) > experts_from + EXPERT_ROWS else ""),
-        "meetings": list(call.meetings.order_by("-scheduled_at")[:LIST_CAP]),
-        "periods": list(call.publicity_periods.order_by("-starts_on", "-pk")[:LIST_CAP]),
+        "meetings": _with_status_labels(call.meetings.order_by("-scheduled_at")
+                                        .values("pk", "title", "status")[:LIST_CAP], Meeting.Status),
+        "periods": _with_status_labels(call.publicity_periods.order_by("-starts_on", "-pk")
+                                       .values("pk", "title", "starts_on", "ends_on", "status")[:LIST_CAP],
+                                       PublicityPeriod.Status),
     })
 
 
 @login_required
 def call_application(request, pk: int, app_pk: int):
-    call = _secretary_call(request, pk)
-    application = selectors.application_for_secretary(user=request.user, call=call, pk=app_pk)
+    # The secretary's check and the application in one read: a 404 when either fails, as before.
+    application = selectors.application_for_secretary(user=request.user, call_id=pk, pk=app_pk)
     if application is None:
         raise Http404
+    call = application.call
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "redraw":
@@ -447,6 +469,9 @@ def call_application(request, pk: int, app_pk: int):
         else:
             raise Http404
         return redirect("review-call-application", call.pk, application.pk)
+    for a in application.review_assignments.all():
+        # None rather than a missing relation: a template looking one up pays an exception each time.
+        a.my_score = a.score if selectors.has_score(a) else None
     return render(request, "review/call_application.html", {
         "call": call, "application": application, "redraw_form": forms.ReasonForm(),
         "reconsideration_form": forms.ReconsiderationDecideForm()})
@@ -631,12 +656,16 @@ def expert_home(request):
     rows = selectors.expert_queue_page(user=request.user, scored=scored, after=last, size=EXPERT_PAGE_SIZE)
     more = len(rows) > EXPERT_PAGE_SIZE
     rows = rows[:EXPERT_PAGE_SIZE]
+    # One reverse for the page, not a {% url %} per row: "/review/expert/assignments/0/" → prefix.
+    prefix = reverse("review-expert-assignment", args=[0]).removesuffix("0/")
+    for row in rows:
+        row["url"] = f"{prefix}{row['pk']}/"
     return render(request, "review/expert_home.html", {
         "rows": rows,
         "first_url": "?" if last else "",
-        "next_url": f"?after={int(rows[-1].scored)}-{rows[-1].pk}" if more else "",
-        "meetings": selectors.meetings_for_member(user=request.user),
-        "workload": selectors.expert_workload(user=request.user), "conflict_form": forms.ConflictForm()})
+        "next_url": f"?after={int(rows[-1]['scored'])}-{rows[-1]['pk']}" if more else "",
+        "meetings": selectors.meeting_votes_for_member(user=request.user),
+        "workload": selectors.expert_workload(user=request.user)})
 
 
 def _own_assignment(request, pk: int) -> Assignment:

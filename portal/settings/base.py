@@ -299,6 +299,10 @@ SESSION_ENGINE = env.str("SESSION_ENGINE", default="portal.sessions" if REDIS_UR
 # restarts with new code (issue 15).
 CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
                        "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 1000}}
+# The open calls the applicant's dashboard lists are kept in each process under a calls version in
+# Redis that any committed change of a call or a series renews (applications/open_calls.py). Only
+# with Redis: a cache of each process would not see the other processes' changes.
+OPEN_CALLS_KEPT = bool(REDIS_URL)
 
 # Verification events of the public verify endpoints go to a Redis list and are written in batches
 # by beat (certificates/verification_log.py); without Redis they are written at once.

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,7 +54,7 @@ def test_dashboard_shows_my_applications_with_stages_timeline_and_countdown(clie
 def test_dashboard_queries_do_not_grow_with_applications(client, world, django_assert_max_num_queries):
     login(client, world.applicant)
     bulk(world, 3, applicant=world.applicant, status="draft")
-    with django_assert_max_num_queries(5) as few:  # the user with its roles and unread count: one query
+    with django_assert_max_num_queries(5) as few:  # user, roles; applications, events, open calls
         client.get(reverse("applications-dashboard"))
     bulk(world, 30, applicant=world.applicant, status="draft")
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -585,3 +587,20 @@ def test_call_open_page_permissions(client, world):
         assert login(client, user).get(reverse("call-open")).status_code == 403
     page = login(client, world.officer).get(reverse("call-open")).content.decode()
     assert "bureau:" in page and "committee:" not in page  # a bureau officer opens the bureau's calls only
+
+
+def test_dashboard_reads_each_table_once_and_only_what_it_shows(client, world):
+    """Issue 15: the applications (no region, no unused joins), their milestone events and the open
+    calls (no specialties) in one narrow query each."""
+    world.submitted()
+    world.create(call=make_call(committee=make_committee(region_code=None), year=2031))
+    login(client, world.applicant)
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(reverse("applications-dashboard")).status_code == 200
+    sql = [q["sql"] for q in context.captured_queries]
+    assert [sum(f'FROM "{table}"' in q for q in sql) for table in
+            ("applications_application", "portal_auditevent", "applications_call")] == [1, 1, 1]
+    assert not [q for q in sql if '"portal_region"' in q or '"applications_call_specialties"' in q]
+    events = next(q for q in sql if 'FROM "portal_auditevent"' in q)
+    assert "'application.submit'" in events and "'application.edit'" not in events  # the milestones only
+    assert '"portal_auditevent"."before"' not in events

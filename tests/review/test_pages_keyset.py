@@ -49,6 +49,31 @@ def test_R5_2_expert_dashboard_pending_first_by_keyset(client, committee, secret
     assert not [q for q in first + last if scans_the_call(q)]
 
 
+def test_R5_2_expert_dashboard_reads_its_page_in_one_assignment_query(client, committee, secretary, call):
+    """Issue 15: the pending and the scored rows in one keyset query (the row comparison on the
+    (expert_user, scored, id) index), the applications with their call's blind flag in one more;
+    a draft shows its status without a total, a submitted score its total."""
+    expert = add_expert(committee)
+    bulk_applications(call, 4, [expert])
+    mine = list(Assignment.objects.filter(expert_user=expert.user).order_by("pk"))
+    Score.objects.filter(assignment=mine[2]).update(status=Score.Status.DRAFT, total=None)
+    Assignment.objects.filter(pk=mine[2].pk).update(scored=False)
+    client.force_login(expert.user)
+    home = reverse("review-expert-home")
+    sql = capture(client, home)
+    assert len(sql) <= 6  # user, roles; the page's assignments, applications, workload, meetings
+    assert sum('FROM "review_assignment"' in q for q in sql) == 1
+    assert [q for q in sql if '"review_reviewsetup"' in q] == [q for q in sql if 'FROM "applications_application"' in q]
+    body = client.get(home).content.decode()
+    assert [int(x) for x in OPEN.findall(body)] == [mine[2].pk, mine[0].pk, mine[1].pk, mine[3].pk]
+    rows = body.split('data-testid="assignments"')[1].split("<tr>")[2:]
+    assert f"<td>— · {Score.Status.DRAFT.label}</td>" in rows[0] and 'name="assignment"' in rows[0]
+    total = Score.objects.get(assignment=mine[0]).total
+    assert f"<td>{total} · {Score.Status.SUBMITTED.label}</td>" in rows[1] and 'name="assignment"' not in rows[1]
+    assert [int(x) for x in OPEN.findall(client.get(home + f"?after=1-{mine[0].pk}").content.decode())] == \
+        [mine[1].pk, mine[3].pk]
+
+
 def test_R5_2_score_submit_keeps_the_dashboard_sort_key(committee, secretary, call):
     expert = add_expert(committee)
     application = make_application(call)

@@ -1,0 +1,152 @@
+"""The secretary's call dashboard and application page (issue 15): what they show, read in a
+fixed number of narrow queries whatever the number of assignments, slots, meetings and
+reconsiderations, with the secretary's check kept exactly (a 404 for anyone else)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from review import services
+from review.models import (
+    Assignment,
+    DefenceSession,
+    DefenceSlot,
+    Meeting,
+    MeetingCandidate,
+    PublicityPeriod,
+    Reconsideration,
+    ReviewSetup,
+    Score,
+)
+from tests.factories import UserFactory
+from tests.review.conftest import add_expert, file_committee, make_application, make_call, secretary_of
+
+pytestmark = pytest.mark.django_db
+
+# Each page's own reads plus the logged-in page's (session, user, roles): the dashboard's call with
+# its set-up, status counters, experts' counters, one page of rows, their reviews, meetings and
+# publicity periods; the application with its call, assignments, slots, candidacies and
+# reconsiderations.
+DASHBOARD_QUERIES = 9
+APPLICATION_QUERIES = 7
+
+
+def capture(client, url: str) -> tuple[str, int]:
+    client.get(url)  # warm per-process caches
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode(), len(context.captured_queries)
+
+
+def _slot(application, session, minutes: int, **extra) -> DefenceSlot:
+    starts = session.starts_at + dt.timedelta(minutes=minutes)
+    return DefenceSlot.objects.create(session=session, application=application, starts_at=starts,
+                                      ends_at=starts + dt.timedelta(minutes=20), **extra)
+
+
+def _everything_for(application, secretary, n: int) -> None:
+    """``n`` defence slots and closed meetings with a tally, and a reconsideration, for ``application``."""
+    now = timezone.now()
+    for i in range(n):
+        session = DefenceSession.objects.create(call=application.call, name=f"答辩场次{i}", mode="on_site",
+                                                location="会议室", starts_at=now, created_by=secretary)
+        _slot(application, session, 0, attendance=DefenceSlot.Attendance.PRESENT, score=Decimal("85.50"))
+        meeting = Meeting.objects.create(committee=application.call.committee, call=application.call,
+                                         title=f"评审会{i}", scheduled_at=now, status=Meeting.Status.CLOSED,
+                                         created_by=secretary)
+        MeetingCandidate.objects.create(meeting=meeting, application=application, yes_votes=7, no_votes=1,
+                                        abstentions=1, outcome=MeetingCandidate.Outcome.PASSED)
+    Reconsideration.objects.get_or_create(application=application, defaults={  # one per application
+        "requested_by": application.applicant, "reason": "请求复查", "requested_at": now})
+
+
+def test_the_secretarys_application_page_shows_every_part_in_flat_queries(client, committee, secretary, call):
+    experts = [add_expert(committee) for _ in range(3)]
+    application = make_application(call)
+    now = timezone.now()
+    assignments = [Assignment.objects.create(application=application, expert=e, expert_user_id=e.user_id,
+                                             drawn_at=now) for e in experts]
+    Score.objects.create(assignment=assignments[0], values={}, total=Decimal("88"), verdict="recommend",
+                         comment="材料扎实", status=Score.Status.SUBMITTED, saved_at=now, submitted_at=now)
+    Score.objects.create(assignment=assignments[1], values={}, total=None, status=Score.Status.DRAFT, saved_at=now)
+    _everything_for(application, secretary, 1)
+    client.force_login(secretary)
+    url = reverse("review-call-application", args=[call.pk, application.pk])
+    body, one = capture(client, url)
+    assert call.name in body and application.applicant.real_name in body
+    for expert in experts:
+        assert expert.user.real_name in body
+    assert "88" in body and "材料扎实" in body
+    # The draft and the unscored assignment can be redrawn, the submitted one cannot.
+    assert body.count('name="action" value="redraw"') == 2
+    assert "答辩场次0" in body and "85.50" in body and "评审会0" in body
+    assert re.search(r"7\s*/\s*\S+\s*1\s*/\s*\S+\s*1", body)
+    assert "请求复查" in body and 'name="action" value="reconsideration"' in body
+    _everything_for(application, secretary, 4)  # more of each: the same reads
+    body, five = capture(client, url)
+    assert "答辩场次4" not in body and "答辩场次3" in body and "评审会3" in body
+    assert one == five <= APPLICATION_QUERIES
+
+
+def test_the_secretarys_application_page_is_404_for_anyone_else(client, officer, committee, secretary, call):
+    application = make_application(call)
+    url = reverse("review-call-application", args=[call.pk, application.pk])
+    other_call = make_call(committee)
+    for user, target in ((secretary_of(file_committee(officer)), url), (application.applicant, url),
+                         (secretary, reverse("review-call-application", args=[other_call.pk, application.pk]))):
+        client.force_login(user)
+        assert client.get(target).status_code == 404
+    membership = committee.members.get(user=secretary, role="secretary")
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    client.force_login(secretary)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "redraw"}).status_code == 404
+
+
+def test_the_call_dashboard_reads_the_call_with_its_set_up_in_flat_queries(client, committee, secretary, call):
+    assert not ReviewSetup.objects.filter(call=call).exists()
+    client.force_login(secretary)
+    url = reverse("review-call-dashboard", args=[call.pk])
+    body, _ = capture(client, url)  # the first view creates the set-up with the default rubric
+    setup = ReviewSetup.objects.select_related("rubric").get(call=call)
+    assert setup.rubric.name in body and call.committee.name in body
+    services.review_setup_configure(actor=secretary, call_id=call.pk, blind=True, experts_per_application=5)
+    experts = [add_expert(committee) for _ in range(3)]
+    now = timezone.now()
+
+    def drawn_application():
+        application = make_application(call)
+        for e in experts:
+            Assignment.objects.create(application=application, expert=e, expert_user_id=e.user_id, drawn_at=now)
+        return application
+
+    first = drawn_application()
+    body, few = capture(client, url)
+    assert 'value="5"' in body and 'id="id_blind" checked' in body
+    assert f'href="/review/calls/{call.pk}/applications/{first.pk}/"' in body
+    assert first.applicant.real_name in body and first.employer.name in body
+    for _ in range(3):
+        _everything_for(drawn_application(), secretary, 1)
+    PublicityPeriod.objects.create(title="评审结果公示", call=call, committee=committee,
+                                   starts_on=dt.date(2026, 5, 4), ends_on=dt.date(2026, 5, 8), working_days=5,
+                                   created_by=UserFactory())
+    body, many = capture(client, url)
+    assert "评审会0" in body and "评审结果公示" in body and "2026-05-04" in body
+    assert few == many <= DASHBOARD_QUERIES
+
+
+def test_the_call_dashboard_is_404_for_an_inactive_secretary(client, committee, secretary, call):
+    url = reverse("review-call-dashboard", args=[call.pk])
+    committee.members.filter(user=secretary, role="secretary").update(is_active=False)
+    client.force_login(secretary)
+    assert client.get(url).status_code == 404
