@@ -96,6 +96,10 @@ class ShellNode(template.Node):
         _shells.add(self)
 
     def render(self, context):
+        outer = _collecting.get()
+        if outer is not None:  # inside another shell's frame (an include): all of it is a hole there
+            outer.append(self)
+            return _MARKER
         key = tuple(_plain(var.resolve(context)) for var in self.vary_on)
         frame = self.frames.get(key)
         if frame is None:
