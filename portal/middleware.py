@@ -182,6 +182,9 @@ class NulCharacterRefusalMiddleware:
         return self.get_response(request)
 
     def _nul_at(self, request) -> str | None:
+        if request.method in ("GET", "HEAD"):
+            # Nothing but the query string is read (issue 15: no QueryDict built for every page).
+            return _nul_at(request.GET) if request.META.get("QUERY_STRING") else None
         found = _nul_at(request.GET)
         if found is not None:
             return found
@@ -245,9 +248,12 @@ class PrivateCacheMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            from django.utils.cache import patch_cache_control
+            if "Cache-Control" not in response:
+                response.headers["Cache-Control"] = "private, no-store"  # what patch_cache_control writes
+            else:
+                from django.utils.cache import patch_cache_control
 
-            patch_cache_control(response, private=True, no_store=True)
+                patch_cache_control(response, private=True, no_store=True)
         return response
 
 

@@ -35,6 +35,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.base import NodeList
 from django.template.loader_tags import BlockNode
+from django.utils.functional import LazyObject, Promise
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -57,6 +58,14 @@ def _forget_frames(**kwargs) -> None:
 
 def forget_frames() -> None:
     _forget_frames()
+
+
+def _plain(value):
+    """A lazy value (``nav_key`` is one) as the text it stands for: a kept key holds no request's
+    objects (the lazy ``nav_key`` would keep its request's user alive)."""
+    if isinstance(value, (LazyObject, Promise)):
+        return str(value)
+    return value
 
 
 class HoleNode(template.Node):
@@ -87,7 +96,11 @@ class ShellNode(template.Node):
         _shells.add(self)
 
     def render(self, context):
-        key = tuple(var.resolve(context) for var in self.vary_on)
+        outer = _collecting.get()
+        if outer is not None:  # inside another shell's frame (an include): all of it is a hole there
+            outer.append(self)
+            return _MARKER
+        key = tuple(_plain(var.resolve(context)) for var in self.vary_on)
         frame = self.frames.get(key)
         if frame is None:
             frame = self._frame(context)

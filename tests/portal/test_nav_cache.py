@@ -43,6 +43,7 @@ def test_navigation_menus_cached_per_roles_and_language(client, settings):
     assert again.split('id="nav"')[1].split("navbar-nav align-items-lg-center")[0] \
         == first.split('id="nav"')[1].split("navbar-nav align-items-lg-center")[0]
     assert len(_base_frames()) == 4  # one per set of roles, the applicant's reused
+    assert all(type(value) in (str, bool) for key in _base_frames() for value in key)  # no request's objects
 
 
 def test_navigation_menus_follow_the_language(client):

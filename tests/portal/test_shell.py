@@ -68,6 +68,13 @@ def test_blocks_of_the_page_are_filled_in_holes():
     assert engine.get_template("parent").render(Context({"lang": "en"})) == "<h1>en</h1>-"
 
 
+def test_a_shell_inside_another_is_rendered_whole_for_each_request():
+    engine = _engine(inner="{% load shell %}{% shell lang %}<i>{{ name }}</i>{% endshell %}")
+    template = engine.from_string("{% load shell %}{% shell lang %}<p>{% include 'inner' %}</p>{% endshell %}")
+    assert template.render(Context({"lang": "en", "name": "A"})) == "<p><i>A</i></p>"
+    assert template.render(Context({"lang": "en", "name": "B"})) == "<p><i>B</i></p>"
+
+
 def test_a_block_outside_a_hole_is_refused():
     with pytest.raises(TemplateSyntaxError):
         _engine().from_string("{% load shell %}{% shell lang %}{% block body %}{% endblock %}{% endshell %}")

@@ -192,7 +192,7 @@ def test_R5_2_expert_dashboard_and_scoring_form_flat_queries(client, committee, 
     assert count_queries(client, home) == few and few <= 6
     assignment = Assignment.objects.filter(expert_user=expert.user).first()
     form = reverse("review-expert-assignment", args=[assignment.pk])
-    assert count_queries(client, form) <= 15
+    assert count_queries(client, form) <= 5
 
 
 def test_R5_2_autosave_endpoint(client, committee, secretary, call, pool):
