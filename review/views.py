@@ -43,6 +43,7 @@ from review.models import (
     PublicityEntry,
     PublicityPeriod,
     RecognitionAssessment,
+    Reconsideration,
     ReviewSetup,
     Score,
 )
@@ -467,13 +468,13 @@ def call_application(request, pk: int, app_pk: int):
     application = selectors.application_for_secretary(user=request.user, call_id=pk, pk=app_pk)
     if application is None:
         raise Http404
-    call = application.call
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "redraw":
             form = forms.ReasonForm(request.POST)
             if form.is_valid():
-                assignment = application.review_assignments.filter(pk=_int(request.POST.get("assignment"))).first()
+                assignment = Assignment.objects.filter(application_id=application["pk"],
+                                                       pk=_int(request.POST.get("assignment"))).first()
                 if assignment is None:
                     raise Http404
                 if run(request, services.assignment_redraw, actor=request.user, assignment_id=assignment.pk,
@@ -483,8 +484,8 @@ def call_application(request, pk: int, app_pk: int):
                 messages.error(request, _("Give the reason for the redraw (R6.6)."))
         elif action == "reconsideration":
             form = forms.ReconsiderationDecideForm(request.POST)
-            if form.is_valid() and application.reconsiderations.filter(
-                    pk=form.cleaned_data["reconsideration"]).exists():
+            if form.is_valid() and Reconsideration.objects.filter(
+                    application_id=application["pk"], pk=form.cleaned_data["reconsideration"]).exists():
                 run(request, services.reconsideration_decide, actor=request.user,
                     reconsideration_id=form.cleaned_data["reconsideration"], upheld=form.cleaned_data["upheld"],
                     outcome=form.cleaned_data["outcome"])
@@ -492,12 +493,10 @@ def call_application(request, pk: int, app_pk: int):
                 messages.error(request, _("Record the outcome."))
         else:
             raise Http404
-        return redirect("review-call-application", call.pk, application.pk)
-    for a in application.review_assignments.all():
-        # None rather than a missing relation: a template looking one up pays an exception each time.
-        a.my_score = a.score if selectors.has_score(a) else None
+        return redirect("review-call-application", application["call_id"], application["pk"])
     return render(request, "review/call_application.html", {
-        "call": call, "application": application, "redraw_form": forms.ReasonForm(),
+        "application": application, **selectors.application_review_for_secretary(application_id=application["pk"]),
+        "redraw_form": forms.ReasonForm(),
         "reconsideration_form": forms.ReconsiderationDecideForm()})
 
 
