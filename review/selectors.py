@@ -219,12 +219,23 @@ def call_application_page(*, call: Call, status: str = "", after: int = 0, size:
     """One page of the call dashboard's rows by keyset (ids after ``after``) and whether a next page
     exists: plain dicts of the columns shown with their review figures, in two narrow queries
     read from indexes, no model instances (issue 15)."""
+    def read(qs):
+        return list(qs.filter(pk__gt=after).order_by("pk").values_list(
+            "pk", "status", "applicant__real_name", "employer__name", "specialty__name", "specialty__name_en",
+            "specialty__name_ug")[:size + 1])
+
+    # The forwarded statuses and the revoked ones, without forwarded_to_committee's EXISTS (whose
+    # compilation alone cost more than the rest of the query): exact unless the page holds a revoked
+    # title, which shows only where the committee decided it — then the page is read again, exactly.
+    candidates = Application.objects.filter(call=call).exclude(pathway__in=RECOGNITION_PATHWAYS)
+    if status in ApplicationStatus.values:
+        candidates = candidates.filter(status=status)
+    found = read(candidates.filter(status__in=[*FORWARDED_STATUSES, ApplicationStatus.REVOKED]))
+    if any(row[1] == ApplicationStatus.REVOKED for row in found):
+        found = read(call_applications(call=call, status=status))
     rows = [{"pk": pk, "status": st, "applicant": applicant, "employer": employer,
              "specialty": name_in_language(name, name_en, name_ug)}
-            for pk, st, applicant, employer, name, name_en, name_ug in
-            call_applications(call=call, status=status).filter(pk__gt=after)
-            .values_list("pk", "status", "applicant__real_name", "employer__name", "specialty__name",
-                         "specialty__name_en", "specialty__name_ug")[:size + 1]]
+            for pk, st, applicant, employer, name, name_en, name_ug in found]
     more, rows = len(rows) > size, rows[:size]
     figures = review_figures([r["pk"] for r in rows])
     for r in rows:
@@ -241,12 +252,17 @@ def application_for_secretary(*, user: User, call_id: int, pk: int) -> dict | No
     and role: one row at most)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    row = (forwarded_to_committee(Application.objects.filter(
+    # forwarded_to_committee without its EXISTS (whose compilation cost more than the rest of the
+    # query): a revoked title is then checked for the committee's decision, in a query of its own.
+    row = (Application.objects.filter(
         pk=pk, call_id=call_id, call__committee__members__user=user, call__committee__members__is_active=True,
-        call__committee__members__role=CommitteeMember.Role.SECRETARY))
+        call__committee__members__role=CommitteeMember.Role.SECRETARY,
+        status__in=[*FORWARDED_STATUSES, ApplicationStatus.REVOKED])
+        .exclude(pathway__in=RECOGNITION_PATHWAYS)
         .values_list("pk", "call_id", "call__name", "applicant__real_name", "title_name", "status",
                      "specialty__name", "specialty__name_en", "specialty__name_ug")[:1])
-    if not row:
+    if not row or (row[0][5] == ApplicationStatus.REVOKED
+                   and not ResultRecord.objects.filter(application_id=pk).exists()):
         return None
     pk, call_id, call_name, applicant, title_name, status, name, name_en, name_ug = row[0]
     return {"pk": pk, "call_id": call_id, "call_name": call_name, "applicant": applicant, "title_name": title_name,
