@@ -28,6 +28,7 @@ from review.models import (
     ResultRecord,
     ReviewSetup,
     Score,
+    Verdict,
     VoteMarker,
 )
 from review.services._common import RECOGNITION_PATHWAYS, bureau_region_ids, secretary_committee_ids
@@ -220,12 +221,23 @@ def call_application_page(*, call: Call, status: str = "", after: int = 0, size:
     """One page of the call dashboard's rows by keyset (ids after ``after``) and whether a next page
     exists: plain dicts of the columns shown with their review figures, in two narrow queries
     read from indexes, no model instances (issue 15)."""
+    def read(qs):
+        return list(qs.filter(pk__gt=after).order_by("pk").values_list(
+            "pk", "status", "applicant__real_name", "employer__name", "specialty__name", "specialty__name_en",
+            "specialty__name_ug")[:size + 1])
+
+    # The forwarded statuses and the revoked ones, without forwarded_to_committee's EXISTS (whose
+    # compilation alone cost more than the rest of the query): exact unless the page holds a revoked
+    # title, which shows only where the committee decided it — then the page is read again, exactly.
+    candidates = Application.objects.filter(call=call).exclude(pathway__in=RECOGNITION_PATHWAYS)
+    if status in ApplicationStatus.values:
+        candidates = candidates.filter(status=status)
+    found = read(candidates.filter(status__in=[*FORWARDED_STATUSES, ApplicationStatus.REVOKED]))
+    if any(row[1] == ApplicationStatus.REVOKED for row in found):
+        found = read(call_applications(call=call, status=status))
     rows = [{"pk": pk, "status": st, "applicant": applicant, "employer": employer,
              "specialty": name_in_language(name, name_en, name_ug)}
-            for pk, st, applicant, employer, name, name_en, name_ug in
-            call_applications(call=call, status=status).filter(pk__gt=after)
-            .values_list("pk", "status", "applicant__real_name", "employer__name", "specialty__name",
-                         "specialty__name_en", "specialty__name_ug")[:size + 1]]
+            for pk, st, applicant, employer, name, name_en, name_ug in found]
     more, rows = len(rows) > size, rows[:size]
     figures = review_figures([r["pk"] for r in rows])
     for r in rows:
@@ -233,45 +245,59 @@ def call_application_page(*, call: Call, status: str = "", after: int = 0, size:
     return rows, more
 
 
-def application_for_secretary(*, user: User, call_id: int, pk: int) -> Application | None:
+def application_for_secretary(*, user: User, call_id: int, pk: int) -> dict | None:
     """One application of the call, if the user is an active secretary of the call's committee
-    and the application was forwarded to it (else None: a 404), with the call's name, its
-    assignments, defence slots, meeting candidacies and reconsiderations: only the columns the
-    secretary's page shows (not the users' and scores' every column, JSON included), and the
-    secretary's check joined to the application's read rather than a query of its own (issue 15;
-    the membership is unique per committee, user and role: one row at most)."""
+    and the application was forwarded to it (else None: a 404): a dict of what the page heads
+    with (``pk``, ``call_id``, ``call_name``, ``applicant``, ``title_name``, ``status``,
+    ``status_label``, ``specialty`` in the active language). The secretary's check is joined to the application's
+    read rather than a query of its own (issue 15; the membership is unique per committee, user
+    and role: one row at most)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return (forwarded_to_committee(Application.objects.filter(
-                pk=pk, call_id=call_id, call__committee__members__user=user,
-                call__committee__members__is_active=True,
-                call__committee__members__role=CommitteeMember.Role.SECRETARY))
-            .select_related("applicant", "specialty", "call")
-            .only("title_name", "status", "applicant__real_name", "specialty__name", "specialty__name_en",
-                  "specialty__name_ug", "call__name")
-            .prefetch_related(Prefetch("review_assignments", queryset=Assignment.objects
-                                       .select_related("expert_user", "score")
-                                       .only("application_id", "status", "end_reason", "expert_user__real_name",
-                                             "score__total", "score__status", "score__verdict", "score__comment")
-                                       .order_by("pk")),
-                              Prefetch("defence_slots", queryset=DefenceSlot.objects.select_related("session")
-                                       .only("application_id", "starts_at", "attendance", "score", "session__name")),
-                              Prefetch("meeting_candidacies", queryset=MeetingCandidate.objects
-                                       .select_related("meeting")
-                                       .only("application_id", "outcome", "yes_votes", "no_votes", "abstentions",
-                                             "meeting__title", "meeting__status")),
-                              Prefetch("reconsiderations", queryset=Reconsideration.objects
-                                       .only("application_id", "reason", "requested_at", "status", "outcome")))
-            .first())
+    # forwarded_to_committee without its EXISTS (whose compilation cost more than the rest of the
+    # query): a revoked title is then checked for the committee's decision, in a query of its own.
+    row = (Application.objects.filter(
+        pk=pk, call_id=call_id, call__committee__members__user=user, call__committee__members__is_active=True,
+        call__committee__members__role=CommitteeMember.Role.SECRETARY,
+        status__in=[*FORWARDED_STATUSES, ApplicationStatus.REVOKED])
+        .exclude(pathway__in=RECOGNITION_PATHWAYS)
+        .values_list("pk", "call_id", "call__name", "applicant__real_name", "title_name", "status",
+                     "specialty__name", "specialty__name_en", "specialty__name_ug")[:1])
+    if not row or (row[0][5] == ApplicationStatus.REVOKED
+                   and not ResultRecord.objects.filter(application_id=pk).exists()):
+        return None
+    pk, call_id, call_name, applicant, title_name, status, name, name_en, name_ug = row[0]
+    return {"pk": pk, "call_id": call_id, "call_name": call_name, "applicant": applicant, "title_name": title_name,
+            "status": status, "status_label": dict(ApplicationStatus.choices).get(status, status),
+            "specialty": name_in_language(name, name_en, name_ug)}
 
 
-def has_score(assignment: Assignment) -> bool:
-    """Whether the assignment has a score, read from its select_related (no query)."""
-    try:
-        assignment.score  # noqa: B018 - read from select_related: no query
-    except Score.DoesNotExist:
-        return False
-    return True
+def application_review_for_secretary(*, application_id: int) -> dict:
+    """What the secretary's application page lists: the assignments with their scores, defence
+    slots, meeting candidacies and reconsiderations, as dicts of the columns shown (four narrow
+    queries whatever their number; no model instances of the users' and scores' every column,
+    JSON included: issue 15). Each row's ``status_label`` (and the like) is its choice's label."""
+    def labelled(rows, **choices):
+        rows = list(rows)
+        labels = {field: dict(c.choices) for field, c in choices.items()}
+        for row in rows:
+            for field, names in labels.items():
+                row[f"{field.replace('__', '_')}_label"] = names.get(row[field], row[field]) if row[field] else ""
+        return rows
+
+    return {
+        "assignments": labelled(Assignment.objects.filter(application_id=application_id).order_by("pk").values(
+            "pk", "status", "end_reason", "score__pk", "score__total", "score__status", "score__verdict",
+            "score__comment", expert_name=F("expert_user__real_name")),
+            status=Assignment.Status, score__status=Score.Status, score__verdict=Verdict),
+        "slots": labelled(DefenceSlot.objects.filter(application_id=application_id).values(
+            "starts_at", "attendance", "score", session_name=F("session__name")), attendance=DefenceSlot.Attendance),
+        "candidacies": labelled(MeetingCandidate.objects.filter(application_id=application_id).values(
+            "outcome", "yes_votes", "no_votes", "abstentions", meeting_title=F("meeting__title"),
+            meeting_status=F("meeting__status")), outcome=MeetingCandidate.Outcome),
+        "reconsiderations": labelled(Reconsideration.objects.filter(application_id=application_id).values(
+            "pk", "status", "requested_at", "reason", "outcome"), status=Reconsideration.Status),
+    }
 
 
 def defence_sessions_for_secretary(*, call: Call) -> list[DefenceSession]:

@@ -23,6 +23,7 @@ from review.models import (
     MeetingCandidate,
     PublicityPeriod,
     Reconsideration,
+    ResultRecord,
     ReviewSetup,
     Score,
 )
@@ -150,3 +151,27 @@ def test_the_call_dashboard_is_404_for_an_inactive_secretary(client, committee, 
     committee.members.filter(user=secretary, role="secretary").update(is_active=False)
     client.force_login(secretary)
     assert client.get(url).status_code == 404
+
+
+def test_14_7_revoked_titles_on_the_dashboard_pages_only_where_the_committee_decided(client, secretary, call):
+    """The rows are read without forwarded_to_committee's EXISTS unless the page holds a revoked
+    title: then read again exactly. A revocation that never reached the committee is never listed,
+    and the pages still hold 20 rows each."""
+    from tests.review.test_pages_keyset import _pages
+
+    apps = [make_application(call) for _ in range(8)]
+    undecided = make_application(call, status="revoked")
+    apps += [make_application(call) for _ in range(8)]
+    decided = make_application(call, status="revoked")
+    ResultRecord.objects.create(application=decided, outcome="passed", source="meeting",
+                                decided_on=timezone.localdate())
+    apps += [make_application(call) for _ in range(10)]
+    client.force_login(secretary)
+    url = reverse("review-call-dashboard", args=[call.pk])
+    row = re.compile(rf'href="/review/calls/{call.pk}/applications/(\d+)/"')
+    pages = _pages(client, url, row)
+    assert [len(p) for p in pages] == [20, 7]
+    assert sum(pages, []) == sorted([a.pk for a in apps] + [decided.pk])
+    assert _pages(client, url + "?status=revoked", row) == [[decided.pk]]
+    for application, code in ((decided, 200), (undecided, 404)):
+        assert client.get(reverse("review-call-application", args=[call.pk, application.pk])).status_code == code
