@@ -445,6 +445,7 @@ def call_dashboard(request, pk: int):
     # shown a page at a time.
     experts_from = _cursor(request.GET.get("experts_from"))
     experts = summary["experts"][experts_from:experts_from + EXPERT_ROWS]
+    meetings, periods = selectors.call_meetings_and_periods(call=call, limit=LIST_CAP)
     return render(request, "review/call_dashboard.html", {
         "call": call, "setup": setup, "setup_form": setup_form, "publicise_form": publicise_form,
         "summary": summary, "rows": rows, "rows_html": rows_html, "status": status,
@@ -454,11 +455,8 @@ def call_dashboard(request, pk: int):
         "experts_first_url": "?" if experts_from else "",
         "experts_next_url": (f"?experts_from={experts_from + EXPERT_ROWS}"
                              if len(summary["experts"]) > experts_from + EXPERT_ROWS else ""),
-        "meetings": _with_status_labels(call.meetings.order_by("-scheduled_at")
-                                        .values("pk", "title", "status")[:LIST_CAP], Meeting.Status),
-        "periods": _with_status_labels(call.publicity_periods.order_by("-starts_on", "-pk")
-                                       .values("pk", "title", "starts_on", "ends_on", "status")[:LIST_CAP],
-                                       PublicityPeriod.Status),
+        "meetings": _with_status_labels(meetings, Meeting.Status),
+        "periods": _with_status_labels(periods, PublicityPeriod.Status),
     })
 
 
