@@ -162,12 +162,20 @@ def name_hash(name: str) -> str:
     holds no name an onlooker of Redis could read or guess offline."""
     from certificates import text
 
-    return hmac.new(_name_secret(settings.SECRET_KEY), text.name_key(name).encode(), hashlib.sha256).hexdigest()[:32]
+    mac = _name_mac(settings.SECRET_KEY).copy()
+    mac.update(text.name_key(name).encode())
+    return mac.hexdigest()[:32]
 
 
 @functools.cache
 def _name_secret(secret_key: str) -> bytes:
     return hashlib.sha256(b"certificates:public-name:" + secret_key.encode()).digest()
+
+
+@functools.cache
+def _name_mac(secret_key: str) -> hmac.HMAC:
+    """The keyed hash with its key already absorbed: each name copies it (no key schedule per check)."""
+    return hmac.new(_name_secret(secret_key), digestmod=hashlib.sha256)
 
 
 def _version(certificate) -> float:
@@ -195,23 +203,46 @@ def record_of(certificate, *, signature_valid: bool) -> str:
     }, ensure_ascii=False, separators=(",", ":"))
 
 
-#: Answers by record and language, in this process (bounded): a record is a row version.
-_ANSWERS: dict[tuple[bytes, str], dict] = {}
+#: Answers by record and language, in this process (bounded): a record is a row version. Each
+#: is kept with its JSON body as the API renders it, so a check encodes nothing.
+_ANSWERS: dict[tuple[bytes, str], tuple[dict, bytes]] = {}
 _ANSWERS_MAX = 10_000
+NOT_FOUND = {"status": "not_found"}
 
 
 def public_answer(raw: bytes) -> dict:
     """The API's answer from a record, as ``Verification.public()`` gives it for the row."""
+    return _answer(raw)[0]
+
+
+def public_answer_body(raw: bytes) -> bytes:
+    """That answer rendered by the API's JSON renderer (the response body)."""
+    return _answer(raw)[1]
+
+
+def _answer(raw: bytes) -> tuple[dict, bytes]:
     from django.utils import translation
 
     cache_key = (raw, translation.get_language() or "")
-    data = _ANSWERS.get(cache_key)
-    if data is None:
+    entry = _ANSWERS.get(cache_key)
+    if entry is None:
         data = _public_answer(raw)
+        entry = (data, render(data))
         if len(_ANSWERS) >= _ANSWERS_MAX:
             _ANSWERS.clear()
-        _ANSWERS[cache_key] = data
-    return data
+        _ANSWERS[cache_key] = entry
+    return entry
+
+
+def render(data: dict) -> bytes:
+    from rest_framework.renderers import JSONRenderer
+
+    return JSONRenderer().render(data)
+
+
+@functools.cache
+def _not_found_body() -> bytes:
+    return render(NOT_FOUND)
 
 
 def _public_answer(raw: bytes) -> dict:
@@ -267,10 +298,12 @@ def on_certificate_saved(sender, instance, **kwargs) -> None:
 
 class Answer:
     """What the script decided: over the limit (``allowed`` False, ``wait`` seconds), a miss
-    (``hit`` False: the database path answers), or the answer (``data``)."""
+    (``hit`` False: the database path answers), or the answer (``data``, and ``body``: its JSON)."""
 
-    def __init__(self, allowed: bool, estimate: float, wait: float, hit: bool, data: dict | None):
+    def __init__(self, allowed: bool, estimate: float, wait: float, hit: bool, data: dict | None,
+                 body: bytes = b""):
         self.allowed, self.estimate, self.wait, self.hit, self.data = allowed, estimate, wait, hit, data
+        self.body = body
 
 
 def check(*, limit_key: str, duration: float, num_requests: int, number: str, name: str, channel: str,
@@ -292,5 +325,6 @@ def check(*, limit_key: str, duration: float, num_requests: int, number: str, na
         return Answer(allowed, estimate, wait, False, None)
     raw = result[2]
     if not raw:
-        return Answer(True, estimate, wait, True, {"status": "not_found"})
-    return Answer(True, estimate, wait, True, public_answer(raw))
+        return Answer(True, estimate, wait, True, dict(NOT_FOUND), _not_found_body())
+    data, body = _answer(raw)
+    return Answer(True, estimate, wait, True, data, body)
