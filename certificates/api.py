@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -14,7 +15,6 @@ from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -86,14 +86,29 @@ class CertificateVerifyApi(APIView):
         return self._verify(request, request.query_params)
 
 
+#: What ``VerifyInput``'s CharFields refuse in a value: NUL and lone surrogates.
+_REFUSED_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+
+
 def _fast_text(value) -> str | None:
     """A field as ``VerifyInput`` would take it without complaint (else None: DRF's path says why)."""
     if not isinstance(value, str):
         return None
     value = value.strip()
-    if not 0 < len(value) <= 64 or "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+    if not 0 < len(value) <= 64 or _REFUSED_CHARACTERS.search(value):
         return None
     return value
+
+
+#: The ``Allow`` header DRF gives (``allowed_methods`` of the view as set up: HEAD with GET), by class.
+_ALLOW: dict[type, str] = {}
+
+
+def _allow(view) -> str:
+    allow = _ALLOW.get(type(view))
+    if allow is None:
+        allow = _ALLOW[type(view)] = ", ".join(view.allowed_methods)
+    return allow
 
 
 def _answer_from_redis(request, view):
@@ -121,7 +136,7 @@ def _answer_from_redis(request, view):
         return None
     try:
         name = services.clean_query_name(name)
-        number = numbering.parse_number(number).formatted
+        number = numbering.canonical_number(number)
     except (InvalidInput, numbering.NumberError):
         return None
     throttle = VerifyRateThrottle()
@@ -139,9 +154,9 @@ def _answer_from_redis(request, view):
         # Counted already: DRF's path must not count the request again.
         request.verify_counted = (answer.allowed, answer.estimate, answer.wait)
         return None
-    response = HttpResponse(JSONRenderer().render(answer.data), content_type="application/json")
+    response = HttpResponse(answer.body, content_type="application/json")
     response["Vary"] = "Accept"
-    response["Allow"] = ", ".join(view.allowed_methods)
+    response["Allow"] = _allow(view)
     return keep_private(response)
 
 

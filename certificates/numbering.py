@@ -80,6 +80,13 @@ class ParsedNumber:
         return format_number(self.region_code, self.year, self.series_code, self.serial)
 
 
+def canonical_number(raw: str) -> str:
+    """``parse_number(raw).formatted``, with the check character just verified rather than computed
+    again (the verify API's hot path). Raises as :func:`parse_number` does."""
+    parsed = parse_number(raw)
+    return f"{parsed.region_code}-{parsed.year:04d}-{parsed.series_code}-{parsed.serial:06d}-{parsed.check}"
+
+
 def series_code_for(code: str) -> str:
     """The series' three letters; an unknown series gets its initials."""
     if code in SERIES_CODES:

@@ -34,6 +34,8 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import threading
 import time
 
 from django.conf import settings
@@ -91,6 +93,62 @@ def _scripts(url: str):
     return client.register_script(CHECK_LUA), client.register_script(FILL_LUA)
 
 
+CHECK_SHA = hashlib.sha1(CHECK_LUA.encode()).hexdigest().encode()  # noqa: S324 - Redis names scripts by SHA-1
+
+
+class _Line(threading.local):
+    """This thread's own connection for the check (``_check_call``): no pool, no retry wrapper."""
+
+    connection = None
+    pid = 0
+    url = ""
+
+
+_LINE = _Line()
+
+
+def _line():
+    """The connection, made on first use in this process and thread (gunicorn forks after import),
+    with the shared pool's settings (address, database, password, timeouts)."""
+    line, url = _LINE, settings.REDIS_URL
+    if line.connection is None or line.pid != os.getpid() or line.url != url:
+        pool = _client().connection_pool
+        line.connection, line.pid, line.url = pool.connection_class(**pool.connection_kwargs), os.getpid(), url
+    return line.connection
+
+
+def _packed(*parts: bytes) -> bytes:
+    """A command in the Redis protocol (RESP): what redis-py's packer sends, for byte arguments."""
+    return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(part), part) for part in parts)
+
+
+def _check_call(keys: list[bytes], args: list[bytes]):
+    """``EVALSHA`` of the check on this thread's connection: the script runs by its SHA-1 (loaded
+    once when Redis does not know it), one send and one read. Half the CPU of redis-py's generic
+    path (pool checkout, retry wrapper, argument encoding), which is most of this request's own cost.
+    A refusal or a broken connection closes it (the next check opens a new one) and raises."""
+    connection = _line()
+    command = _packed(b"EVALSHA", CHECK_SHA, b"%d" % len(keys), *keys, *args)
+    try:
+        connection.send_packed_command([command], check_health=False)
+        try:
+            return connection.read_response()
+        except _redis_errors().NoScriptError:
+            connection.send_packed_command([_packed(b"SCRIPT", b"LOAD", CHECK_LUA.encode())], check_health=False)
+            connection.read_response()
+            connection.send_packed_command([command], check_health=False)
+            return connection.read_response()
+    except BaseException:
+        connection.disconnect()
+        raise
+
+
+def _redis_errors():
+    import redis.exceptions
+
+    return redis.exceptions
+
+
 def ttl() -> int:
     return int(getattr(settings, "CERTIFICATE_PUBLIC_RECORD_TTL", DEFAULT_TTL))
 
@@ -104,12 +162,20 @@ def name_hash(name: str) -> str:
     holds no name an onlooker of Redis could read or guess offline."""
     from certificates import text
 
-    return hmac.new(_name_secret(settings.SECRET_KEY), text.name_key(name).encode(), hashlib.sha256).hexdigest()[:32]
+    mac = _name_mac(settings.SECRET_KEY).copy()
+    mac.update(text.name_key(name).encode())
+    return mac.hexdigest()[:32]
 
 
 @functools.cache
 def _name_secret(secret_key: str) -> bytes:
     return hashlib.sha256(b"certificates:public-name:" + secret_key.encode()).digest()
+
+
+@functools.cache
+def _name_mac(secret_key: str) -> hmac.HMAC:
+    """The keyed hash with its key already absorbed: each name copies it (no key schedule per check)."""
+    return hmac.new(_name_secret(secret_key), digestmod=hashlib.sha256)
 
 
 def _version(certificate) -> float:
@@ -137,23 +203,46 @@ def record_of(certificate, *, signature_valid: bool) -> str:
     }, ensure_ascii=False, separators=(",", ":"))
 
 
-#: Answers by record and language, in this process (bounded): a record is a row version.
-_ANSWERS: dict[tuple[bytes, str], dict] = {}
+#: Answers by record and language, in this process (bounded): a record is a row version. Each
+#: is kept with its JSON body as the API renders it, so a check encodes nothing.
+_ANSWERS: dict[tuple[bytes, str], tuple[dict, bytes]] = {}
 _ANSWERS_MAX = 10_000
+NOT_FOUND = {"status": "not_found"}
 
 
 def public_answer(raw: bytes) -> dict:
     """The API's answer from a record, as ``Verification.public()`` gives it for the row."""
+    return _answer(raw)[0]
+
+
+def public_answer_body(raw: bytes) -> bytes:
+    """That answer rendered by the API's JSON renderer (the response body)."""
+    return _answer(raw)[1]
+
+
+def _answer(raw: bytes) -> tuple[dict, bytes]:
     from django.utils import translation
 
     cache_key = (raw, translation.get_language() or "")
-    data = _ANSWERS.get(cache_key)
-    if data is None:
+    entry = _ANSWERS.get(cache_key)
+    if entry is None:
         data = _public_answer(raw)
+        entry = (data, render(data))
         if len(_ANSWERS) >= _ANSWERS_MAX:
             _ANSWERS.clear()
-        _ANSWERS[cache_key] = data
-    return data
+        _ANSWERS[cache_key] = entry
+    return entry
+
+
+def render(data: dict) -> bytes:
+    from rest_framework.renderers import JSONRenderer
+
+    return JSONRenderer().render(data)
+
+
+@functools.cache
+def _not_found_body() -> bytes:
+    return render(NOT_FOUND)
 
 
 def _public_answer(raw: bytes) -> dict:
@@ -209,10 +298,12 @@ def on_certificate_saved(sender, instance, **kwargs) -> None:
 
 class Answer:
     """What the script decided: over the limit (``allowed`` False, ``wait`` seconds), a miss
-    (``hit`` False: the database path answers), or the answer (``data``)."""
+    (``hit`` False: the database path answers), or the answer (``data``, and ``body``: its JSON)."""
 
-    def __init__(self, allowed: bool, estimate: float, wait: float, hit: bool, data: dict | None):
+    def __init__(self, allowed: bool, estimate: float, wait: float, hit: bool, data: dict | None,
+                 body: bytes = b""):
         self.allowed, self.estimate, self.wait, self.hit, self.data = allowed, estimate, wait, hit, data
+        self.body = body
 
 
 def check(*, limit_key: str, duration: float, num_requests: int, number: str, name: str, channel: str,
@@ -222,15 +313,18 @@ def check(*, limit_key: str, duration: float, num_requests: int, number: str, na
 
     now = time.time()
     window = int(now // duration)
-    result = _scripts(settings.REDIS_URL)[0](
-        keys=[f"{limit_key}:{window}", f"{limit_key}:{window - 1}", key(number), verification_log.KEY],
-        args=[int(duration) * 2 + 5, num_requests, repr((now % duration) / duration), name_hash(name), channel,
-              json.dumps(organization_id), repr(dt.datetime.now(dt.UTC).timestamp())])
+    result = _check_call(
+        keys=[f"{limit_key}:{window}".encode(), f"{limit_key}:{window - 1}".encode(), key(number).encode(),
+              verification_log.KEY.encode()],
+        args=[b"%d" % (int(duration) * 2 + 5), b"%d" % num_requests, repr((now % duration) / duration).encode(),
+              name_hash(name).encode(), channel.encode(), json.dumps(organization_id).encode(),
+              repr(dt.datetime.now(dt.UTC).timestamp()).encode()])
     allowed, estimate = bool(int(result[0])), float(result[1])
     wait = duration - now % duration
     if not allowed or len(result) < 3:
         return Answer(allowed, estimate, wait, False, None)
     raw = result[2]
     if not raw:
-        return Answer(True, estimate, wait, True, {"status": "not_found"})
-    return Answer(True, estimate, wait, True, public_answer(raw))
+        return Answer(True, estimate, wait, True, dict(NOT_FOUND), _not_found_body())
+    data, body = _answer(raw)
+    return Answer(True, estimate, wait, True, data, body)

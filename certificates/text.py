@@ -8,6 +8,7 @@ digits and the separators names use (``·`` in transliterated names).
 
 from __future__ import annotations
 
+import functools
 import secrets
 import unicodedata
 
@@ -44,13 +45,14 @@ def bad_text_characters(text: str) -> list[str]:
 
 def bad_name_characters(name: str) -> list[str]:
     """Characters of a person's name that are not allowed."""
-    bad = []
-    for c in dict.fromkeys(name):
-        if c in NAME_SEPARATORS:
-            continue
-        if not in_gb18030(c) or unicodedata.category(c) not in NAME_CATEGORIES:
-            bad.append(c)
-    return bad
+    return [c for c in dict.fromkeys(name) if not _name_character(c)]
+
+
+@functools.lru_cache(maxsize=16384)
+def _name_character(c: str) -> bool:
+    """Whether one character may stand in a name (remembered: every public check asks, and names
+    share their characters)."""
+    return c in NAME_SEPARATORS or (in_gb18030(c) and unicodedata.category(c) in NAME_CATEGORIES)
 
 
 def clean_name(name: str) -> str:

@@ -143,3 +143,12 @@ def test_R5_3_concurrent_duplicates_of_one_grant_make_one_certificate():
     assert len(set(ids)) == 1
     assert Certificate.objects.filter(grant_key="application:dup").count() == 1
     assert NumberCounter.objects.get(region__code="650100", series_code="ENG").last_value == 1
+
+
+def test_canonical_number_is_the_parsed_numbers_formatted_form():
+    number = numbering.format_number("650100", 2026, "ENG", 123)
+    for typed in (number, number.lower(), number.replace("-", " "), "６５０１００" + number[6:]):
+        assert numbering.canonical_number(typed) == numbering.parse_number(typed).formatted == number
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    with pytest.raises(numbering.WrongCheckCharacter):
+        numbering.canonical_number(wrong)

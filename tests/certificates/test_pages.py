@@ -328,3 +328,35 @@ def test_R5_4_an_excel_zip_bomb_is_refused_before_it_is_unpacked(client):
     assert len(out.getvalue()) < 2 * 1024 * 1024
     response = client.post(reverse("enterprise-certificates", args=[organization.pk]), {"file": upload})
     assert response.status_code == 200 and b"unpacks to" in response.content
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ug", "en"])
+def test_the_verify_forms_written_out_fields_render_as_crispy_rendered_them(language):
+    """templates/certificates/_verify_form_fields.html is crispy's bootstrap5 rendering of VerifyForm,
+    written out (issue 15): the same HTML, unbound, bound, with field errors (escaped values) and
+    with form errors, in each language."""
+    from django.template import engines
+    from django.utils import translation
+
+    from certificates.forms import VerifyForm
+
+    crispy = engines["django"].from_string("{% load crispy_forms_tags %}{{ form|crispy }}")
+    written = engines["django"].from_string('{% include "certificates/_verify_form_fields.html" %}')
+
+    def forms():
+        yield VerifyForm()
+        yield VerifyForm({"number": "650100-2026-ENG-000123-K", "name": "张三丰"})
+        bad = VerifyForm({"number": "", "name": "x\"<'&"})
+        bad.is_valid()
+        yield bad
+        both = VerifyForm({"number": " 0 ", "name": ""})
+        both.is_valid()
+        both.add_error(None, "<b>one</b>")
+        both.add_error(None, "two")
+        both.add_error("name", "second")
+        yield both
+
+    with translation.override(language):
+        for form in forms():
+            form.is_bound and form.is_valid()
+            assert written.render({"form": form}) == crispy.render({"form": form})

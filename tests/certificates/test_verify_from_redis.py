@@ -142,3 +142,36 @@ def test_verify_api_invalid_input_still_answers_as_drf_does(redis_path, issue, o
     # Another renderer asked for: DRF negotiates it as before.
     html = client.get(API, {"number": certificate.number, "name": NAME}, HTTP_ACCEPT="text/html")
     assert html.status_code == 200 and html["Content-Type"].startswith("text/html")
+
+
+def test_verify_api_from_redis_loads_its_script_when_redis_does_not_know_it(redis_path, issue, own_address,
+                                                                           monkeypatch, django_assert_num_queries):
+    """The check runs by EVALSHA; a Redis that lost its scripts (restart, SCRIPT FLUSH) is sent the script
+    once and the same request is answered."""
+    import hashlib
+    import uuid
+
+    certificate = issue()
+    client = Client(REMOTE_ADDR=own_address)
+    check(client, certificate.number)
+    script = public_records.CHECK_LUA + f"-- {uuid.uuid4()}\n"  # a script this Redis has never seen
+    monkeypatch.setattr(public_records, "CHECK_LUA", script)
+    monkeypatch.setattr(public_records, "CHECK_SHA", hashlib.sha1(script.encode()).hexdigest().encode())  # noqa: S324
+    assert redis_path.script_exists(public_records.CHECK_SHA.decode()) == [False]
+    with django_assert_num_queries(0):
+        assert check(client, certificate.number).json()["status"] == "valid"
+    assert redis_path.script_exists(public_records.CHECK_SHA.decode()) == [True]
+
+
+def test_verify_api_from_redis_a_closed_connection_is_opened_again(redis_path, issue, own_address,
+                                                                  django_assert_num_queries):
+    certificate = issue()
+    client = Client(REMOTE_ADDR=own_address)
+    check(client, certificate.number)
+    public_records._line().disconnect()  # Redis restarted, or the socket was dropped
+    with django_assert_num_queries(0):
+        assert check(client, certificate.number).json()["status"] == "valid"
+    public_records._line()._sock.close()  # closed under it: this check fails over to the database path
+    assert check(client, certificate.number).json()["status"] == "valid"
+    with django_assert_num_queries(0):  # and the next one has a new connection
+        assert check(client, certificate.number).json()["status"] == "valid"
