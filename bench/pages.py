@@ -21,7 +21,8 @@ database): the secretary's call dashboard and an application of the call, the
 busiest expert's dashboard, an applicant's dashboard, ``/healthz``; the verify
 API by POST with a JSON body (the documented way) and by GET; the public
 ``/verify/`` page, its empty form and a check by its form (CSRF cookie and token
-taken from a GET, as a browser does). The verify rate
+taken from a GET, as a browser does), then the bare view again: each ratio is
+to the mean of the bare view's first and last runs. The verify rate
 limit stays on, raised for the measurement. Prints rps, p50, p99 and the ratios
 to the yardsticks, with the load average (the machine is shared: ratios within
 one run are what count). Results go to ``bench/out/pages.json``.
@@ -267,6 +268,10 @@ def measure(scene: dict) -> list[dict]:
     ]
     if ARGS.only:
         targets = [t for t in targets if t[0] in ARGS.only or t[0].startswith("bare")]
+    if len(targets) > 2:
+        # The yardstick again at the end: the ratios are taken against the mean of the two, and the
+        # drift between them (the machine changing under the run) is printed beside the table.
+        targets.append(("bare ok (end)", "/bench/ok/", {}, None))
     server = serve.start_gunicorn(ARGS.port, ARGS.workers, environ(db), hook="bench.pages_urls:serve_hook")
     rows = []
     try:
@@ -290,7 +295,8 @@ def measure(scene: dict) -> list[dict]:
     finally:
         serve.stop(server)
         shutil.rmtree(folder, ignore_errors=True)
-    ok = next(r["rps"] for r in rows if r["target"] == "bare ok")
+    oks = [r["rps"] for r in rows if r["target"] in ("bare ok", "bare ok (end)")]
+    ok = sum(oks) / len(oks)
     lookup = next(r["rps"] for r in rows if r["target"] == "bare lookup")
     for row in rows:
         row["x_ok"] = row["rps"] / ok
@@ -336,7 +342,12 @@ def main() -> None:
         scene = build_scene(n)
         print(f"\n{n:,} applications (busiest expert: {scene['expert_assignments']} assignments); gunicorn "
               f"{ARGS.workers} sync workers, wrk -t2 -c{ARGS.connections} -d{ARGS.seconds:g}s --latency", flush=True)
-        rows += measure(scene)
+        measured = measure(scene)
+        rows += measured
+        ends = [r["rps"] for r in measured if r["target"].startswith("bare ok")]
+        if len(ends) == 2:
+            print(f"  the bare view moved {ends[1] / ends[0]:.2f}× from the start to the end of this size's run; "
+                  f"ratios are against the mean of the two", flush=True)
     print(f"\n{started}, {os.cpu_count()} cores\n")
     print(table(rows))
     flat = flatness(rows)
