@@ -31,6 +31,8 @@ _labels: dict[str | None, dict] = {}
 _links: dict[str, tuple[str, str, str]] = {}
 #: Per (language, channel, status, returned from): the stages' list (it depends on nothing else).
 _stages: dict[tuple, SafeString] = {}
+#: Per (language, time zone, script prefix, calls shown): the open calls' list.
+_calls: dict[tuple, SafeString] = {}
 
 
 @receiver(setting_changed)
@@ -39,6 +41,7 @@ def _forget(**kwargs) -> None:
     _labels.clear()
     _links.clear()
     _stages.clear()
+    _calls.clear()
 
 
 def _raw(text) -> SafeString:
@@ -205,9 +208,21 @@ _CALL = ('<a class="list-group-item list-group-item-action d-flex flex-wrap just
 
 
 def open_calls_html(calls: list[dict]) -> SafeString:
-    """The open calls (``selectors.open_calls_list``) under their heading; "" when none is open."""
+    """The open calls (``selectors.open_calls_list``) under their heading; "" when none is open. The
+    list is the same for every applicant: kept per language, time zone and calls shown."""
     if not calls:
         return mark_safe("")
+    key = (get_language(), timezone.get_current_timezone(), get_script_prefix(),
+           *((call["pk"], call["name"], call["closes_at"], call["series"]) for call in calls))
+    found = _calls.get(key)
+    if found is None:
+        if len(_calls) >= 256:
+            _calls.clear()
+        found = _calls[key] = _open_calls_html(calls)
+    return found
+
+
+def _open_calls_html(calls: list[dict]) -> SafeString:
     texts = labels()
     start = links()[2]
     items = mark_safe("".join(format_html(_CALL, f"{start}{call['pk']}/", call["name"], call["series"],  # noqa: S308

@@ -206,3 +206,17 @@ def test_page_shows_each_applicant_only_their_own_cards_in_their_language(client
     page = client.get(reverse("applications-dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "You have no applications yet." in page and 'data-testid="application-card"' not in page
     assert reverse("applicant-profile") in page
+
+
+def test_open_calls_kept_per_language_and_calls_shown():
+    now = timezone.now()
+    calls = [{"pk": 5, "name": "Call A", "closes_at": now + dt.timedelta(days=3), "series": "Engineering"}]
+    with translation.override("en"):
+        first = dashboard.open_calls_html(calls)
+        assert dashboard.open_calls_html([{**calls[0], "name": "Call B"}]).count("Call B") == 1
+        later = dashboard.open_calls_html([{**calls[0], "closes_at": now + dt.timedelta(days=9)}])
+        assert later != first and dashboard.open_calls_html(calls) == first
+    with translation.override("zh-hans"):
+        assert dashboard.open_calls_html(calls) != first
+    with translation.override("en"), timezone.override("UTC"):  # the page's zone is Asia/Shanghai
+        assert dashboard.open_calls_html(calls) != first
