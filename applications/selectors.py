@@ -16,8 +16,10 @@ same at 1,000 or 100,000 rows.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -138,14 +140,121 @@ def application_get_for_user(*, user: User, pk: int, own: bool = False, page: bo
     return Application.objects.filter(where, pk=pk).select_related(*joins).prefetch_related(*prefetches).first()
 
 
-def applications_for_applicant(*, user: User) -> QuerySet[Application]:
-    """The applicant's applications for the dashboard, newest first, with only the columns its cards
-    show (title, names, status and what the stages and the deadline read): issue 15."""
-    return (Application.objects.filter(applicant=user).select_related("call", "series", "specialty")
-            .only("pk", "title_name", "status", "channel", "returned_from", "correction_due_on",
-                  "publicity_ends_on", "call__name", "call__closes_at", "series__name", "series__name_en",
-                  "series__name_ug", "specialty__name", "specialty__name_en", "specialty__name_ug")
-            .order_by("-id"))
+# --- The applicant's dashboard, read in plain SQL (issue 15) ---------------------------------
+
+class DashboardApplication:
+    """One card of the applicant's dashboard: what it shows and what its stages and deadline read."""
+
+    __slots__ = ("pk", "title_name", "channel", "status", "returned_from", "publicity_ends_on",
+                 "correction_due_on", "call_name", "call_closes_at", "series_names", "specialty_names")
+
+    def __init__(self, pk, title_name, channel, status, returned_from, publicity_ends_on, correction_due_on,
+                 call_name, call_closes_at, series_names, specialty_names):
+        self.pk, self.title_name, self.channel, self.status = pk, title_name, channel, status
+        self.returned_from, self.publicity_ends_on, self.correction_due_on = (returned_from, publicity_ends_on,
+                                                                              correction_due_on)
+        self.call_name, self.call_closes_at = call_name, call_closes_at
+        self.series_names, self.specialty_names = series_names, specialty_names  # (name, name_en, name_ug)
+
+
+class TimelineEvent:
+    """A milestone of an application's audit trail as the dashboard's timeline shows it."""
+
+    __slots__ = ("created_at", "actor_label", "action", "after", "reason")
+
+    def __init__(self, created_at, actor_label, action, after, reason):
+        self.created_at, self.actor_label, self.action, self.after, self.reason = (created_at, actor_label,
+                                                                                   action, after, reason)
+
+
+class _DashboardPlan:
+    """The dashboard's two reads as SQL written once per process and connection, with the converters
+    the ORM applies to their columns (dates and times on SQLite, the JSON of ``after``): the ORM took
+    longer to compile them than the database took to answer, on every load of the page."""
+
+    def __init__(self, connection):
+        q = connection.ops.quote_name
+        self.converters: dict[str, list] = {}
+
+        def columns(name: str, model, alias: str, fields: list[str]) -> str:
+            converters = []
+            for position, attname in enumerate(fields):
+                col = model._meta.get_field(attname).get_col(alias)
+                found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if found:
+                    converters.append((position, found, col))
+            self.converters[name] = converters
+            return ", ".join(f"{q(alias)}.{q(model._meta.get_field(f).column)}" for f in fields)
+
+        app, call, series, specialty = (q(m._meta.db_table) for m in (Application, Call, TitleSeries, Specialty))
+        # One statement for all four tables; the converters are kept per table (positions from 0).
+        self.app_fields = ["id", "title_name", "channel", "status", "returned_from", "publicity_ends_on",
+                           "correction_due_on"]
+        # Names from the models' _meta; every value is a parameter.
+        self.applications_sql = (
+            "SELECT " + columns("a", Application, "a", self.app_fields) + ", "  # noqa: S608
+            + columns("c", Call, "c", ["name", "closes_at"]) + ", "
+            + columns("s", TitleSeries, "s", ["name", "name_en", "name_ug"]) + ", "
+            + columns("sp", Specialty, "sp", ["name", "name_en", "name_ug"])
+            + f" FROM {app} {q('a')} INNER JOIN {call} {q('c')} ON {q('c')}.{q('id')} = {q('a')}.{q('call_id')}"
+            f" INNER JOIN {series} {q('s')} ON {q('s')}.{q('id')} = {q('a')}.{q('series_id')}"
+            f" INNER JOIN {specialty} {q('sp')} ON {q('sp')}.{q('id')} = {q('a')}.{q('specialty_id')}"
+            f" WHERE {q('a')}.{q('applicant_id')} = %s ORDER BY {q('a')}.{q('id')} DESC LIMIT %s")
+        event = q(AuditEvent._meta.db_table)
+        seq = f"{q('e')}.{q('seq')}"
+        order = (f"{seq} ASC NULLS LAST" if connection.features.supports_order_by_nulls_modifier
+                 else f"{seq} IS NULL, {seq} ASC")
+        self.events_head = (
+            "SELECT " + columns("e", AuditEvent, "e", ["created_at", "actor_label", "action", "object_id",  # noqa: S608
+                                                        "after", "reason"])
+            + f" FROM {event} {q('e')} WHERE {q('e')}.{q('object_type')} = %s"
+            f" AND {q('e')}.{q('action')} IN ({', '.join(['%s'] * len(MILESTONES))})"
+            f" AND {q('e')}.{q('object_id')} IN ")
+        self.events_tail = f" ORDER BY {order}, {q('e')}.{q('id')} ASC"
+
+    def convert(self, name: str, values: list, offset: int, connection) -> None:
+        for position, converters, col in self.converters[name]:
+            value = values[offset + position]
+            for converter in converters:
+                value = converter(value, col, connection)
+            values[offset + position] = value
+
+
+_dashboard_plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def applicant_dashboard(*, user: User, limit: int) -> tuple[list[DashboardApplication],
+                                                              dict[int, list[TimelineEvent]]]:
+    """The applicant's ``limit`` newest applications (newest first) with their milestone events
+    (oldest first, as ``application_events(milestones_only=True)``): two queries, one when there is no
+    application. Only the applicant's own: the applications are read by ``applicant_id``."""
+    connection = connections[Application.objects.db]
+    plan = _dashboard_plans.get(connection)
+    if plan is None:
+        plan = _dashboard_plans[connection] = _DashboardPlan(connection)
+    applications: list[DashboardApplication] = []
+    events: dict[int, list[TimelineEvent]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(plan.applications_sql, [user.pk, limit])
+        for row in cursor.fetchall():
+            values = list(row)
+            plan.convert("a", values, 0, connection)
+            plan.convert("c", values, 7, connection)
+            plan.convert("s", values, 9, connection)
+            plan.convert("sp", values, 12, connection)
+            applications.append(DashboardApplication(*values[:7], values[7], values[8], tuple(values[9:12]),
+                                                     tuple(values[12:15])))
+            events[values[0]] = []
+        if applications:
+            ids = [str(a.pk) for a in applications]
+            cursor.execute(plan.events_head + "(" + ", ".join(["%s"] * len(ids)) + ")" + plan.events_tail,
+                           ["applications.application", *MILESTONES, *ids])
+            for row in cursor.fetchall():
+                values = list(row)
+                plan.convert("e", values, 0, connection)
+                created_at, actor_label, action, object_id, after, reason = values
+                events[int(object_id)].append(TimelineEvent(created_at, actor_label, action, after, reason))
+    return applications, events
 
 
 # --- Timelines and changes ------------------------------------------------------
@@ -367,13 +476,21 @@ def _end_of(day: dt.date) -> dt.datetime:
 def application_deadline(application: Application, *, now: dt.datetime | None = None) -> Deadline | None:
     """The deadline the applicant watches: the call's close for a draft, the
     correction's due date when returned, the end of unit publicity."""
+    return deadline_of(status=application.status, closes_at=application.call.closes_at,
+                       correction_due_on=application.correction_due_on,
+                       publicity_ends_on=application.publicity_ends_on, now=now)
+
+
+def deadline_of(*, status: str, closes_at: dt.datetime, correction_due_on: dt.date | None,
+                publicity_ends_on: dt.date | None, now: dt.datetime | None = None) -> Deadline | None:
+    """``application_deadline`` from the values it reads (the call's closing time, the due dates)."""
     now = now or timezone.now()
-    if application.status == S.DRAFT:
-        label, at = _("Call closes"), application.call.closes_at
-    elif application.status == S.RETURNED and application.correction_due_on:
-        label, at = _("Corrections due"), _end_of(application.correction_due_on)
-    elif application.status == S.UNIT_PUBLICITY and application.publicity_ends_on:
-        label, at = _("Unit publicity ends"), _end_of(application.publicity_ends_on)
+    if status == S.DRAFT:
+        label, at = _("Call closes"), closes_at
+    elif status == S.RETURNED and correction_due_on:
+        label, at = _("Corrections due"), _end_of(correction_due_on)
+    elif status == S.UNIT_PUBLICITY and publicity_ends_on:
+        label, at = _("Unit publicity ends"), _end_of(publicity_ends_on)
     else:
         return None
     days = (timezone.localtime(at).date() - timezone.localtime(now).date()).days
@@ -393,13 +510,18 @@ STAGES = [
 def application_stages(application: Application) -> list[dict]:
     """The stages up to evaluation, marked done, current or to come (freelancers
     through an agency or association skip the employer, R1.4)."""
-    direct = application.channel in (Channel.AGENCY, Channel.ASSOCIATION)
+    return stages_of(channel=application.channel, status=application.status,
+                     returned_from=application.returned_from)
+
+
+def stages_of(*, channel: str, status: str, returned_from: str) -> list[dict]:
+    """``application_stages`` from the values it reads."""
+    direct = channel in (Channel.AGENCY, Channel.ASSOCIATION)
     stages = [(code, label) for code, label in STAGES
               if not (direct and code in (S.EMPLOYER_REVIEW, S.UNIT_PUBLICITY))]
     codes = [code for code, _label in stages]
-    status = application.status
     if status == S.RETURNED:
-        status = application.returned_from or S.EMPLOYER_REVIEW
+        status = returned_from or S.EMPLOYER_REVIEW
     if status in codes:
         current = codes.index(status)
     elif status in (S.WITHDRAWN, S.REJECTED):

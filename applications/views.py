@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from applications import application_services as svc
+from applications import dashboard as dashboard_html
 from applications import selectors, workflow
 from applications.eligibility import EligibilityInput, eligibility_check
 from applications.forms import (
@@ -93,21 +94,13 @@ def _form_errors_as_messages(request, form) -> None:
 
 @login_required
 def dashboard(request):
-    """My applications with their stages, timeline and the deadline to watch."""
-    applications = list(selectors.applications_for_applicant(user=request.user)[:50])
-    events = selectors.application_events(application_ids=[a.pk for a in applications], milestones_only=True)
-    # Links from one reverse each rather than {% url %} per card: ".../0/" and ".../0/edit/basics/".
-    detail = reverse("application-detail", args=[0]).removesuffix("0/")
-    edit = reverse("application-edit", args=[0, "basics"]).removesuffix("0/edit/basics/")
-    rows = [{"application": a, "stages": selectors.application_stages(a),
-             "deadline": selectors.application_deadline(a), "url": f"{detail}{a.pk}/",
-             "edit_url": f"{edit}{a.pk}/edit/basics/",
-             "timeline": selectors.timeline_rows(events[a.pk], milestones_only=True)} for a in applications]
-    calls = selectors.open_calls_list(limit=5)
-    start = reverse("application-start", args=[0]).removesuffix("0/")
-    for call in calls:
-        call["url"] = f"{start}{call['pk']}/"
-    return render(request, "applications/dashboard.html", {"rows": rows, "open_calls": calls})
+    """My applications with their stages, timeline and the deadline to watch; the open calls. The
+    cards and the calls are written by ``applications.dashboard`` (issue 15), the frame around them
+    once per process and language (``{% shell %}``)."""
+    applications, events = selectors.applicant_dashboard(user=request.user, limit=50)
+    return render(request, "applications/dashboard.html", {
+        "cards": dashboard_html.cards_html(applications, events),
+        "open_calls": dashboard_html.open_calls_html(selectors.open_calls_list(limit=5))})
 
 
 def _profile_context(request, bound: dict | None = None) -> dict:
