@@ -19,9 +19,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -242,6 +243,41 @@ def _dashboard_rows_html(rows: list[dict], call) -> str:
         html.append(format_html(_DASHBOARD_ROW, a["pk"], a["applicant"], a["employer"] or "—", a["specialty"],
                                 labels.get(a["status"], a["status"]), a["n_submitted"], a["n_experts"], badge,
                                 _fixed(a["mean"], 2) or "—", spread, f"{prefix}{a['pk']}/", open_label))
+    return mark_safe("".join(html))  # noqa: S308 - each row from format_html, every value escaped
+
+
+# One row of the expert's dashboard, built with format_html (every value escaped as the template
+# escaped it) rather than by the template engine, as the call dashboard's rows (issue 15). The
+# markup is the template's; ``_EXPERT_DECLARE`` is the conflict form of a row not yet scored.
+_EXPERT_ROW = ('<tr>\n  <td>{}</td>\n  <td>{}</td>\n  <td>{}</td>\n  <td>{} · {}</td>\n  <td>{}</td>\n'
+               '  <td class="text-end">\n    <a class="btn btn-sm btn-danger" href="{}">{}</a>\n    {}\n'
+               '  </td>\n</tr>')
+_EXPERT_DECLARE = ('<details class="d-inline-block text-start"><summary class="btn btn-sm btn-outline-secondary">{}'
+                   '</summary>\n      <form method="post" class="mt-2">{}<input type="hidden" name="assignment" '
+                   'value="{}"><textarea class="form-control form-control-sm mb-1" name="reason" rows="2" required '
+                   'aria-label="{}"></textarea><button class="btn btn-sm btn-outline-danger">{}</button></form>'
+                   '</details>')
+
+
+def _expert_rows_html(rows: list[dict], csrf_token: str) -> str:
+    """The expert's dashboard rows (from ``selectors.expert_queue_page``, each with its ``url``) as
+    safe HTML, the conflict forms with the page's CSRF token."""
+    if not rows:
+        return format_html('<tr><td colspan="6" class="text-secondary">{}</td></tr>', _("Nothing assigned to you."))
+    blind = format_html('<span class="text-secondary">{}</span>', _("(blind)"))
+    score_label, view_label = _("Score"), _("View")
+    declare_label, conflict_label, step_aside_label = (_("Declare a conflict"), _("What is the conflict of interest?"),
+                                                        _("Declare and step aside"))
+    csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+    html = []
+    for a in rows:
+        score = (format_html("{} · {}", formats.localize(a["total"]) if a["total"] else "—", a["status"])
+                 if a["has_score"] else "—")
+        declare = ("" if a["scored"] else
+                   format_html(_EXPERT_DECLARE, declare_label, csrf_input, a["pk"], conflict_label, step_aside_label))
+        html.append(format_html(_EXPERT_ROW, a["application_id"], blind if a["blind"] else a["applicant"],
+                                blind if a["blind"] else (a["employer"] or "—"), a["title_name"], a["specialty"],
+                                score, a["url"], view_label if a["scored"] else score_label, declare))
     return mark_safe("".join(html))  # noqa: S308 - each row from format_html, every value escaped
 
 
@@ -681,8 +717,11 @@ def expert_home(request):
     prefix = reverse("review-expert-assignment", args=[0]).removesuffix("0/")
     for row in rows:
         row["url"] = f"{prefix}{row['pk']}/"
+    # The page's token, for the rows' forms and base.html's alike (as the csrf context processor's
+    # would be: one masked token a page).
+    csrf_token = get_token(request)
     return render(request, "review/expert_home.html", {
-        "rows": rows,
+        "rows": rows, "rows_html": _expert_rows_html(rows, csrf_token), "csrf_token": csrf_token,
         "first_url": "?" if last else "",
         "next_url": f"?after={int(rows[-1]['scored'])}-{rows[-1]['pk']}" if more else "",
         "meetings": selectors.meeting_votes_for_member(user=request.user),
