@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from applications.models import Application, ApplicationStatus, Call, CallStatusCount
 from applications.tallies import FORWARDED_STATUSES
+from portal.compiled_sql import CompiledValues, InList
 from portal.models import Committee, CommitteeMember, CommitteeScope, User, name_in_language
 from review.models import (
     Assignment,
@@ -413,6 +414,36 @@ def assignments_for_expert(*, user: User) -> QuerySet[Assignment]:
             .order_by("application__call_id", "pk"))
 
 
+def _expert_queue_query(user_id: int, after: int, *, scored: bool, size: int):
+    # Django 5.2's row comparison (its composite keys' lookup; SQLite gets the OR/AND expansion).
+    keyset = Assignment.objects.filter(TupleGreaterThan((F("scored"), F("pk")), (scored, after)),
+                                       expert_user_id=user_id, status=Assignment.Status.ACTIVE)
+    return keyset.order_by("scored", "pk").values(
+        "pk", "application_id", "scored", "score__pk", "score__total", "score__status")[:size + 1]
+
+
+def _expert_queue_applications_query(ids: list[int]):
+    blind = ReviewSetup.objects.filter(call_id=OuterRef("call_id")).values("blind")[:1]
+    return Application.objects.filter(pk__in=ids).annotate(blind=Subquery(blind)).values(
+        "pk", "applicant__real_name", "employer__name", "title_name",
+        "specialty__name", "specialty__name_en", "specialty__name_ug", "blind")
+
+
+#: The two reads of ``expert_queue_page`` compiled once per process (``portal.compiled_sql``), by
+#: (scored, size): the cursor's ``scored`` is a constant of the query (a boolean has no sentinel).
+_expert_queue_reads: dict[tuple[bool, int], tuple[CompiledValues, CompiledValues]] = {}
+
+
+def _expert_queue_compiled(scored: bool, size: int) -> tuple[CompiledValues, CompiledValues]:
+    reads = _expert_queue_reads.get((scored, size))
+    if reads is None:
+        reads = _expert_queue_reads[(scored, size)] = (
+            CompiledValues(lambda user_id, after: _expert_queue_query(user_id, after, scored=scored, size=size),
+                           user_id=int, after=int),
+            CompiledValues(lambda ids: _expert_queue_applications_query(ids), ids=InList(int, size + 1)))
+    return reads
+
+
 def expert_queue_page(*, user: User, scored: bool, after: int, size: int) -> list[dict]:
     """One page of the expert's dashboard: active assignments pending first, then scored, each by
     id, after the cursor (``scored``, ``after``); ``size + 1`` rows at most (the last one only says
@@ -420,32 +451,29 @@ def expert_queue_page(*, user: User, scored: bool, after: int, size: int) -> lis
     comparison ``(scored, id) > (cursor)``, which PostgreSQL takes as the index condition: the same
     cost whatever the number of assignments (issue 15), and one query where the pending and the
     scored rows took two. Then the page's applications with their call's blind flag in one narrow
-    query (a single join of both would cost PostgreSQL more to plan than to run).
+    query (a single join of both would cost PostgreSQL more to plan than to run). Both are compiled
+    once per process (``portal.compiled_sql``): compiling them cost more than the rest of the page.
 
     Rows are plain dicts of just what the page shows (model instances of every column cost more
     to build than the page to render): ``pk``, ``application_id``, ``scored``, ``has_score``,
     ``total``, ``status`` (the score's, as its label), ``blind``, ``applicant``, ``employer``,
     ``title_name``, ``specialty`` (in the active language)."""
-    # Django 5.2's row comparison (its composite keys' lookup; SQLite gets the OR/AND expansion).
-    keyset = Assignment.objects.filter(TupleGreaterThan((F("scored"), F("pk")), (scored, after)),
-                                       expert_user=user, status=Assignment.Status.ACTIVE)
-    assignments = list(keyset.order_by("scored", "pk").values_list(
-        "pk", "application_id", "scored", "score__pk", "score__total", "score__status")[:size + 1])
+    assignments_read, applications_read = _expert_queue_compiled(bool(scored), size)
+    assignments = assignments_read(user_id=user.pk, after=after)
     if not assignments:
         return []
-    blind = ReviewSetup.objects.filter(call_id=OuterRef("call_id")).values("blind")[:1]
-    applications = {row[0]: row for row in Application.objects.filter(
-        pk__in={a[1] for a in assignments}).annotate(blind=Subquery(blind)).values_list(
-        "pk", "applicant__real_name", "employer__name", "title_name",
-        "specialty__name", "specialty__name_en", "specialty__name_ug", "blind")}
+    applications = {row["pk"]: row for row in applications_read(ids=sorted({a["application_id"] for a in assignments}))}
     labels = dict(Score.Status.choices)
     rows = []
-    for pk, application_id, is_scored, score_pk, total, status in assignments:
-        _pk, applicant, employer, title_name, name, name_en, name_ug, is_blind = applications[application_id]
-        rows.append({"pk": pk, "application_id": application_id, "scored": is_scored,
-                     "has_score": score_pk is not None, "total": total, "status": labels.get(status, ""),
-                     "blind": bool(is_blind), "applicant": applicant, "employer": employer,
-                     "title_name": title_name, "specialty": name_in_language(name, name_en, name_ug)})
+    for a in assignments:
+        app = applications[a["application_id"]]
+        rows.append({"pk": a["pk"], "application_id": a["application_id"], "scored": a["scored"],
+                     "has_score": a["score__pk"] is not None, "total": a["score__total"],
+                     "status": labels.get(a["score__status"], ""), "blind": bool(app["blind"]),
+                     "applicant": app["applicant__real_name"], "employer": app["employer__name"],
+                     "title_name": app["title_name"],
+                     "specialty": name_in_language(app["specialty__name"], app["specialty__name_en"],
+                                                   app["specialty__name_ug"])})
     return rows
 
 
