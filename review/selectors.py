@@ -279,6 +279,37 @@ def call_application_page(*, call: Call, status: str = "", after: int = 0, size:
     return rows, more
 
 
+def _application_for_secretary_query(user_id: int, call_id: int, pk: int):
+    # forwarded_to_committee without its EXISTS (whose compilation cost more than the rest of the
+    # query): a revoked title is then checked for the committee's decision, in a query of its own.
+    return (Application.objects.filter(
+        pk=pk, call_id=call_id, call__committee__members__user_id=user_id, call__committee__members__is_active=True,
+        call__committee__members__role=CommitteeMember.Role.SECRETARY,
+        status__in=[*FORWARDED_STATUSES, ApplicationStatus.REVOKED])
+        .exclude(pathway__in=RECOGNITION_PATHWAYS)
+        .values("pk", "call_id", "call__name", "applicant__real_name", "title_name", "status",
+                "specialty__name", "specialty__name_en", "specialty__name_ug")[:1])
+
+
+#: The secretary's application page's reads, compiled once per process (``portal.compiled_sql``):
+#: compiling them cost the page more than everything else it does (issue 15).
+_APPLICATION_FOR_SECRETARY = CompiledValues(_application_for_secretary_query, user_id=int, call_id=int, pk=int)
+_REVIEW_ASSIGNMENTS = CompiledValues(
+    lambda application_id: Assignment.objects.filter(application_id=application_id).order_by("pk").values(
+        "pk", "status", "end_reason", "score__pk", "score__total", "score__status", "score__verdict",
+        "score__comment", expert_name=F("expert_user__real_name")), application_id=int)
+_REVIEW_SLOTS = CompiledValues(
+    lambda application_id: DefenceSlot.objects.filter(application_id=application_id).values(
+        "starts_at", "attendance", "score", session_name=F("session__name")), application_id=int)
+_REVIEW_CANDIDACIES = CompiledValues(
+    lambda application_id: MeetingCandidate.objects.filter(application_id=application_id).values(
+        "outcome", "yes_votes", "no_votes", "abstentions", meeting_title=F("meeting__title"),
+        meeting_status=F("meeting__status")), application_id=int)
+_REVIEW_RECONSIDERATIONS = CompiledValues(
+    lambda application_id: Reconsideration.objects.filter(application_id=application_id).values(
+        "pk", "status", "requested_at", "reason", "outcome"), application_id=int)
+
+
 def application_for_secretary(*, user: User, call_id: int, pk: int) -> dict | None:
     """One application of the call, if the user is an active secretary of the call's committee
     and the application was forwarded to it (else None: a 404): a dict of what the page heads
@@ -288,31 +319,25 @@ def application_for_secretary(*, user: User, call_id: int, pk: int) -> dict | No
     and role: one row at most)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    # forwarded_to_committee without its EXISTS (whose compilation cost more than the rest of the
-    # query): a revoked title is then checked for the committee's decision, in a query of its own.
-    row = (Application.objects.filter(
-        pk=pk, call_id=call_id, call__committee__members__user=user, call__committee__members__is_active=True,
-        call__committee__members__role=CommitteeMember.Role.SECRETARY,
-        status__in=[*FORWARDED_STATUSES, ApplicationStatus.REVOKED])
-        .exclude(pathway__in=RECOGNITION_PATHWAYS)
-        .values_list("pk", "call_id", "call__name", "applicant__real_name", "title_name", "status",
-                     "specialty__name", "specialty__name_en", "specialty__name_ug")[:1])
-    if not row or (row[0][5] == ApplicationStatus.REVOKED
+    row = _APPLICATION_FOR_SECRETARY(user_id=user.pk, call_id=call_id, pk=pk)
+    if not row or (row[0]["status"] == ApplicationStatus.REVOKED
                    and not ResultRecord.objects.filter(application_id=pk).exists()):
         return None
-    pk, call_id, call_name, applicant, title_name, status, name, name_en, name_ug = row[0]
-    return {"pk": pk, "call_id": call_id, "call_name": call_name, "applicant": applicant, "title_name": title_name,
+    row = row[0]
+    status = row["status"]
+    return {"pk": row["pk"], "call_id": row["call_id"], "call_name": row["call__name"],
+            "applicant": row["applicant__real_name"], "title_name": row["title_name"],
             "status": status, "status_label": dict(ApplicationStatus.choices).get(status, status),
-            "specialty": name_in_language(name, name_en, name_ug)}
+            "specialty": name_in_language(row["specialty__name"], row["specialty__name_en"], row["specialty__name_ug"])}
 
 
 def application_review_for_secretary(*, application_id: int) -> dict:
     """What the secretary's application page lists: the assignments with their scores, defence
     slots, meeting candidacies and reconsiderations, as dicts of the columns shown (four narrow
-    queries whatever their number; no model instances of the users' and scores' every column,
-    JSON included: issue 15). Each row's ``status_label`` (and the like) is its choice's label."""
+    queries whatever their number, compiled once per process; no model instances of the users' and
+    scores' every column, JSON included: issue 15). Each row's ``status_label`` (and the like) is
+    its choice's label."""
     def labelled(rows, **choices):
-        rows = list(rows)
         labels = {field: dict(c.choices) for field, c in choices.items()}
         for row in rows:
             for field, names in labels.items():
@@ -320,17 +345,13 @@ def application_review_for_secretary(*, application_id: int) -> dict:
         return rows
 
     return {
-        "assignments": labelled(Assignment.objects.filter(application_id=application_id).order_by("pk").values(
-            "pk", "status", "end_reason", "score__pk", "score__total", "score__status", "score__verdict",
-            "score__comment", expert_name=F("expert_user__real_name")),
-            status=Assignment.Status, score__status=Score.Status, score__verdict=Verdict),
-        "slots": labelled(DefenceSlot.objects.filter(application_id=application_id).values(
-            "starts_at", "attendance", "score", session_name=F("session__name")), attendance=DefenceSlot.Attendance),
-        "candidacies": labelled(MeetingCandidate.objects.filter(application_id=application_id).values(
-            "outcome", "yes_votes", "no_votes", "abstentions", meeting_title=F("meeting__title"),
-            meeting_status=F("meeting__status")), outcome=MeetingCandidate.Outcome),
-        "reconsiderations": labelled(Reconsideration.objects.filter(application_id=application_id).values(
-            "pk", "status", "requested_at", "reason", "outcome"), status=Reconsideration.Status),
+        "assignments": labelled(_REVIEW_ASSIGNMENTS(application_id=application_id),
+                                status=Assignment.Status, score__status=Score.Status, score__verdict=Verdict),
+        "slots": labelled(_REVIEW_SLOTS(application_id=application_id), attendance=DefenceSlot.Attendance),
+        "candidacies": labelled(_REVIEW_CANDIDACIES(application_id=application_id),
+                                outcome=MeetingCandidate.Outcome),
+        "reconsiderations": labelled(_REVIEW_RECONSIDERATIONS(application_id=application_id),
+                                     status=Reconsideration.Status),
     }
 
 
