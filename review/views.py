@@ -281,6 +281,40 @@ def _expert_rows_html(rows: list[dict], csrf_token: str) -> str:
     return mark_safe("".join(html))  # noqa: S308 - each row from format_html, every value escaped
 
 
+# One row of the secretary's application page's experts, and its redraw form, built with format_html
+# as the dashboards' rows are (issue 15). The markup is the template's.
+_ASSIGNMENT_ROW = ('<tr>\n    <td>{}</td><td>{}</td>\n    <td>{}</td>\n    <td>{}</td><td class="small">{}</td>\n'
+                   '    <td>{}</td>\n  </tr>')
+_REDRAW_FORM = ('<form method="post" class="d-flex gap-1">{}<input type="hidden" name="action" value="redraw">'
+                '<input type="hidden" name="assignment" value="{}"><input class="form-control form-control-sm" '
+                'name="reason" required placeholder="{}" aria-label="{}"><button class="btn btn-sm '
+                'btn-outline-danger">{}</button></form>')
+
+
+def _assignments_html(assignments: list[dict], csrf_token: str) -> tuple[str, str]:
+    """The secretary's application page's experts (``selectors.application_review_for_secretary``'s
+    ``assignments``) as safe HTML: the table's rows, with a redraw form on each active assignment
+    not yet scored, and the submitted scores' comments."""
+    if not assignments:
+        return (format_html('<tr><td colspan="6" class="text-secondary">{}</td></tr>', _("No expert drawn yet.")),
+                "")
+    reason, redraw = _("Reason for the redraw"), _("Redraw")
+    csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+    rows, comments = [], []
+    for a in assignments:
+        scored = a["score__pk"]
+        score = (format_html("{} ({})", formats.localize(a["score__total"]) if a["score__total"] else "—",
+                             a["score_status_label"]) if scored else "—")
+        form = (format_html(_REDRAW_FORM, csrf_input, a["pk"], reason, reason, redraw)
+                if a["status"] == "active" and a["score__status"] != "submitted" else "")
+        rows.append(format_html(_ASSIGNMENT_ROW, a["expert_name"], a["status_label"], score,
+                                a["score_verdict_label"] if scored else "", a["end_reason"], form))
+        if a["score__status"] == "submitted":
+            comments.append(format_html('<div class="small mb-2"><strong>{}</strong>: {}</div>', a["expert_name"],
+                                        a["score__comment"]))
+    return (mark_safe("".join(rows)), mark_safe("".join(comments)))  # noqa: S308 - from format_html, escaped
+
+
 def _with_status_labels(rows, choices) -> list[dict]:
     """Rows read as dicts, each with the label of its status (what get_status_display shows)."""
     labels = dict(choices.choices)
@@ -528,10 +562,17 @@ def call_application(request, pk: int, app_pk: int):
         else:
             raise Http404
         return redirect("review-call-application", application["call_id"], application["pk"])
+    review = selectors.application_review_for_secretary(application_id=application["pk"])
+    # The page's token, for the rows' forms and base.html's alike (one masked token a page, as the
+    # csrf context processor's).
+    csrf_token = get_token(request)
+    assignments_html, comments_html = _assignments_html(review["assignments"], csrf_token)
     return render(request, "review/call_application.html", {
-        "application": application, **selectors.application_review_for_secretary(application_id=application["pk"]),
-        "redraw_form": forms.ReasonForm(),
-        "reconsideration_form": forms.ReconsiderationDecideForm()})
+        "application": application, **review, "csrf_token": csrf_token,
+        "assignments_html": assignments_html, "comments_html": comments_html,
+        # The outcome form is shown on a pending reconsideration only: built then.
+        "reconsideration_form": (forms.ReconsiderationDecideForm()
+                                 if any(r["status"] == "pending" for r in review["reconsiderations"]) else None)})
 
 
 @login_required
