@@ -22,7 +22,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -48,6 +48,7 @@ from review.models import (
     ReviewSetup,
     Score,
 )
+from review.page_rows import assignment_rows_html, expert_rows_html
 from review.services._common import bureau_region_ids
 
 PAGE_SIZE = 50
@@ -244,75 +245,6 @@ def _dashboard_rows_html(rows: list[dict], call) -> str:
                                 labels.get(a["status"], a["status"]), a["n_submitted"], a["n_experts"], badge,
                                 _fixed(a["mean"], 2) or "—", spread, f"{prefix}{a['pk']}/", open_label))
     return mark_safe("".join(html))  # noqa: S308 - each row from format_html, every value escaped
-
-
-# One row of the expert's dashboard, built with format_html (every value escaped as the template
-# escaped it) rather than by the template engine, as the call dashboard's rows (issue 15). The
-# markup is the template's; ``_EXPERT_DECLARE`` is the conflict form of a row not yet scored.
-_EXPERT_ROW = ('<tr>\n  <td>{}</td>\n  <td>{}</td>\n  <td>{}</td>\n  <td>{} · {}</td>\n  <td>{}</td>\n'
-               '  <td class="text-end">\n    <a class="btn btn-sm btn-danger" href="{}">{}</a>\n    {}\n'
-               '  </td>\n</tr>')
-_EXPERT_DECLARE = ('<details class="d-inline-block text-start"><summary class="btn btn-sm btn-outline-secondary">{}'
-                   '</summary>\n      <form method="post" class="mt-2">{}<input type="hidden" name="assignment" '
-                   'value="{}"><textarea class="form-control form-control-sm mb-1" name="reason" rows="2" required '
-                   'aria-label="{}"></textarea><button class="btn btn-sm btn-outline-danger">{}</button></form>'
-                   '</details>')
-
-
-def _expert_rows_html(rows: list[dict], csrf_token: str) -> str:
-    """The expert's dashboard rows (from ``selectors.expert_queue_page``, each with its ``url``) as
-    safe HTML, the conflict forms with the page's CSRF token."""
-    if not rows:
-        return format_html('<tr><td colspan="6" class="text-secondary">{}</td></tr>', _("Nothing assigned to you."))
-    blind = format_html('<span class="text-secondary">{}</span>', _("(blind)"))
-    score_label, view_label = _("Score"), _("View")
-    declare_label, conflict_label, step_aside_label = (_("Declare a conflict"), _("What is the conflict of interest?"),
-                                                        _("Declare and step aside"))
-    csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
-    html = []
-    for a in rows:
-        score = (format_html("{} · {}", formats.localize(a["total"]) if a["total"] else "—", a["status"])
-                 if a["has_score"] else "—")
-        declare = ("" if a["scored"] else
-                   format_html(_EXPERT_DECLARE, declare_label, csrf_input, a["pk"], conflict_label, step_aside_label))
-        html.append(format_html(_EXPERT_ROW, a["application_id"], blind if a["blind"] else a["applicant"],
-                                blind if a["blind"] else (a["employer"] or "—"), a["title_name"], a["specialty"],
-                                score, a["url"], view_label if a["scored"] else score_label, declare))
-    return mark_safe("".join(html))  # noqa: S308 - each row from format_html, every value escaped
-
-
-# One row of the secretary's application page's experts, and its redraw form, built with format_html
-# as the dashboards' rows are (issue 15). The markup is the template's.
-_ASSIGNMENT_ROW = ('<tr>\n    <td>{}</td><td>{}</td>\n    <td>{}</td>\n    <td>{}</td><td class="small">{}</td>\n'
-                   '    <td>{}</td>\n  </tr>')
-_REDRAW_FORM = ('<form method="post" class="d-flex gap-1">{}<input type="hidden" name="action" value="redraw">'
-                '<input type="hidden" name="assignment" value="{}"><input class="form-control form-control-sm" '
-                'name="reason" required placeholder="{}" aria-label="{}"><button class="btn btn-sm '
-                'btn-outline-danger">{}</button></form>')
-
-
-def _assignments_html(assignments: list[dict], csrf_token: str) -> tuple[str, str]:
-    """The secretary's application page's experts (``selectors.application_review_for_secretary``'s
-    ``assignments``) as safe HTML: the table's rows, with a redraw form on each active assignment
-    not yet scored, and the submitted scores' comments."""
-    if not assignments:
-        return (format_html('<tr><td colspan="6" class="text-secondary">{}</td></tr>', _("No expert drawn yet.")),
-                "")
-    reason, redraw = _("Reason for the redraw"), _("Redraw")
-    csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
-    rows, comments = [], []
-    for a in assignments:
-        scored = a["score__pk"]
-        score = (format_html("{} ({})", formats.localize(a["score__total"]) if a["score__total"] else "—",
-                             a["score_status_label"]) if scored else "—")
-        form = (format_html(_REDRAW_FORM, csrf_input, a["pk"], reason, reason, redraw)
-                if a["status"] == "active" and a["score__status"] != "submitted" else "")
-        rows.append(format_html(_ASSIGNMENT_ROW, a["expert_name"], a["status_label"], score,
-                                a["score_verdict_label"] if scored else "", a["end_reason"], form))
-        if a["score__status"] == "submitted":
-            comments.append(format_html('<div class="small mb-2"><strong>{}</strong>: {}</div>', a["expert_name"],
-                                        a["score__comment"]))
-    return (mark_safe("".join(rows)), mark_safe("".join(comments)))  # noqa: S308 - from format_html, escaped
 
 
 def _with_status_labels(rows, choices) -> list[dict]:
@@ -566,7 +498,7 @@ def call_application(request, pk: int, app_pk: int):
     # The page's token, for the rows' forms and base.html's alike (one masked token a page, as the
     # csrf context processor's).
     csrf_token = get_token(request)
-    assignments_html, comments_html = _assignments_html(review["assignments"], csrf_token)
+    assignments_html, comments_html = assignment_rows_html(review["assignments"], csrf_token)
     return render(request, "review/call_application.html", {
         "application": application, **review, "csrf_token": csrf_token,
         "assignments_html": assignments_html, "comments_html": comments_html,
@@ -762,7 +694,7 @@ def expert_home(request):
     # would be: one masked token a page).
     csrf_token = get_token(request)
     return render(request, "review/expert_home.html", {
-        "rows": rows, "rows_html": _expert_rows_html(rows, csrf_token), "csrf_token": csrf_token,
+        "rows": rows, "rows_html": expert_rows_html(rows, csrf_token), "csrf_token": csrf_token,
         "first_url": "?" if last else "",
         "next_url": f"?after={int(rows[-1]['scored'])}-{rows[-1]['pk']}" if more else "",
         "meetings": selectors.meeting_votes_for_member(user=request.user),

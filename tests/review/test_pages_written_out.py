@@ -15,7 +15,7 @@ from django.template import engines
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from review import services, views
+from review import page_rows, services, views
 from review.models import (
     Assignment,
     DefenceSession,
@@ -85,7 +85,7 @@ def test_expert_dashboard_rows_written_out_render_as_the_template_did(language):
     with translation.override(language):
         for rows in (expert_rows(), expert_rows()[:1], []):
             expected = template.render({"rows": rows, "csrf_token": TOKEN})
-            assert "\n" + views._expert_rows_html(rows, TOKEN) == expected
+            assert "\n" + page_rows.expert_rows_html(rows, TOKEN) == expected
 
 
 # The two pages' templates as they were before issue 15's rewrite (copied in before_issue15/),
