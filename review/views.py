@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -47,6 +48,7 @@ from review.models import (
     ReviewSetup,
     Score,
 )
+from review.page_rows import assignment_rows_html, expert_rows_html
 from review.services._common import bureau_region_ids
 
 PAGE_SIZE = 50
@@ -492,10 +494,17 @@ def call_application(request, pk: int, app_pk: int):
         else:
             raise Http404
         return redirect("review-call-application", application["call_id"], application["pk"])
+    review = selectors.application_review_for_secretary(application_id=application["pk"])
+    # The page's token, for the rows' forms and base.html's alike (one masked token a page, as the
+    # csrf context processor's).
+    csrf_token = get_token(request)
+    assignments_html, comments_html = assignment_rows_html(review["assignments"], csrf_token)
     return render(request, "review/call_application.html", {
-        "application": application, **selectors.application_review_for_secretary(application_id=application["pk"]),
-        "redraw_form": forms.ReasonForm(),
-        "reconsideration_form": forms.ReconsiderationDecideForm()})
+        "application": application, **review, "csrf_token": csrf_token,
+        "assignments_html": assignments_html, "comments_html": comments_html,
+        # The outcome form is shown on a pending reconsideration only: built then.
+        "reconsideration_form": (forms.ReconsiderationDecideForm()
+                                 if any(r["status"] == "pending" for r in review["reconsiderations"]) else None)})
 
 
 @login_required
@@ -681,8 +690,11 @@ def expert_home(request):
     prefix = reverse("review-expert-assignment", args=[0]).removesuffix("0/")
     for row in rows:
         row["url"] = f"{prefix}{row['pk']}/"
+    # The page's token, for the rows' forms and base.html's alike (as the csrf context processor's
+    # would be: one masked token a page).
+    csrf_token = get_token(request)
     return render(request, "review/expert_home.html", {
-        "rows": rows,
+        "rows": rows, "rows_html": expert_rows_html(rows, csrf_token), "csrf_token": csrf_token,
         "first_url": "?" if last else "",
         "next_url": f"?after={int(rows[-1]['scored'])}-{rows[-1]['pk']}" if more else "",
         "meetings": selectors.meeting_votes_for_member(user=request.user),

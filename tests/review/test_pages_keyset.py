@@ -139,3 +139,24 @@ def test_call_dashboard_forms_keep_their_errors_without_crispy(client, committee
     assert 'value="99"' in body and "is-invalid" in body and 'id="id_experts_per_application_error"' in body
     body = client.post(url, {"action": "publicise", "starts_on": "不是日期"}).content.decode()
     assert 'id="id_starts_on_error"' in body
+
+
+def test_expert_dashboard_compiles_no_query_once_warm(client, committee, secretary, call, monkeypatch):
+    """Issue 15: the dashboard's reads are compiled once per process (``portal.compiled_sql``); a
+    later load runs their SQL with its own parameters and asks the ORM to compile nothing, on the
+    first page and the next."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    expert = add_expert(committee)
+    bulk_applications(call, 25, [expert])
+    client.force_login(expert.user)
+    home = reverse("review-expert-home")
+    first = client.get(home).content.decode()
+    after = re.search(r'href="\?after=([^"]+)" data-testid="next-page"', first).group(1)
+    client.get(home + "?after=" + after)
+    compiled = []
+    real = SQLCompiler.as_sql
+    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(self.query) or real(self, *a, **k))
+    assert OPEN.findall(client.get(home).content.decode())
+    assert OPEN.findall(client.get(home + "?after=" + after).content.decode())
+    assert compiled == []
