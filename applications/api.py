@@ -52,6 +52,7 @@ from applications.serializers import (
     SubmitInput,
     TimelineOutput,
     WithdrawInput,
+    application_output,
 )
 from portal.api import HasRole
 from portal.models import Role
@@ -181,7 +182,7 @@ def _visible(request, pk: int, *, own: bool = False, page: bool = True):
 
 
 def _detail(request, pk: int, *, own: bool = False) -> Response:
-    return Response(ApplicationOutput(_visible(request, pk, own=own, page=False)).data)
+    return Response(application_output(_visible(request, pk, own=own, page=False)))
 
 
 class CallListApi(ListAPIView):
@@ -248,7 +249,7 @@ class ApplicationListCreateApi(ListAPIView):
         application = svc.application_create(applicant=request.user, call_id=d["call"], specialty_id=d["specialty"],
                                              level=d["level"], pathway=d["pathway"], channel=d["channel"],
                                              sponsor_id=d.get("sponsor"))
-        return Response(ApplicationOutput(_visible(request, application.pk, page=False)).data,
+        return Response(application_output(_visible(request, application.pk, page=False)),
                         status=status.HTTP_201_CREATED)
 
 

@@ -3,12 +3,16 @@ queries; it writes only the changed columns and looks up no reviewer scope."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from applications import application_services as svc
 from tests.applications.test_api import as_user, create_payload
+from tests.applications.test_corrections import returned  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +51,27 @@ def test_autosave_of_the_level_writes_the_title_with_it(world):
 
     application = Application.objects.get(pk=pk)
     assert application.summary == "s" and application.title_name
+
+
+def test_autosave_answer_is_the_full_application_output(world, returned):  # noqa: F811 - the fixture
+    """The answer is what ``ApplicationOutput`` makes of the application as a fresh read finds it:
+    achievements with their evidence, materials and corrections, in their order (issue 15 built it
+    without the serializer's fields each time and without reading the application again)."""
+    from rest_framework.renderers import JSONRenderer
+
+    from applications.selectors import application_get_for_user
+    from applications.serializers import ApplicationOutput
+
+    svc.achievement_update(actor=world.applicant, application_id=returned.pk, achievement_id=returned.patent.pk,
+                           kind="patent", title="换热装置 <b>&", role="lead", number="ZL202310123456.8")
+    api = as_user(APIClient(), world.applicant)
+    response = api.patch(f"/api/v1/applications/{returned.pk}/", {"summary": "改后的总结 <i>&"}, format="json")
+    assert response.status_code == 200
+    fresh = application_get_for_user(user=world.applicant, pk=returned.pk, page=False)
+    expected = json.loads(JSONRenderer().render(ApplicationOutput(fresh).data))
+    assert response.json() == expected
+    assert response.content == JSONRenderer().render(ApplicationOutput(fresh).data)
+    assert [a["title"] for a in expected["achievements"]] == ["换热装置 <b>&"]
+    assert expected["achievements"][0]["evidence"] and expected["attachments"] and len(expected["corrections"]) == 4
+    assert expected["summary"] == "改后的总结 <i>&"
+    assert api.get(f"/api/v1/applications/{returned.pk}/").content == response.content
