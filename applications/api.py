@@ -174,15 +174,15 @@ class KeysetPagination(CursorPagination):
     max_page_size = 100
 
 
-def _visible(request, pk: int, *, own: bool = False, page: bool = True):
-    application = selectors.application_get_for_user(user=request.user, pk=pk, own=own, page=page)
+def _visible(request, pk: int, *, page: bool = True):
+    application = selectors.application_get_for_user(user=request.user, pk=pk, page=page)
     if application is None:
         raise Http404
     return application
 
 
-def _detail(request, pk: int, *, own: bool = False) -> Response:
-    return Response(application_output(_visible(request, pk, own=own, page=False)))
+def _detail(request, pk: int) -> Response:
+    return Response(application_output(_visible(request, pk, page=False)))
 
 
 class CallListApi(ListAPIView):
@@ -266,8 +266,11 @@ class ApplicationDetailApi(APIView):
     def patch(self, request, pk: int):
         data = ApplicationUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        svc.application_update_draft(actor=request.user, application_id=pk, data=dict(data.validated_data))
-        return _detail(request, pk, own=True)  # only its applicant may save it: no reviewer scope to look up
+        application = svc.application_update_draft(actor=request.user, application_id=pk,
+                                                   data=dict(data.validated_data))
+        # The saved row, read under its lock with what the answer names (only its applicant may save
+        # it): the answer needs only its lists, not a second read of the application (issue 15).
+        return Response(application_output(selectors.application_with_api_lists(application)))
 
 
 class AchievementAddApi(APIView):

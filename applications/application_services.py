@@ -136,18 +136,19 @@ def application_roles(*, user: User, application: Application) -> set[str]:
     return roles
 
 
-def _lock(application_id: int) -> Application:
-    """The application row, locked (only its own row: the joins are nullable)."""
+def _lock(application_id: int, *related: str) -> Application:
+    """The application row, locked (only its own row: the joins are nullable); ``related``: more
+    objects to read with it."""
     application = (Application.objects.select_for_update(of=("self",))
-                   .select_related("call", "call__committee", "applicant", "series", "region")
+                   .select_related("call", "call__committee", "applicant", "series", "region", *related)
                    .filter(pk=application_id).first())
     if application is None:
         raise NotFound()
     return application
 
 
-def _lock_own(actor: User, application_id: int) -> Application:
-    application = _lock(application_id)
+def _lock_own(actor: User, application_id: int, *related: str) -> Application:
+    application = _lock(application_id, *related)
     if application.applicant_id != actor.pk:
         raise NotFound()
     return application
@@ -430,11 +431,17 @@ def application_create(*, applicant: User, call_id: int, specialty_id: int, leve
     return application
 
 
+#: What the API's answer names besides what ``_lock`` reads: an autosave reads it with the lock, so
+#: its answer needs no second read of the application (issue 15).
+ANSWER_RELATED = ("specialty", "employer", "sponsor", "acceptance_body")
+
+
 def application_update_draft(*, actor: User, application_id: int, data: dict) -> Application:
     """Save what the applicant typed (autosave). In a returned application only
-    the fields named by a correction unlock (一次性告知)."""
+    the fields named by a correction unlock (一次性告知). Returns the application as saved, with
+    its applicant, call, series, specialty, region and organisations (``ANSWER_RELATED``)."""
     with transaction.atomic():
-        application = _lock_own(actor, application_id)
+        application = _lock_own(actor, application_id, *ANSWER_RELATED)
         unlocked = _unlocked_targets(application)
         tracked = EDITABLE_FIELDS + DRAFT_ONLY_FIELDS
         before = {f: getattr(application, f"{f}_id" if f == "specialty" else f) for f in tracked}

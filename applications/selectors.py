@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from applications import corrections as correction_views
@@ -114,19 +114,12 @@ def application_list_for_user(*, user: User) -> QuerySet[Application]:
     return Application.objects.filter(visible_q(user=user)).select_related(*ROW_RELATED).order_by("-id")
 
 
-def application_get_for_user(*, user: User, pk: int, own: bool = False, page: bool = True) -> Application | None:
-    """One application with everything a detail page shows, if visible. ``own``: only if
-    ``user`` is its applicant (no reviewer scope to look up: an autosave's answer; issue 15).
+def application_get_for_user(*, user: User, pk: int, page: bool = True) -> Application | None:
+    """One application with everything a detail page shows, if visible.
     ``page=False``: what the API's ``ApplicationOutput`` shows, without the correction rounds, the
     unit objections, the call's committee and bureau and the pledge that only the page shows."""
-    where = Q(applicant=user) if own else visible_q(user=user)
-    prefetches = [
-        Prefetch("achievements", queryset=Achievement.objects.prefetch_related(
-            Prefetch("evidence", queryset=Attachment.objects.order_by("id")))),
-        Prefetch("attachments", queryset=Attachment.objects.filter(achievement__isnull=True)
-                 .order_by("material", "id"), to_attr="materials"),
-        Prefetch("corrections", queryset=Correction.objects.select_related("requested_by", "round")),
-    ]
+    where = visible_q(user=user)
+    prefetches = _api_prefetches()
     joins = ["applicant", "call", "series", "specialty", "region", "employer", "sponsor", "acceptance_body"]
     if page:
         prefetches += [
@@ -136,6 +129,27 @@ def application_get_for_user(*, user: User, pk: int, own: bool = False, page: bo
         joins += ["call__committee", "call__bureau", "pledge"]
     # (Fewer joins for the API: PostgreSQL spent ~10 ms planning the twelve-table join of every autosave.)
     return Application.objects.filter(where, pk=pk).select_related(*joins).prefetch_related(*prefetches).first()
+
+
+def _api_prefetches() -> list:
+    """What the API's ``ApplicationOutput`` lists: achievements with their evidence, the
+    materials, the corrections."""
+    return [
+        Prefetch("achievements", queryset=Achievement.objects.prefetch_related(
+            Prefetch("evidence", queryset=Attachment.objects.order_by("id")))),
+        Prefetch("attachments", queryset=Attachment.objects.filter(achievement__isnull=True)
+                 .order_by("material", "id"), to_attr="materials"),
+        Prefetch("corrections", queryset=Correction.objects.select_related("requested_by", "round")),
+    ]
+
+
+def application_with_api_lists(application: Application) -> Application:
+    """``application`` (read with the objects ``ApplicationOutput`` names: applicant, call, series,
+    specialty, region, employer, sponsor, acceptance body) with the lists it shows, as
+    ``application_get_for_user(page=False)`` reads them: the answer to an autosave without a second
+    read of the application (issue 15)."""
+    prefetch_related_objects([application], *_api_prefetches())
+    return application
 
 
 def applications_for_applicant(*, user: User) -> QuerySet[Application]:

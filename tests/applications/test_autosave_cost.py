@@ -36,7 +36,9 @@ def test_autosave_writes_only_the_changed_columns_in_fixed_queries(world):
     assert not [q for q in queries if '"portal_membership"' in q]  # the applicant's own: no reviewer scope
     for page_only in ('FROM "applications_correctionround"', 'FROM "applications_unitobjection"'):
         assert not [q for q in queries if page_only in q]  # what only the page shows is not read for the API
-    assert len(autosave(api, pk, "再一次")) == len(queries) <= 13
+    # The application is read once, locked, with what the answer names; the answer adds only its lists.
+    assert len([q for q in queries if 'FROM "applications_application"' in q]) == 1
+    assert len(autosave(api, pk, "再一次")) == len(queries) <= 12
     # Someone else's application stays a 404.
     other = as_user(APIClient(), world.hr)
     assert other.patch(f"/api/v1/applications/{pk}/", {"summary": "x"}, format="json").status_code == 404
@@ -51,6 +53,11 @@ def test_autosave_of_the_level_writes_the_title_with_it(world):
 
     application = Application.objects.get(pk=pk)
     assert application.summary == "s" and application.title_name
+    # A change of level (and its title) answers as a fresh read does.
+    response = api.patch(f"/api/v1/applications/{pk}/", {"level": "junior", "pathway": "regular"}, format="json")
+    assert response.status_code == 200 and response.json()["level"] == "junior"
+    assert response.content == api.get(f"/api/v1/applications/{pk}/").content
+    assert response.json()["title_name"] == Application.objects.get(pk=pk).title_name != application.title_name
 
 
 def test_autosave_answer_is_the_full_application_output(world, returned):  # noqa: F811 - the fixture
