@@ -147,8 +147,17 @@ def application_with_api_lists(application: Application) -> Application:
     """``application`` (read with the objects ``ApplicationOutput`` names: applicant, call, series,
     specialty, region, employer, sponsor, acceptance body) with the lists it shows, as
     ``application_get_for_user(page=False)`` reads them: the answer to an autosave without a second
-    read of the application (issue 15)."""
-    prefetch_related_objects([application], *_api_prefetches())
+    read of the application (issue 15). A draft has no corrections to read: corrections come
+    only with a return, and nothing leads an application back to a draft (``workflow``)."""
+    prefetches = _api_prefetches()
+    if application.status == S.DRAFT:
+        prefetches = [p for p in prefetches if p.prefetch_to != "corrections"]
+        none = Correction.objects.none()
+        none._result_cache, none._prefetch_done = [], True  # as a prefetch that found none leaves it
+        if not hasattr(application, "_prefetched_objects_cache"):
+            application._prefetched_objects_cache = {}
+        application._prefetched_objects_cache["corrections"] = none
+    prefetch_related_objects([application], *prefetches)
     return application
 
 

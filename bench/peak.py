@@ -105,6 +105,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--savers", type=int, default=20, help="cpu: applicants autosaving in turn")
     parser.add_argument("--profile", action="store_true", help="cpu: print cProfile's top functions")
     parser.add_argument("--sort", default="cumulative", help="cpu: cProfile's order (cumulative, tottime)")
+    parser.add_argument("--top", type=int, default=45, help="cpu: how many of cProfile's functions to print")
     parser.add_argument("--callgrind", action="store_true",
                         help="cpu: run the n autosaves inside functools.reduce (callgrind's toggle), print little")
     return parser.parse_args()
@@ -658,7 +659,7 @@ def cpu(scene: dict) -> list[dict]:
               f"queries {row['queries']:3d}  bytes {row['bytes']}", flush=True)
         if profile:
             out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats(ARGS.sort).print_stats(45)
+            pstats.Stats(profile, stream=out).sort_stats(ARGS.sort).print_stats(ARGS.top)
             print(out.getvalue())
     return rows
 

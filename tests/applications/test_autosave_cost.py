@@ -36,9 +36,10 @@ def test_autosave_writes_only_the_changed_columns_in_fixed_queries(world):
     assert not [q for q in queries if '"portal_membership"' in q]  # the applicant's own: no reviewer scope
     for page_only in ('FROM "applications_correctionround"', 'FROM "applications_unitobjection"'):
         assert not [q for q in queries if page_only in q]  # what only the page shows is not read for the API
+    assert not [q for q in queries if 'FROM "applications_correction"' in q]  # a draft has none
     # The application is read once, locked, with what the answer names; the answer adds only its lists.
     assert len([q for q in queries if 'FROM "applications_application"' in q]) == 1
-    assert len(autosave(api, pk, "再一次")) == len(queries) <= 12
+    assert len(autosave(api, pk, "再一次")) == len(queries) <= 11
     # Someone else's application stays a 404.
     other = as_user(APIClient(), world.hr)
     assert other.patch(f"/api/v1/applications/{pk}/", {"summary": "x"}, format="json").status_code == 404
@@ -82,3 +83,14 @@ def test_autosave_answer_is_the_full_application_output(world, returned):  # noq
     assert expected["achievements"][0]["evidence"] and expected["attachments"] and len(expected["corrections"]) == 4
     assert expected["summary"] == "改后的总结 <i>&"
     assert api.get(f"/api/v1/applications/{returned.pk}/").content == response.content
+
+
+def test_nothing_leads_an_application_back_to_a_draft():
+    """The autosave's answer reads no corrections for a draft: they come only with a return, and no
+    transition (nor resubmission, which goes back to the returning stage) ends in a draft."""
+    from applications.models import ApplicationStatus
+    from applications.workflow import APPLICATION_WORKFLOW, RETURN_ACTIONS
+
+    targets = {t.target for t in APPLICATION_WORKFLOW.transitions.values()}
+    assert ApplicationStatus.DRAFT not in targets
+    assert ApplicationStatus.DRAFT not in RETURN_ACTIONS  # the stages a resubmission returns to
