@@ -643,7 +643,7 @@ def cpu(scene: dict) -> list[dict]:
         OUT.mkdir(exist_ok=True)
         (OUT / "peak-cpu-body.json").write_bytes(first)
         (OUT / "peak-cpu-queries.sql").write_text("".join(f"{q};\n" for q in statements))
-        profile = cProfile.Profile() if ARGS.profile else None
+        profile = cProfile.Profile(time.process_time) if ARGS.profile else None  # CPU: not the waits
         cpu_time, wall = time.process_time(), time.perf_counter()
         if profile:
             profile.enable()
