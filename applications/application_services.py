@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -162,6 +162,19 @@ def _lock_own(actor: User, application_id: int, *related: str) -> Application:
 _ANSWER_COLUMNS = ("applicant__real_name", "applicant__id_number_masked", "call__name", "series__code",
                    "region__code", "region__name", "specialty__name", "employer__name", "sponsor__name",
                    "acceptance_body__name")
+
+
+def _joins_in_written_order() -> None:
+    """PostgreSQL: plan the rest of this transaction's joins in the order written (``SET LOCAL
+    join_collapse_limit = 1``, which ends with the outermost transaction; it changes plans, never results).
+
+    An autosave's lock joins the row to the eight objects it names, each by primary key, and
+    PostgreSQL searched every join order for it: 7.2 ms of planning (median of 15, loaded machine)
+    for 0.2 ms of execution, on every autosave; 0.4 ms in the written order, which is the plan it
+    would choose anyway (the row by its key, then each object by its key). Issue 15."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL join_collapse_limit = 1")
 
 
 def _lock_own_for_text(actor: User, application_id: int) -> Application:
@@ -464,6 +477,7 @@ def application_update_draft(*, actor: User, application_id: int, data: dict) ->
     the fields named by a correction unlock (一次性告知). Returns the application as saved, with
     its applicant, call, series, specialty, region and organisations (``ANSWER_RELATED``)."""
     with transaction.atomic():
+        _joins_in_written_order()
         if data.keys() & {"specialty", "level", "pathway"}:  # checked against the call and its committee
             application = _lock_own(actor, application_id, *ANSWER_RELATED)
         else:

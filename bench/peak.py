@@ -36,7 +36,8 @@ autosave every few seconds per applicant, N writes/s is the peak of about
 pages): Django's WSGI handler called directly with the production settings, on a copy of the scene
 in ``--database``, each request a ``PATCH`` with a session cookie and a CSRF token, round robin over
 ``--savers`` applicants, each save a new summary. It prints CPU and wall time per autosave and its
-queries, with ``--profile`` cProfile's top functions, and writes the first answer's body to
+queries and the CPU its PostgreSQL backend spent (planning included; a server on this machine), with
+``--profile`` cProfile's top functions, and writes the first answer's body to
 ``bench/out/peak-cpu-body.json`` (to compare the answer before and after a change) and its SQL to
 ``bench/out/peak-cpu-queries.sql``. Under
 callgrind it counts instructions (the first of ``--modes`` only)::
@@ -106,6 +107,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true", help="cpu: print cProfile's top functions")
     parser.add_argument("--sort", default="cumulative", help="cpu: cProfile's order (cumulative, tottime)")
     parser.add_argument("--top", type=int, default=45, help="cpu: how many of cProfile's functions to print")
+    parser.add_argument("--callers", help="cpu: print the callers of the functions matching this")
     parser.add_argument("--callgrind", action="store_true",
                         help="cpu: run the n autosaves inside functools.reduce (callgrind's toggle), print little")
     return parser.parse_args()
@@ -582,6 +584,19 @@ def served(scene: dict) -> list[dict]:
     return rows
 
 
+def backend_cpu(connection) -> float:
+    """CPU seconds the PostgreSQL backend serving ``connection`` has used (a server on this machine,
+    read from /proc; NaN elsewhere): what planning and running the queries cost the database."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 # --- cpu: one autosave in process -----------------------------------------------------------
 
 def cpu(scene: dict) -> list[dict]:
@@ -644,6 +659,7 @@ def cpu(scene: dict) -> list[dict]:
         (OUT / "peak-cpu-body.json").write_bytes(first)
         (OUT / "peak-cpu-queries.sql").write_text("".join(f"{q};\n" for q in statements))
         profile = cProfile.Profile(time.process_time) if ARGS.profile else None  # CPU: not the waits
+        backend = backend_cpu(connection)
         cpu_time, wall = time.process_time(), time.perf_counter()
         if profile:
             profile.enable()
@@ -651,15 +667,21 @@ def cpu(scene: dict) -> list[dict]:
             autosave(i)
         if profile:
             profile.disable()
-        row = {"part": "cpu", "mode": mode, "cpu_ms": round((time.process_time() - cpu_time) / ARGS.n * 1000, 2),
-               "wall_ms": round((time.perf_counter() - wall) / ARGS.n * 1000, 2),
+        cpu_time, wall = time.process_time() - cpu_time, time.perf_counter() - wall
+        backend = backend_cpu(connection) - backend
+        row = {"part": "cpu", "mode": mode, "cpu_ms": round(cpu_time / ARGS.n * 1000, 2),
+               "wall_ms": round(wall / ARGS.n * 1000, 2), "db_cpu_ms": round(backend / ARGS.n * 1000, 2),
                "queries": len(statements), "bytes": len(first)}
         rows.append(row)
-        print(f"cpu: autosave ({mode:>6})  cpu {row['cpu_ms']:7.2f} ms  wall {row['wall_ms']:7.2f} ms  "
+        print(f"cpu: autosave ({mode:>6})  cpu {row['cpu_ms']:7.2f} ms  PostgreSQL's cpu {row['db_cpu_ms']:6.2f} ms  "
+              f"wall {row['wall_ms']:7.2f} ms  "
               f"queries {row['queries']:3d}  bytes {row['bytes']}", flush=True)
         if profile:
             out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats(ARGS.sort).print_stats(ARGS.top)
+            stats = pstats.Stats(profile, stream=out).sort_stats(ARGS.sort)
+            stats.print_stats(ARGS.top)
+            if ARGS.callers:
+                stats.print_callers(ARGS.callers)
             print(out.getvalue())
     return rows
 

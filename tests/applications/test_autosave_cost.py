@@ -43,7 +43,11 @@ def test_autosave_writes_only_the_changed_columns_in_fixed_queries(world):
     # what the answer shows (no password, no committee), and no ORDER BY (by primary key).
     assert '"portal_user"."password"' not in lock and '"portal_committee"' not in lock
     assert "ORDER BY" not in lock and ("FOR UPDATE" in lock or not connection.features.has_select_for_update)
-    assert len(autosave(api, pk, "再一次")) == len(queries) <= 11
+    # (PostgreSQL: one statement more, the SET LOCAL that spares the lock's join-order search.)
+    postgresql = connection.vendor == "postgresql"
+    assert [q for q in queries if q.startswith("SET LOCAL join_collapse_limit")] == (
+        ["SET LOCAL join_collapse_limit = 1"] if postgresql else [])
+    assert len(autosave(api, pk, "再一次")) == len(queries) <= 11 + postgresql
     # Someone else's application stays a 404.
     other = as_user(APIClient(), world.hr)
     assert other.patch(f"/api/v1/applications/{pk}/", {"summary": "x"}, format="json").status_code == 404
