@@ -5,6 +5,7 @@ every service."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 from django.http import Http404, HttpResponse
@@ -253,6 +254,14 @@ class ApplicationListCreateApi(ListAPIView):
                         status=status.HTTP_201_CREATED)
 
 
+@functools.cache
+def _update_input() -> ApplicationUpdateInput:
+    """One ``ApplicationUpdateInput`` per process, its fields bound once (issue 15: an autosave
+    built and deep-copied them on every save). Only ``run_validation`` is called on it, which is
+    what ``is_valid`` runs and keeps no state; an invalid save is answered by ``is_valid`` itself."""
+    return ApplicationUpdateInput(partial=True)
+
+
 class ApplicationDetailApi(APIView):
     parser_classes = [JSONParser, FormParser]
 
@@ -264,10 +273,13 @@ class ApplicationDetailApi(APIView):
     @extend_schema(summary="Autosave the draft (only the parts a return unlocked, once returned)",
                    request=ApplicationUpdateInput, responses={200: ApplicationOutput})
     def patch(self, request, pk: int):
-        data = ApplicationUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        application = svc.application_update_draft(actor=request.user, application_id=pk,
-                                                   data=dict(data.validated_data))
+        try:
+            validated = _update_input().run_validation(request.data)
+        except serializers.ValidationError:  # the answer exactly as is_valid gives it
+            data = ApplicationUpdateInput(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            validated = data.validated_data
+        application = svc.application_update_draft(actor=request.user, application_id=pk, data=dict(validated))
         # The saved row, read under its lock with what the answer names (only its applicant may save
         # it): the answer needs only its lists, not a second read of the application (issue 15).
         return Response(application_output(selectors.application_with_api_lists(application)))

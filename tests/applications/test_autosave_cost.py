@@ -102,3 +102,27 @@ def test_nothing_leads_an_application_back_to_a_draft():
     targets = {t.target for t in APPLICATION_WORKFLOW.transitions.values()}
     assert ApplicationStatus.DRAFT not in targets
     assert ApplicationStatus.DRAFT not in RETURN_ACTIONS  # the stages a resubmission returns to
+
+
+def test_autosave_validation_answers_as_the_serializer_does(world):
+    """Invalid saves get the messages ``ApplicationUpdateInput.is_valid`` gives; a valid save passes
+    only its own fields on (the validating serializer is shared by the process's saves)."""
+    from rest_framework.renderers import JSONRenderer
+
+    from applications.serializers import ApplicationUpdateInput
+
+    api = as_user(APIClient(), world.applicant)
+    pk = api.post("/api/v1/applications/", create_payload(world), format="json").json()["id"]
+    for bad in ({"level": "emperor"}, {"specialty": "x"}, {"specialty": 0}, {"pathway": None},
+                {"summary": "长" * 20001}, {"justification": ["x"]}, [1], "text"):
+        response = api.patch(f"/api/v1/applications/{pk}/", bad, format="json")
+        assert response.status_code == 400, bad
+        reference = ApplicationUpdateInput(data=bad, partial=True)
+        assert not reference.is_valid()
+        assert response.json() == json.loads(JSONRenderer().render(reference.errors)), bad
+    assert api.patch(f"/api/v1/applications/{pk}/", {"level": "junior"}, format="json").json()["level"] == "junior"
+    with CaptureQueriesContext(connection) as context:
+        response = api.patch(f"/api/v1/applications/{pk}/", {"summary": "只改总结"}, format="json")
+    assert response.json()["level"] == "junior" and response.json()["summary"] == "只改总结"
+    [update] = [q["sql"] for q in context.captured_queries if q["sql"].startswith('UPDATE "applications_application"')]
+    assert '"level"' not in update and '"title_name"' not in update
