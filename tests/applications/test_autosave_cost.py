@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from applications import application_services as svc
+from portal.errors import NotFound
 from tests.applications.test_api import as_user, create_payload
 from tests.applications.test_corrections import returned  # noqa: F401 - the fixture
 
@@ -126,3 +127,42 @@ def test_autosave_validation_answers_as_the_serializer_does(world):
     assert response.json()["level"] == "junior" and response.json()["summary"] == "只改总结"
     [update] = [q["sql"] for q in context.captured_queries if q["sql"].startswith('UPDATE "applications_application"')]
     assert '"level"' not in update and '"title_name"' not in update
+
+
+def check_text_lock(world, pk: int) -> None:
+    """The text-only autosave's lock (SQL compiled once) gives the instance the ORM's
+    ``select_related(...).only(...)`` gives: every column of the row, the named objects with the
+    columns the answer shows and the others deferred (no query when the answer reads them)."""
+    from django.db import transaction
+
+    from applications.models import Application
+
+    related = ("applicant", "call", "series", "region", *svc.ANSWER_RELATED)
+    with transaction.atomic():
+        mine = svc._lock_own_for_text(world.applicant, pk)
+        orm = (Application.objects.select_related(*related)
+               .only(*[f.name for f in Application._meta.concrete_fields], *svc._ANSWER_COLUMNS).get(pk=pk))
+    for field in Application._meta.concrete_fields:
+        assert getattr(mine, field.attname) == getattr(orm, field.attname), field.name
+    assert mine.get_deferred_fields() == orm.get_deferred_fields() == set()
+    for name in related:
+        ours, theirs = getattr(mine, name), getattr(orm, name)
+        assert (ours is None) == (theirs is None), name
+        if ours is not None:
+            assert type(ours) is type(theirs) and ours.pk == theirs.pk, name
+            assert ours.get_deferred_fields() == theirs.get_deferred_fields(), name
+            loaded = {f.attname for f in ours._meta.concrete_fields} - ours.get_deferred_fields()
+            assert {a: getattr(ours, a) for a in loaded} == {a: getattr(theirs, a) for a in loaded}, name
+    with pytest.raises(NotFound), transaction.atomic():
+        svc._lock_own_for_text(world.hr, pk)
+    with transaction.atomic(), CaptureQueriesContext(connection) as context:
+        svc._lock_own_for_text(world.applicant, pk)
+    assert len(context.captured_queries) == 1  # (the compiled SQL is the ORM's own: test_compiled_sql.py)
+
+
+def test_text_lock_of_a_returned_application(world, returned):  # noqa: F811 - the fixture
+    check_text_lock(world, returned.pk)
+
+
+def test_text_lock_of_a_draft(world):
+    check_text_lock(world, world.create().pk)
