@@ -34,6 +34,7 @@ from applications.models import (
     TitleName,
     TitleSeries,
 )
+from portal.compiled_sql import CompiledValues
 from portal.models import AuditEvent, Membership, Organization, User, name_in_language
 
 S = ApplicationStatus
@@ -143,21 +144,50 @@ def _api_prefetches() -> list:
     ]
 
 
+def _fields(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+#: The answer's two lists of an application, compiled once per connection (portal.compiled_sql), in
+#: the order their prefetches read them: achievements by kind and id, materials by material and id.
+_ACHIEVEMENTS = CompiledValues(lambda pk: Achievement.objects.filter(application_id=pk).values(
+    *_fields(Achievement)), pk=int)
+_MATERIALS = CompiledValues(lambda pk: Attachment.objects.filter(application_id=pk, achievement__isnull=True)
+                            .order_by("material", "id").values(*_fields(Attachment)), pk=int)
+
+
+def _prefetched(application: Application, name: str, model, rows: list) -> None:
+    """Leave ``rows`` in ``application.<name>`` as a prefetch that read them leaves them."""
+    done = model.objects.none()
+    done._result_cache, done._prefetch_done = rows, True
+    if not hasattr(application, "_prefetched_objects_cache"):
+        application._prefetched_objects_cache = {}
+    application._prefetched_objects_cache[name] = done
+
+
 def application_with_api_lists(application: Application) -> Application:
     """``application`` (read with the objects ``ApplicationOutput`` names: applicant, call, series,
     specialty, region, employer, sponsor, acceptance body) with the lists it shows, as
     ``application_get_for_user(page=False)`` reads them: the answer to an autosave without a second
-    read of the application (issue 15). A draft has no corrections to read: corrections come
-    only with a return, and nothing leads an application back to a draft (``workflow``)."""
-    prefetches = _api_prefetches()
+    read of the application (issue 15). The achievements and materials are read by SQL compiled
+    once; an achievement's evidence by its prefetch. A draft has no corrections to read: corrections
+    come only with a return, and nothing leads an application back to a draft (``workflow``)."""
+    db = application._state.db or "default"
+    names = _fields(Achievement)
+    achievements = [Achievement.from_db(db, names, [row[n] for n in names])
+                    for row in _ACHIEVEMENTS(using=db, pk=application.pk)]
+    for achievement in achievements:
+        Achievement.application.field.set_cached_value(achievement, application)  # as the prefetch does
+    if achievements:
+        prefetch_related_objects(achievements, Prefetch("evidence", queryset=Attachment.objects.order_by("id")))
+    _prefetched(application, "achievements", Achievement, achievements)
+    names = _fields(Attachment)
+    application.materials = [Attachment.from_db(db, names, [row[n] for n in names])
+                             for row in _MATERIALS(using=db, pk=application.pk)]
     if application.status == S.DRAFT:
-        prefetches = [p for p in prefetches if p.prefetch_to != "corrections"]
-        none = Correction.objects.none()
-        none._result_cache, none._prefetch_done = [], True  # as a prefetch that found none leaves it
-        if not hasattr(application, "_prefetched_objects_cache"):
-            application._prefetched_objects_cache = {}
-        application._prefetched_objects_cache["corrections"] = none
-    prefetch_related_objects([application], *prefetches)
+        _prefetched(application, "corrections", Correction, [])
+    else:
+        prefetch_related_objects([application], *[p for p in _api_prefetches() if p.prefetch_to == "corrections"])
     return application
 
 

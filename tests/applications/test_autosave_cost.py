@@ -166,3 +166,27 @@ def test_text_lock_of_a_returned_application(world, returned):  # noqa: F811 - t
 
 def test_text_lock_of_a_draft(world):
     check_text_lock(world, world.create().pk)
+
+
+def test_autosave_answer_lists_in_their_order(world):
+    """Achievements (by kind, then id), each with its evidence (by id), and the materials (by
+    material, then id) answer as a fresh read lists them."""
+    from tests.applications.conftest import pdf, png
+
+    application = world.create()
+    a = dict(actor=world.applicant, application_id=application.pk)
+    standard = svc.achievement_add(**a, kind="standard", title="标准 <b>", role="lead", number="JB/T 1-2025")
+    patent = svc.achievement_add(**a, kind="patent", title="专利 & 二", role="lead", number="ZL1")
+    svc.achievement_add(**a, kind="paper", title="论文", role="", number="")
+    for achievement in (standard, patent, standard):
+        svc.attachment_add(**a, material="evidence", upload=pdf("证据.pdf"), achievement_id=achievement.pk)
+    for material in ("work_summary", "other", "work_summary"):
+        svc.attachment_add(**a, material=material, upload=png(f"{material}.png"))
+    api = as_user(APIClient(), world.applicant)
+    response = api.patch(f"/api/v1/applications/{application.pk}/", {"summary": "总结"}, format="json")
+    assert response.status_code == 200
+    assert response.content == api.get(f"/api/v1/applications/{application.pk}/").content
+    body = response.json()
+    assert [x["kind"] for x in body["achievements"]] == ["paper", "patent", "standard"]
+    assert [len(x["evidence"]) for x in body["achievements"]] == [0, 1, 2]
+    assert [x["material"] for x in body["attachments"]] == ["other", "work_summary", "work_summary"]
