@@ -5,6 +5,7 @@ every service."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 from django.http import Http404, HttpResponse
@@ -52,6 +53,7 @@ from applications.serializers import (
     SubmitInput,
     TimelineOutput,
     WithdrawInput,
+    application_output,
 )
 from portal.api import HasRole
 from portal.models import Role
@@ -174,15 +176,15 @@ class KeysetPagination(CursorPagination):
     max_page_size = 100
 
 
-def _visible(request, pk: int, *, own: bool = False, page: bool = True):
-    application = selectors.application_get_for_user(user=request.user, pk=pk, own=own, page=page)
+def _visible(request, pk: int, *, page: bool = True):
+    application = selectors.application_get_for_user(user=request.user, pk=pk, page=page)
     if application is None:
         raise Http404
     return application
 
 
-def _detail(request, pk: int, *, own: bool = False) -> Response:
-    return Response(ApplicationOutput(_visible(request, pk, own=own, page=False)).data)
+def _detail(request, pk: int) -> Response:
+    return Response(application_output(_visible(request, pk, page=False)))
 
 
 class CallListApi(ListAPIView):
@@ -249,8 +251,16 @@ class ApplicationListCreateApi(ListAPIView):
         application = svc.application_create(applicant=request.user, call_id=d["call"], specialty_id=d["specialty"],
                                              level=d["level"], pathway=d["pathway"], channel=d["channel"],
                                              sponsor_id=d.get("sponsor"))
-        return Response(ApplicationOutput(_visible(request, application.pk, page=False)).data,
+        return Response(application_output(_visible(request, application.pk, page=False)),
                         status=status.HTTP_201_CREATED)
+
+
+@functools.cache
+def _update_input() -> ApplicationUpdateInput:
+    """One ``ApplicationUpdateInput`` per process, its fields bound once (issue 15: an autosave
+    built and deep-copied them on every save). Only ``run_validation`` is called on it, which is
+    what ``is_valid`` runs and keeps no state; an invalid save is answered by ``is_valid`` itself."""
+    return ApplicationUpdateInput(partial=True)
 
 
 class ApplicationDetailApi(APIView):
@@ -264,10 +274,16 @@ class ApplicationDetailApi(APIView):
     @extend_schema(summary="Autosave the draft (only the parts a return unlocked, once returned)",
                    request=ApplicationUpdateInput, responses={200: ApplicationOutput})
     def patch(self, request, pk: int):
-        data = ApplicationUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        svc.application_update_draft(actor=request.user, application_id=pk, data=dict(data.validated_data))
-        return _detail(request, pk, own=True)  # only its applicant may save it: no reviewer scope to look up
+        try:
+            validated = _update_input().run_validation(request.data)
+        except serializers.ValidationError:  # the answer exactly as is_valid gives it
+            data = ApplicationUpdateInput(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            validated = data.validated_data
+        application = svc.application_update_draft(actor=request.user, application_id=pk, data=dict(validated))
+        # The saved row, read under its lock with what the answer names (only its applicant may save
+        # it): the answer needs only its lists, not a second read of the application (issue 15).
+        return Response(application_output(selectors.application_with_api_lists(application)))
 
 
 class AchievementAddApi(APIView):

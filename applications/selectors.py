@@ -20,7 +20,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from applications import corrections as correction_views
@@ -36,6 +36,7 @@ from applications.models import (
     TitleName,
     TitleSeries,
 )
+from portal.compiled_sql import CompiledValues
 from portal.models import AuditEvent, Membership, Organization, User, name_in_language
 
 S = ApplicationStatus
@@ -116,19 +117,12 @@ def application_list_for_user(*, user: User) -> QuerySet[Application]:
     return Application.objects.filter(visible_q(user=user)).select_related(*ROW_RELATED).order_by("-id")
 
 
-def application_get_for_user(*, user: User, pk: int, own: bool = False, page: bool = True) -> Application | None:
-    """One application with everything a detail page shows, if visible. ``own``: only if
-    ``user`` is its applicant (no reviewer scope to look up: an autosave's answer; issue 15).
+def application_get_for_user(*, user: User, pk: int, page: bool = True) -> Application | None:
+    """One application with everything a detail page shows, if visible.
     ``page=False``: what the API's ``ApplicationOutput`` shows, without the correction rounds, the
     unit objections, the call's committee and bureau and the pledge that only the page shows."""
-    where = Q(applicant=user) if own else visible_q(user=user)
-    prefetches = [
-        Prefetch("achievements", queryset=Achievement.objects.prefetch_related(
-            Prefetch("evidence", queryset=Attachment.objects.order_by("id")))),
-        Prefetch("attachments", queryset=Attachment.objects.filter(achievement__isnull=True)
-                 .order_by("material", "id"), to_attr="materials"),
-        Prefetch("corrections", queryset=Correction.objects.select_related("requested_by", "round")),
-    ]
+    where = visible_q(user=user)
+    prefetches = _api_prefetches()
     joins = ["applicant", "call", "series", "specialty", "region", "employer", "sponsor", "acceptance_body"]
     if page:
         prefetches += [
@@ -138,6 +132,65 @@ def application_get_for_user(*, user: User, pk: int, own: bool = False, page: bo
         joins += ["call__committee", "call__bureau", "pledge"]
     # (Fewer joins for the API: PostgreSQL spent ~10 ms planning the twelve-table join of every autosave.)
     return Application.objects.filter(where, pk=pk).select_related(*joins).prefetch_related(*prefetches).first()
+
+
+def _api_prefetches() -> list:
+    """What the API's ``ApplicationOutput`` lists: achievements with their evidence, the
+    materials, the corrections."""
+    return [
+        Prefetch("achievements", queryset=Achievement.objects.prefetch_related(
+            Prefetch("evidence", queryset=Attachment.objects.order_by("id")))),
+        Prefetch("attachments", queryset=Attachment.objects.filter(achievement__isnull=True)
+                 .order_by("material", "id"), to_attr="materials"),
+        Prefetch("corrections", queryset=Correction.objects.select_related("requested_by", "round")),
+    ]
+
+
+def _fields(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+#: The answer's two lists of an application, compiled once per connection (portal.compiled_sql), in
+#: the order their prefetches read them: achievements by kind and id, materials by material and id.
+_ACHIEVEMENTS = CompiledValues(lambda pk: Achievement.objects.filter(application_id=pk).values(
+    *_fields(Achievement)), pk=int)
+_MATERIALS = CompiledValues(lambda pk: Attachment.objects.filter(application_id=pk, achievement__isnull=True)
+                            .order_by("material", "id").values(*_fields(Attachment)), pk=int)
+
+
+def _prefetched(application: Application, name: str, model, rows: list) -> None:
+    """Leave ``rows`` in ``application.<name>`` as a prefetch that read them leaves them."""
+    done = model.objects.none()
+    done._result_cache, done._prefetch_done = rows, True
+    if not hasattr(application, "_prefetched_objects_cache"):
+        application._prefetched_objects_cache = {}
+    application._prefetched_objects_cache[name] = done
+
+
+def application_with_api_lists(application: Application) -> Application:
+    """``application`` (read with the objects ``ApplicationOutput`` names: applicant, call, series,
+    specialty, region, employer, sponsor, acceptance body) with the lists it shows, as
+    ``application_get_for_user(page=False)`` reads them: the answer to an autosave without a second
+    read of the application (issue 15). The achievements and materials are read by SQL compiled
+    once; an achievement's evidence by its prefetch. A draft has no corrections to read: corrections
+    come only with a return, and nothing leads an application back to a draft (``workflow``)."""
+    db = application._state.db or "default"
+    names = _fields(Achievement)
+    achievements = [Achievement.from_db(db, names, [row[n] for n in names])
+                    for row in _ACHIEVEMENTS(using=db, pk=application.pk)]
+    for achievement in achievements:
+        Achievement.application.field.set_cached_value(achievement, application)  # as the prefetch does
+    if achievements:
+        prefetch_related_objects(achievements, Prefetch("evidence", queryset=Attachment.objects.order_by("id")))
+    _prefetched(application, "achievements", Achievement, achievements)
+    names = _fields(Attachment)
+    application.materials = [Attachment.from_db(db, names, [row[n] for n in names])
+                             for row in _MATERIALS(using=db, pk=application.pk)]
+    if application.status == S.DRAFT:
+        _prefetched(application, "corrections", Correction, [])
+    else:
+        prefetch_related_objects([application], *[p for p in _api_prefetches() if p.prefetch_to == "corrections"])
+    return application
 
 
 # --- The applicant's dashboard, read in plain SQL (issue 15) ---------------------------------

@@ -6,6 +6,7 @@ and without the audit trail's append, and with the append as it was before
     .venv/bin/python bench/peak.py micro           # transactions in threads, the issue's table
     .venv/bin/python bench/peak.py served          # through gunicorn, driven by wrk
     .venv/bin/python bench/peak.py served --rebuild --applicants 5000 --seconds 20 --workers 8
+    .venv/bin/python bench/peak.py cpu --modes sealed  # one autosave in process (CPU, queries)
 
 Three ways of appending, each measured on a fresh copy of the same scene:
 
@@ -30,6 +31,21 @@ summary, the browser's autosave), applicants submitting with the integrity
 pledge, and enterprise HR officers approving submitted applications. At one
 autosave every few seconds per applicant, N writes/s is the peak of about
 3×N applicants saving at once. Celery tasks go to Redis and are not run.
+
+``cpu``: one autosave measured in process, robust to a shared machine (as ``bench/cpu.py`` does for
+pages): Django's WSGI handler called directly with the production settings, on a copy of the scene
+in ``--database``, each request a ``PATCH`` with a session cookie and a CSRF token, round robin over
+``--savers`` applicants, each save a new summary. It prints CPU and wall time per autosave and its
+queries and the CPU its PostgreSQL backend spent (planning included; a server on this machine), with
+``--profile`` cProfile's top functions, and writes the first answer's body to
+``bench/out/peak-cpu-body.json`` (to compare the answer before and after a change) and its SQL to
+``bench/out/peak-cpu-queries.sql``. Under
+callgrind it counts instructions (the first of ``--modes`` only)::
+
+    valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p --collect-atstart=no \\
+        --toggle-collect=functools_reduce .venv/bin/python bench/peak.py cpu --modes sealed \\
+        --database portal_autosave_cpu --redis redis://127.0.0.1:6379/4 -n 10 --callgrind
+    # "Collected" divided by n: instructions per autosave
 
 PostgreSQL only. The scene (the demo data, ``--submitters`` complete drafts,
 ``--deciders`` submitted applications, ``--applicants`` drafts for autosaving,
@@ -69,7 +85,7 @@ SUMMARY = "长期从事装备制造领域的设计与工艺改进，主持完成
 
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("part", nargs="?", choices=["micro", "served", "all"], default="all")
+    parser.add_argument("part", nargs="?", choices=["micro", "served", "cpu", "all"], default="all")
     parser.add_argument("--server", default=os.environ.get("BENCH_PEAK_SERVER", SERVER),
                         help="PostgreSQL server URL without a database name")
     parser.add_argument("--redis", default=os.environ.get("BENCH_PEAK_REDIS", "redis://127.0.0.1:6379/7"))
@@ -85,6 +101,15 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32, help="served: wrk connections")
     parser.add_argument("--port", type=int, default=8761)
     parser.add_argument("--sequencer-interval", type=float, default=0.25)
+    parser.add_argument("--database", default="portal_bench_peak_cpu", help="cpu: the scene's copy it writes to")
+    parser.add_argument("-n", type=int, default=200, help="cpu: autosaves measured")
+    parser.add_argument("--savers", type=int, default=20, help="cpu: applicants autosaving in turn")
+    parser.add_argument("--profile", action="store_true", help="cpu: print cProfile's top functions")
+    parser.add_argument("--sort", default="cumulative", help="cpu: cProfile's order (cumulative, tottime)")
+    parser.add_argument("--top", type=int, default=45, help="cpu: how many of cProfile's functions to print")
+    parser.add_argument("--callers", help="cpu: print the callers of the functions matching this")
+    parser.add_argument("--callgrind", action="store_true",
+                        help="cpu: run the n autosaves inside functools.reduce (callgrind's toggle), print little")
     return parser.parse_args()
 
 
@@ -182,8 +207,8 @@ def build_scene() -> dict:
     meta = OUT / "peak-scene.json"
     if not ARGS.rebuild and database_exists(SCENE_DB) and meta.exists():
         scene = json.loads(meta.read_text())
-        if (len(scene["autosavers"]), len(scene["submitters"]), len(scene["deciders"])) == (
-                ARGS.applicants, ARGS.submitters, ARGS.deciders):
+        if ARGS.part == "cpu" or (len(scene["autosavers"]), len(scene["submitters"]), len(scene["deciders"])) == (
+                ARGS.applicants, ARGS.submitters, ARGS.deciders):  # (cpu: any scene has drafts to save)
             return scene
     print(f"building the scene in {SCENE_DB} (the demo data, {ARGS.submitters} complete drafts, "
           f"{ARGS.deciders} submitted applications, {ARGS.applicants} drafts) ...", flush=True)
@@ -559,12 +584,117 @@ def served(scene: dict) -> list[dict]:
     return rows
 
 
+def backend_cpu(connection) -> float:
+    """CPU seconds the PostgreSQL backend serving ``connection`` has used (a server on this machine,
+    read from /proc; NaN elsewhere): what planning and running the queries cost the database."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+# --- cpu: one autosave in process -----------------------------------------------------------
+
+def cpu(scene: dict) -> list[dict]:
+    """Autosaves through Django's WSGI handler in this process (see the docstring)."""
+    import cProfile
+    import functools
+    import io
+    import pstats
+
+    chosen = modes()
+    admin_sql(f"DROP DATABASE IF EXISTS {ARGS.database} WITH (FORCE)",
+              f"CREATE DATABASE {ARGS.database} TEMPLATE {SCENE_DB}")
+    os.environ.update(environ(ARGS.database, CONN_HEALTH_CHECKS="1", **mode_env(chosen[0])))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import portal.audit
+    from bench.cpu import sessions
+
+    handler = WSGIHandler()
+    savers = scene["autosavers"][:ARGS.savers]
+    cookies = sessions([user for user, _app in savers])
+    csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    counter = iter(range(10**9))
+    append = portal.audit._append
+
+    def autosave(index: int) -> bytes:
+        user, pk = savers[index % len(savers)]
+        body = json.dumps({"summary": f"{SUMMARY}{index}-{next(counter)}"}).encode()
+        environ = {"REQUEST_METHOD": "PATCH", "PATH_INFO": f"/api/v1/applications/{pk}/", "QUERY_STRING": "",
+                   "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1",
+                   "REMOTE_ADDR": "127.0.0.1", "HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9",
+                   "HTTP_COOKIE": f"{cookies[user]}; {settings.CSRF_COOKIE_NAME}={csrf}", "HTTP_X_CSRFTOKEN": csrf,
+                   "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+                   "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr}
+        status: list[str] = []
+        answer = b"".join(handler(environ, lambda s, h, *a: status.append(s)))
+        if not status[0].startswith("200"):
+            raise SystemExit(f"PATCH {environ['PATH_INFO']}: {status[0]} {answer[:500]!r}")
+        return answer
+
+    rows = []
+    for mode in chosen:
+        portal.audit._append = (lambda events: None) if mode == "none" else append
+        for i in range(10):  # warm: the per-process caches, the connection
+            autosave(i)
+        if ARGS.callgrind:
+            functools.reduce(lambda _, i: autosave(i), range(ARGS.n), None)
+            print(f"cpu: {ARGS.n} autosaves ({mode}) inside functools.reduce", flush=True)
+            return rows
+        with CaptureQueriesContext(connection) as queries:
+            first = autosave(0)
+        statements = [q["sql"] for q in queries.captured_queries]  # now: the next request empties the log
+        OUT.mkdir(exist_ok=True)
+        (OUT / "peak-cpu-body.json").write_bytes(first)
+        (OUT / "peak-cpu-queries.sql").write_text("".join(f"{q};\n" for q in statements))
+        profile = cProfile.Profile(time.process_time) if ARGS.profile else None  # CPU: not the waits
+        backend = backend_cpu(connection)
+        cpu_time, wall = time.process_time(), time.perf_counter()
+        if profile:
+            profile.enable()
+        for i in range(ARGS.n):
+            autosave(i)
+        if profile:
+            profile.disable()
+        cpu_time, wall = time.process_time() - cpu_time, time.perf_counter() - wall
+        backend = backend_cpu(connection) - backend
+        row = {"part": "cpu", "mode": mode, "cpu_ms": round(cpu_time / ARGS.n * 1000, 2),
+               "wall_ms": round(wall / ARGS.n * 1000, 2), "db_cpu_ms": round(backend / ARGS.n * 1000, 2),
+               "queries": len(statements), "bytes": len(first)}
+        rows.append(row)
+        print(f"cpu: autosave ({mode:>6})  cpu {row['cpu_ms']:7.2f} ms  PostgreSQL's cpu {row['db_cpu_ms']:6.2f} ms  "
+              f"wall {row['wall_ms']:7.2f} ms  "
+              f"queries {row['queries']:3d}  bytes {row['bytes']}", flush=True)
+        if profile:
+            out = io.StringIO()
+            stats = pstats.Stats(profile, stream=out).sort_stats(ARGS.sort)
+            stats.print_stats(ARGS.top)
+            if ARGS.callers:
+                stats.print_callers(ARGS.callers)
+            print(out.getvalue())
+    return rows
+
+
 def main() -> None:
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"bench/peak.py {started}; {os.cpu_count()} CPUs; load average {' '.join(load)}")
     scene = build_scene()
     results = {"date": started, "cpus": os.cpu_count(), "load_before": load, "args": vars(ARGS)}
+    if ARGS.part == "cpu":
+        results["cpu"] = cpu(scene)
+        return
     try:
         if ARGS.part in ("micro", "all"):
             results["micro"] = micro(scene)

@@ -3,12 +3,17 @@ queries; it writes only the changed columns and looks up no reviewer scope."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from applications import application_services as svc
+from portal.errors import NotFound
 from tests.applications.test_api import as_user, create_payload
+from tests.applications.test_corrections import returned  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +37,18 @@ def test_autosave_writes_only_the_changed_columns_in_fixed_queries(world):
     assert not [q for q in queries if '"portal_membership"' in q]  # the applicant's own: no reviewer scope
     for page_only in ('FROM "applications_correctionround"', 'FROM "applications_unitobjection"'):
         assert not [q for q in queries if page_only in q]  # what only the page shows is not read for the API
-    assert len(autosave(api, pk, "再一次")) == len(queries) <= 13
+    assert not [q for q in queries if 'FROM "applications_correction"' in q]  # a draft has none
+    # The application is read once, locked, with what the answer names; the answer adds only its lists.
+    [lock] = [q for q in queries if 'FROM "applications_application"' in q]
+    # A text-only save checks nothing in the call: of the objects the row names, the lock reads only
+    # what the answer shows (no password, no committee), and no ORDER BY (by primary key).
+    assert '"portal_user"."password"' not in lock and '"portal_committee"' not in lock
+    assert "ORDER BY" not in lock and ("FOR UPDATE" in lock or not connection.features.has_select_for_update)
+    # (PostgreSQL: one statement more, the SET LOCAL that spares the lock's join-order search.)
+    postgresql = connection.vendor == "postgresql"
+    assert [q for q in queries if q.startswith("SET LOCAL join_collapse_limit")] == (
+        ["SET LOCAL join_collapse_limit = 1"] if postgresql else [])
+    assert len(autosave(api, pk, "再一次")) == len(queries) <= 11 + postgresql
     # Someone else's application stays a 404.
     other = as_user(APIClient(), world.hr)
     assert other.patch(f"/api/v1/applications/{pk}/", {"summary": "x"}, format="json").status_code == 404
@@ -47,3 +63,130 @@ def test_autosave_of_the_level_writes_the_title_with_it(world):
 
     application = Application.objects.get(pk=pk)
     assert application.summary == "s" and application.title_name
+    # A change of level (and its title) answers as a fresh read does.
+    response = api.patch(f"/api/v1/applications/{pk}/", {"level": "junior", "pathway": "regular"}, format="json")
+    assert response.status_code == 200 and response.json()["level"] == "junior"
+    assert response.content == api.get(f"/api/v1/applications/{pk}/").content
+    assert response.json()["title_name"] == Application.objects.get(pk=pk).title_name != application.title_name
+
+
+def test_autosave_answer_is_the_full_application_output(world, returned):  # noqa: F811 - the fixture
+    """The answer is what ``ApplicationOutput`` makes of the application as a fresh read finds it:
+    achievements with their evidence, materials and corrections, in their order (issue 15 built it
+    without the serializer's fields each time and without reading the application again)."""
+    from rest_framework.renderers import JSONRenderer
+
+    from applications.selectors import application_get_for_user
+    from applications.serializers import ApplicationOutput
+
+    svc.achievement_update(actor=world.applicant, application_id=returned.pk, achievement_id=returned.patent.pk,
+                           kind="patent", title="换热装置 <b>&", role="lead", number="ZL202310123456.8")
+    api = as_user(APIClient(), world.applicant)
+    response = api.patch(f"/api/v1/applications/{returned.pk}/", {"summary": "改后的总结 <i>&"}, format="json")
+    assert response.status_code == 200
+    fresh = application_get_for_user(user=world.applicant, pk=returned.pk, page=False)
+    expected = json.loads(JSONRenderer().render(ApplicationOutput(fresh).data))
+    assert response.json() == expected
+    assert response.content == JSONRenderer().render(ApplicationOutput(fresh).data)
+    assert [a["title"] for a in expected["achievements"]] == ["换热装置 <b>&"]
+    assert expected["achievements"][0]["evidence"] and expected["attachments"] and len(expected["corrections"]) == 4
+    assert expected["summary"] == "改后的总结 <i>&"
+    assert api.get(f"/api/v1/applications/{returned.pk}/").content == response.content
+
+
+def test_nothing_leads_an_application_back_to_a_draft():
+    """The autosave's answer reads no corrections for a draft: they come only with a return, and no
+    transition (nor resubmission, which goes back to the returning stage) ends in a draft."""
+    from applications.models import ApplicationStatus
+    from applications.workflow import APPLICATION_WORKFLOW, RETURN_ACTIONS
+
+    targets = {t.target for t in APPLICATION_WORKFLOW.transitions.values()}
+    assert ApplicationStatus.DRAFT not in targets
+    assert ApplicationStatus.DRAFT not in RETURN_ACTIONS  # the stages a resubmission returns to
+
+
+def test_autosave_validation_answers_as_the_serializer_does(world):
+    """Invalid saves get the messages ``ApplicationUpdateInput.is_valid`` gives; a valid save passes
+    only its own fields on (the validating serializer is shared by the process's saves)."""
+    from rest_framework.renderers import JSONRenderer
+
+    from applications.serializers import ApplicationUpdateInput
+
+    api = as_user(APIClient(), world.applicant)
+    pk = api.post("/api/v1/applications/", create_payload(world), format="json").json()["id"]
+    for bad in ({"level": "emperor"}, {"specialty": "x"}, {"specialty": 0}, {"pathway": None},
+                {"summary": "长" * 20001}, {"justification": ["x"]}, [1], "text"):
+        response = api.patch(f"/api/v1/applications/{pk}/", bad, format="json")
+        assert response.status_code == 400, bad
+        reference = ApplicationUpdateInput(data=bad, partial=True)
+        assert not reference.is_valid()
+        assert response.json() == json.loads(JSONRenderer().render(reference.errors)), bad
+    assert api.patch(f"/api/v1/applications/{pk}/", {"level": "junior"}, format="json").json()["level"] == "junior"
+    with CaptureQueriesContext(connection) as context:
+        response = api.patch(f"/api/v1/applications/{pk}/", {"summary": "只改总结"}, format="json")
+    assert response.json()["level"] == "junior" and response.json()["summary"] == "只改总结"
+    [update] = [q["sql"] for q in context.captured_queries if q["sql"].startswith('UPDATE "applications_application"')]
+    assert '"level"' not in update and '"title_name"' not in update
+
+
+def check_text_lock(world, pk: int) -> None:
+    """The text-only autosave's lock (SQL compiled once) gives the instance the ORM's
+    ``select_related(...).only(...)`` gives: every column of the row, the named objects with the
+    columns the answer shows and the others deferred (no query when the answer reads them)."""
+    from django.db import transaction
+
+    from applications.models import Application
+
+    related = ("applicant", "call", "series", "region", *svc.ANSWER_RELATED)
+    with transaction.atomic():
+        mine = svc._lock_own_for_text(world.applicant, pk)
+        orm = (Application.objects.select_related(*related)
+               .only(*[f.name for f in Application._meta.concrete_fields], *svc._ANSWER_COLUMNS).get(pk=pk))
+    for field in Application._meta.concrete_fields:
+        assert getattr(mine, field.attname) == getattr(orm, field.attname), field.name
+    assert mine.get_deferred_fields() == orm.get_deferred_fields() == set()
+    for name in related:
+        ours, theirs = getattr(mine, name), getattr(orm, name)
+        assert (ours is None) == (theirs is None), name
+        if ours is not None:
+            assert type(ours) is type(theirs) and ours.pk == theirs.pk, name
+            assert ours.get_deferred_fields() == theirs.get_deferred_fields(), name
+            loaded = {f.attname for f in ours._meta.concrete_fields} - ours.get_deferred_fields()
+            assert {a: getattr(ours, a) for a in loaded} == {a: getattr(theirs, a) for a in loaded}, name
+    with pytest.raises(NotFound), transaction.atomic():
+        svc._lock_own_for_text(world.hr, pk)
+    with transaction.atomic(), CaptureQueriesContext(connection) as context:
+        svc._lock_own_for_text(world.applicant, pk)
+    assert len(context.captured_queries) == 1  # (the compiled SQL is the ORM's own: test_compiled_sql.py)
+
+
+def test_text_lock_of_a_returned_application(world, returned):  # noqa: F811 - the fixture
+    check_text_lock(world, returned.pk)
+
+
+def test_text_lock_of_a_draft(world):
+    check_text_lock(world, world.create().pk)
+
+
+def test_autosave_answer_lists_in_their_order(world):
+    """Achievements (by kind, then id), each with its evidence (by id), and the materials (by
+    material, then id) answer as a fresh read lists them."""
+    from tests.applications.conftest import pdf, png
+
+    application = world.create()
+    a = dict(actor=world.applicant, application_id=application.pk)
+    standard = svc.achievement_add(**a, kind="standard", title="标准 <b>", role="lead", number="JB/T 1-2025")
+    patent = svc.achievement_add(**a, kind="patent", title="专利 & 二", role="lead", number="ZL1")
+    svc.achievement_add(**a, kind="paper", title="论文", role="", number="")
+    for achievement in (standard, patent, standard):
+        svc.attachment_add(**a, material="evidence", upload=pdf("证据.pdf"), achievement_id=achievement.pk)
+    for material in ("work_summary", "other", "work_summary"):
+        svc.attachment_add(**a, material=material, upload=png(f"{material}.png"))
+    api = as_user(APIClient(), world.applicant)
+    response = api.patch(f"/api/v1/applications/{application.pk}/", {"summary": "总结"}, format="json")
+    assert response.status_code == 200
+    assert response.content == api.get(f"/api/v1/applications/{application.pk}/").content
+    body = response.json()
+    assert [x["kind"] for x in body["achievements"]] == ["paper", "patent", "standard"]
+    assert [len(x["evidence"]) for x in body["achievements"]] == [0, 1, 2]
+    assert [x["material"] for x in body["attachments"]] == ["other", "work_summary", "work_summary"]
