@@ -29,7 +29,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from applications.models import ApplicationStatus, Attachment
+from applications.models import ApplicationStatus, Attachment, Call
 from portal import ratelimit
 from portal.errors import PortalError
 from portal.models import Committee, CommitteeMember, User
@@ -44,7 +44,6 @@ from review.models import (
     PublicityPeriod,
     RecognitionAssessment,
     Reconsideration,
-    ReviewSetup,
     Score,
 )
 from review.services._common import bureau_region_ids
@@ -227,12 +226,12 @@ _DASHBOARD_ROW = ('<tr>\n        <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td
                   '      </tr>')
 
 
-def _dashboard_rows_html(rows: list[dict], call) -> str:
+def _dashboard_rows_html(rows: list[dict], call_id: int) -> str:
     """The call dashboard's rows (from ``selectors.call_application_page``) as safe HTML."""
     labels = dict(ApplicationStatus.choices)  # get_status_display rebuilds (and translates) every choice a row
     missing, open_label = _("missing"), pgettext("link", "Open")
     # Each row's link from one reversed prefix rather than a {% url %} per row.
-    prefix = reverse("review-call-application", args=[call.pk, 0]).removesuffix("0/")
+    prefix = reverse("review-call-application", args=[call_id, 0]).removesuffix("0/")
     html = []
     for a in rows:
         spread = (format_html("<bdi>{}–{}</bdi>", _fixed(a["low"], 1), _fixed(a["high"], 1))
@@ -391,15 +390,16 @@ def _secretary_call(request, pk: int):
 def call_dashboard(request, pk: int):
     """The secretary's call dashboard: progress, mean, spread and missing
     reviews per application, per-expert progress; in flat queries."""
-    call = selectors.call_dashboard_heading(user=request.user, pk=pk)
+    call = selectors.call_dashboard_heading(user=request.user, pk=pk)  # a dict
     if call is None:
         raise Http404
-    try:  # read with the call; created with the default rubric on the first view
-        setup = call.review_setup
-    except ReviewSetup.DoesNotExist:
-        setup = services.review_setup_for(call)
-    setup_form = forms.ReviewSetupForm(initial={"blind": setup.blind,
-                                                "experts_per_application": setup.experts_per_application})
+    setup = call["setup"]  # read with the call; created with the default rubric on the first view
+    if setup is None:
+        made = services.review_setup_for(Call.objects.only("pk").get(pk=call["pk"]))
+        setup = {"blind": made.blind, "experts_per_application": made.experts_per_application,
+                 "rubric": {"name": made.rubric.name}}
+    setup_form = forms.ReviewSetupForm(initial={"blind": setup["blind"],
+                                                "experts_per_application": setup["experts_per_application"]})
     publicise_form = forms.PubliciseForm(initial={"starts_on": timezone.localdate()})
     if request.method == "POST":
         action = request.POST.get("action")
@@ -408,13 +408,13 @@ def call_dashboard(request, pk: int):
             setup_form = forms.ReviewSetupForm(request.POST)
             if setup_form.is_valid():
                 result = run(request, services.review_setup_configure, form=setup_form, actor=request.user,
-                             call_id=call.pk, **setup_form.cleaned_data)
+                             call_id=call["pk"], **setup_form.cleaned_data)
         elif action == "start":
-            result = run(request, services.evaluation_start, actor=request.user, call_id=call.pk)
+            result = run(request, services.evaluation_start, actor=request.user, call_id=call["pk"])
             if result is not None:
                 messages.success(request, _("%(n)d application(s) taken into evaluation.") % {"n": result})
         elif action == "draw":
-            result = run(request, services.assignment_draw, actor=request.user, call_id=call.pk)
+            result = run(request, services.assignment_draw, actor=request.user, call_id=call["pk"])
             if result is not None:
                 messages.success(request, _("%(n)d expert(s) drawn.") % {"n": result.drawn})
                 if result.short:
@@ -424,28 +424,28 @@ def call_dashboard(request, pk: int):
             publicise_form = forms.PubliciseForm(request.POST)
             if publicise_form.is_valid():
                 result = run(request, services.result_publicise, form=publicise_form, actor=request.user,
-                             call_id=call.pk, starts_on=publicise_form.cleaned_data["starts_on"])
+                             call_id=call["pk"], starts_on=publicise_form.cleaned_data["starts_on"])
                 if result:
                     return redirect("review-publicity-manage", result.pk)
         else:
             raise Http404
         if result is not None or action in ("start", "draw"):
-            return redirect("review-call-dashboard", call.pk)
+            return redirect("review-call-dashboard", call["pk"])
     status = request.GET.get("status", "")
     if status not in ApplicationStatus.values:
         status = ""
-    summary = selectors.call_summary(call=call)
+    summary = selectors.call_summary(call=call["pk"])
     # One page of applications by keyset (ids after the last one shown), read from an index: the
     # same cost on the first page and the last, whatever the size of the call (issue 15).
     after = _cursor(request.GET.get("after"))
-    rows, more = selectors.call_application_page(call=call, status=status, after=after, size=CALL_PAGE_SIZE)
-    rows_html = _dashboard_rows_html(rows, call)
+    rows, more = selectors.call_application_page(call=call["pk"], status=status, after=after, size=CALL_PAGE_SIZE)
+    rows_html = _dashboard_rows_html(rows, call["pk"])
     query = f"status={status}&" if status else ""
     # The experts' progress rows (one per expert drawn: bounded by the committee, not the call),
     # shown a page at a time.
     experts_from = _cursor(request.GET.get("experts_from"))
     experts = summary["experts"][experts_from:experts_from + EXPERT_ROWS]
-    meetings, periods = selectors.call_meetings_and_periods(call=call, limit=LIST_CAP)
+    meetings, periods = selectors.call_meetings_and_periods(call=call["pk"], limit=LIST_CAP)
     return render(request, "review/call_dashboard.html", {
         "call": call, "setup": setup, "setup_form": setup_form, "publicise_form": publicise_form,
         "summary": summary, "rows": rows, "rows_html": rows_html, "status": status,

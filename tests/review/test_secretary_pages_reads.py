@@ -175,3 +175,32 @@ def test_14_7_revoked_titles_on_the_dashboard_pages_only_where_the_committee_dec
     assert _pages(client, url + "?status=revoked", row) == [[decided.pk]]
     for application, code in ((decided, 200), (undecided, 404)):
         assert client.get(reverse("review-call-application", args=[call.pk, application.pk])).status_code == code
+
+
+def test_the_call_dashboard_compiles_no_query_once_warm(client, committee, secretary, call, monkeypatch):
+    """Its reads are compiled once per process (``portal.compiled_sql``, issue 15): a warm request
+    of any page of it, filtered or not, runs the kept SQL and compiles none."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    experts = [add_expert(committee) for _ in range(2)]
+    now = timezone.now()
+    apps = [make_application(call) for _ in range(3)]
+    for e in experts:
+        Assignment.objects.create(application=apps[0], expert=e, expert_user_id=e.user_id, drawn_at=now)
+    client.force_login(secretary)
+    url = reverse("review-call-dashboard", args=[call.pk])
+    pages = ["", "?status=in_evaluation", f"?after={apps[0].pk}", f"?status=in_evaluation&after={apps[1].pk}"]
+    for page in pages:
+        assert client.get(url + page).status_code == 200  # warm: the set-up made, the SQL kept
+    compiled, as_sql = [], SQLCompiler.as_sql
+
+    def counted(self, *args, **kwargs):
+        compiled.append(self.query)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counted)
+    for page in pages:
+        body, queries = capture(client, url + page)
+        assert queries <= DASHBOARD_QUERIES
+    assert f'href="/review/calls/{call.pk}/applications/{apps[2].pk}/"' in body
+    assert compiled == []
