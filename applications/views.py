@@ -42,7 +42,7 @@ from applications.receipts import contents_in_language, receipts_for_applicant
 from portal import ratelimit
 from portal.models import PolicySettings, Role
 from portal.personal_data import mask_name
-from portal.views_helpers import role_required, run
+from portal.views_helpers import link_prefix, role_required, run
 
 S = ApplicationStatus
 
@@ -96,15 +96,15 @@ def dashboard(request):
     """My applications with their stages, timeline and the deadline to watch."""
     applications = list(selectors.applications_for_applicant(user=request.user)[:50])
     events = selectors.application_events(application_ids=[a.pk for a in applications], milestones_only=True)
-    # Links from one reverse each rather than {% url %} per card: ".../0/" and ".../0/edit/basics/".
-    detail = reverse("application-detail", args=[0]).removesuffix("0/")
-    edit = reverse("application-edit", args=[0, "basics"]).removesuffix("0/edit/basics/")
+    # Links from one prefix each rather than {% url %} per card: ".../<pk>/" and ".../<pk>/edit/basics/".
+    detail = link_prefix("application-detail")
+    edit = link_prefix("application-edit", [0, "basics"], tail="0/edit/basics/")
     rows = [{"application": a, "stages": selectors.application_stages(a),
              "deadline": selectors.application_deadline(a), "url": f"{detail}{a.pk}/",
              "edit_url": f"{edit}{a.pk}/edit/basics/",
              "timeline": selectors.timeline_rows(events[a.pk], milestones_only=True)} for a in applications]
     calls = selectors.open_calls_list(limit=5)
-    start = reverse("application-start", args=[0]).removesuffix("0/")
+    start = link_prefix("application-start")
     for call in calls:
         call["url"] = f"{start}{call['pk']}/"
     return render(request, "applications/dashboard.html", {"rows": rows, "open_calls": calls})

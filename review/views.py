@@ -20,7 +20,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -33,7 +32,7 @@ from applications.models import ApplicationStatus, Attachment, Call
 from portal import ratelimit
 from portal.errors import PortalError
 from portal.models import Committee, CommitteeMember, User
-from portal.views_helpers import run
+from portal.views_helpers import link_prefix, run
 from review import forms, selectors, services
 from review.models import (
     Assignment,
@@ -231,7 +230,7 @@ def _dashboard_rows_html(rows: list[dict], call_id: int) -> str:
     labels = dict(ApplicationStatus.choices)  # get_status_display rebuilds (and translates) every choice a row
     missing, open_label = _("missing"), pgettext("link", "Open")
     # Each row's link from one reversed prefix rather than a {% url %} per row.
-    prefix = reverse("review-call-application", args=[call_id, 0]).removesuffix("0/")
+    prefix = link_prefix("review-call-application", [call_id, 0])
     html = []
     for a in rows:
         spread = (format_html("<bdi>{}–{}</bdi>", _fixed(a["low"], 1), _fixed(a["high"], 1))
@@ -677,8 +676,8 @@ def expert_home(request):
     rows = selectors.expert_queue_page(user=request.user, scored=scored, after=last, size=EXPERT_PAGE_SIZE)
     more = len(rows) > EXPERT_PAGE_SIZE
     rows = rows[:EXPERT_PAGE_SIZE]
-    # One reverse for the page, not a {% url %} per row: "/review/expert/assignments/0/" → prefix.
-    prefix = reverse("review-expert-assignment", args=[0]).removesuffix("0/")
+    # One prefix for the page, not a {% url %} per row: "/review/expert/assignments/".
+    prefix = link_prefix("review-expert-assignment")
     for row in rows:
         row["url"] = f"{prefix}{row['pk']}/"
     return render(request, "review/expert_home.html", {
