@@ -204,3 +204,48 @@ def test_the_call_dashboard_compiles_no_query_once_warm(client, committee, secre
         assert queries <= DASHBOARD_QUERIES
     assert f'href="/review/calls/{call.pk}/applications/{apps[2].pk}/"' in body
     assert compiled == []
+
+
+def _masked(body: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', body)
+
+
+def test_the_call_dashboards_frame_holds_nothing_of_one_call_or_request(client, officer, committee, secretary, call,
+                                                                      settings):
+    """The page's frame is kept per language and status filter (``{% shell %}``, issue 15): each
+    call's name, committee, figures, rows, links, forms and token are its own, the active filter
+    is the one asked for, and a page from a kept frame is the page rendered afresh."""
+    from portal.templatetags.shell import forget_frames
+
+    other = make_call(file_committee(officer))
+    other.name = "另一批次 <b>&</b>"
+    other.save(update_fields=["name"])
+    mine, theirs = make_application(call), make_application(other)
+    pages, tokens = {}, []
+    for language in ("zh-hans", "en", "ug", "zh-hans"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        for user, shown, hidden, application in ((secretary, call, other, mine),
+                                                 (secretary_of(other.committee), other, call, theirs)):
+            client.force_login(user)
+            for status in ("", "in_evaluation", "passed"):
+                response = client.get(reverse("review-call-dashboard", args=[shown.pk]) + f"?status={status}")
+                body = response.content.decode()
+                token = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+                assert len(token) >= 4 and len(set(token)) == 1  # the page's forms hold this request's token
+                tokens.append(token[0])
+                assert f"/review/calls/{shown.pk}/defences/" in body and f"/review/calls/{hidden.pk}/" not in body
+                assert shown.committee.name in body and hidden.committee.name not in body
+                assert (f'href="/review/calls/{shown.pk}/applications/{application.pk}/"' in body) == (
+                    status != "passed")
+                active = re.findall(r'class="nav-link active bg-danger" href="\?([^"]*)"', body)
+                assert active == [f"status={status}" if status else ""]
+                pages[(language, user.pk, status)] = _masked(body)
+    assert len(set(tokens)) == len(tokens)  # never a token kept from another request
+    assert "另一批次 &lt;b&gt;&amp;&lt;/b&gt;" in pages[("en", secretary_of(other.committee).pk, "")]
+    forget_frames()
+    for (language, user_pk, status), body in pages.items():
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        client.force_login(secretary if user_pk == secretary.pk else secretary_of(other.committee))
+        shown = call if user_pk == secretary.pk else other
+        fresh = client.get(reverse("review-call-dashboard", args=[shown.pk]) + f"?status={status}")
+        assert _masked(fresh.content.decode()) == body
