@@ -249,3 +249,22 @@ def test_the_call_dashboards_frame_holds_nothing_of_one_call_or_request(client, 
         shown = call if user_pk == secretary.pk else other
         fresh = client.get(reverse("review-call-dashboard", args=[shown.pk]) + f"?status={status}")
         assert _masked(fresh.content.decode()) == body
+
+
+@pytest.mark.parametrize("value", ["<b>A & B</b>", "ئەخمەت·ئابدۇللا", "\"quoted\" 'single'", "", 0, 17, -3,
+                                   Decimal("81.25"), None, "—", "<script>alert(1)</script>"])
+def test_the_dashboards_rows_escape_as_the_template_does(value):
+    """The rows built in the view escape each value exactly as ``conditional_escape`` (what the
+    template and ``format_html`` apply): plain, lazy and already safe text alike."""
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy, override
+
+    from review.views import _escaped
+
+    assert _escaped(value) == conditional_escape(value)
+    safe = mark_safe(f"<i>{value}</i>")  # noqa: S308 - safe text, left as it is
+    assert _escaped(safe) == conditional_escape(safe) == f"<i>{value}</i>"
+    with override("en"):
+        lazy = gettext_lazy("Open")
+        assert _escaped(lazy) == conditional_escape(lazy) == "Open"
