@@ -212,15 +212,19 @@ def _masked(body: str) -> str:
 
 def test_the_call_dashboards_frame_holds_nothing_of_one_call_or_request(client, officer, committee, secretary, call,
                                                                       settings):
-    """The page's frame is kept per language and status filter (``{% shell %}``, issue 15): each
-    call's name, committee, figures, rows, links, forms and token are its own, the active filter
-    is the one asked for, and a page from a kept frame is the page rendered afresh."""
+    """The page's frame is kept per language and status filter, its unbound forms per language and
+    initial values (``{% shell %}``, issue 15): each call's name, committee, figures, rows, links,
+    forms and token are its own, the active filter is the one asked for, and a page from a kept
+    frame is the page rendered afresh."""
     from portal.templatetags.shell import forget_frames
 
     other = make_call(file_committee(officer))
     other.name = "另一批次 <b>&</b>"
     other.save(update_fields=["name"])
     mine, theirs = make_application(call), make_application(other)
+    services.review_setup_configure(actor=secretary_of(other.committee), call_id=other.pk, blind=True,
+                                    experts_per_application=5)
+    services.review_setup_configure(actor=secretary, call_id=call.pk, blind=False, experts_per_application=3)
     pages, tokens = {}, []
     for language in ("zh-hans", "en", "ug", "zh-hans"):
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
@@ -237,6 +241,10 @@ def test_the_call_dashboards_frame_holds_nothing_of_one_call_or_request(client, 
                 assert shown.committee.name in body and hidden.committee.name not in body
                 assert (f'href="/review/calls/{shown.pk}/applications/{application.pk}/"' in body) == (
                     status != "passed")
+                # The unbound forms are kept per language and initial values: each call's own.
+                assert ('id="id_blind" checked' in body) == (shown == other)
+                assert f'name="experts_per_application" value="{5 if shown == other else 3}"' in body
+                assert f'name="starts_on" value="{timezone.localdate():%Y-%m-%d}"' in body
                 active = re.findall(r'class="nav-link active bg-danger" href="\?([^"]*)"', body)
                 assert active == [f"status={status}" if status else ""]
                 pages[(language, user.pk, status)] = _masked(body)
@@ -268,3 +276,16 @@ def test_the_dashboards_rows_escape_as_the_template_does(value):
     with override("en"):
         lazy = gettext_lazy("Open")
         assert _escaped(lazy) == conditional_escape(lazy) == "Open"
+
+
+def test_the_call_dashboards_invalid_forms_show_what_was_sent_not_a_kept_form(client, secretary, call):
+    client.force_login(secretary)
+    url = reverse("review-call-dashboard", args=[call.pk])
+    assert "is-invalid" not in client.get(url).content.decode()  # the unbound forms kept
+    body = client.post(url, {"action": "setup", "experts_per_application": "99"}).content.decode()
+    assert 'name="experts_per_application" value="99"' in body
+    assert 'aria-describedby="id_experts_per_application_error"' in body
+    body = client.post(url, {"action": "publicise", "starts_on": "not a date"}).content.decode()
+    assert 'name="starts_on" value="not a date"' in body and 'id="id_starts_on_error"' in body
+    body = client.get(url).content.decode()
+    assert "is-invalid" not in body and 'value="99"' not in body and "not a date" not in body
