@@ -267,12 +267,16 @@ def _experts_rows_html(experts: list[dict]) -> str:
         f"<td>{esc(e['drafts'])}</td></tr>" for e in experts))
 
 
-def _with_status_labels(rows, choices) -> list[dict]:
-    """Rows read as dicts, each with the label of its status (what get_status_display shows)."""
+def _with_status_labels(rows, choices, url_name: str | None = None) -> list[dict]:
+    """Rows read as dicts, each with the label of its status (what get_status_display shows) and,
+    given ``url_name``, its link (``url``: that URL of the row's id, from one prefix)."""
     labels = dict(choices.choices)
     rows = list(rows)
+    prefix = link_prefix(url_name) if url_name and rows else ""
     for row in rows:
         row["status_label"] = labels.get(row["status"], row["status"])
+        if url_name:
+            row["url"] = f"{prefix}{row['pk']}/"
     return rows
 
 
@@ -478,8 +482,11 @@ def call_dashboard(request, pk: int):
         "experts_first_url": "?" if experts_from else "",
         "experts_next_url": (f"?experts_from={experts_from + EXPERT_ROWS}"
                              if len(summary["experts"]) > experts_from + EXPERT_ROWS else ""),
-        "meetings": _with_status_labels(meetings, Meeting.Status),
-        "periods": _with_status_labels(periods, PublicityPeriod.Status),
+        "meetings": _with_status_labels(meetings, Meeting.Status, "review-meeting-console"),
+        "periods": _with_status_labels(periods, PublicityPeriod.Status, "review-publicity-manage"),
+        # The call's links from one prefix each, not a reverse a request: "/review/calls/<pk>/…".
+        "defences_url": f"{link_prefix('review-defences', tail='0/defences/')}{call['pk']}/defences/",
+        "meeting_new_url": f"{link_prefix('review-meeting-new', tail='0/meetings/new/')}{call['pk']}/meetings/new/",
     })
 
 

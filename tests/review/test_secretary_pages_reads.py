@@ -225,6 +225,13 @@ def test_the_call_dashboards_frame_holds_nothing_of_one_call_or_request(client, 
     services.review_setup_configure(actor=secretary_of(other.committee), call_id=other.pk, blind=True,
                                     experts_per_application=5)
     services.review_setup_configure(actor=secretary, call_id=call.pk, blind=False, experts_per_application=3)
+    meeting = Meeting.objects.create(committee=other.committee, call=other, title="会议", scheduled_at=timezone.now(),
+                                     created_by=secretary_of(other.committee))
+    period = PublicityPeriod.objects.create(title="公示", call=other, committee=other.committee,
+                                            starts_on=dt.date(2026, 5, 4), ends_on=dt.date(2026, 5, 8),
+                                            working_days=5, created_by=secretary_of(other.committee))
+    links = [f'href="{reverse("review-meeting-console", args=[meeting.pk])}"',
+             f'href="{reverse("review-publicity-manage", args=[period.pk])}"']
     pages, tokens = {}, []
     for language in ("zh-hans", "en", "ug", "zh-hans"):
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
@@ -237,7 +244,10 @@ def test_the_call_dashboards_frame_holds_nothing_of_one_call_or_request(client, 
                 token = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
                 assert len(token) >= 4 and len(set(token)) == 1  # the page's forms hold this request's token
                 tokens.append(token[0])
-                assert f"/review/calls/{shown.pk}/defences/" in body and f"/review/calls/{hidden.pk}/" not in body
+                assert f'href="{reverse("review-defences", args=[shown.pk])}"' in body
+                assert f'href="{reverse("review-meeting-new", args=[shown.pk])}"' in body
+                assert f"/review/calls/{hidden.pk}/" not in body
+                assert all((link in body) == (shown == other) for link in links)
                 assert shown.committee.name in body and hidden.committee.name not in body
                 assert (f'href="/review/calls/{shown.pk}/applications/{application.pk}/"' in body) == (
                     status != "passed")
