@@ -35,6 +35,10 @@ from review.models import (
 )
 from review.services._common import RECOGNITION_PATHWAYS, bureau_region_ids, secretary_committee_ids
 
+#: The application statuses in their order (``ApplicationStatus.values`` builds its list, translating
+#: every label, on each use).
+APPLICATION_STATUSES = tuple(ApplicationStatus.values)
+
 
 def forwarded_to_committee(qs: QuerySet[Application]) -> QuerySet[Application]:
     """Only the applications forwarded to the call's committee (issue 14.7).
@@ -166,7 +170,7 @@ def call_summary(*, call: Call | int) -> dict:
 
     Written in SQL, as ``expert_workload``: the ORM took longer to compile these two reads of
     integers and a name than the database took to answer them, on every load of the dashboard."""
-    statuses = {s.value: 0 for s in ApplicationStatus}
+    statuses = dict.fromkeys(APPLICATION_STATUSES, 0)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT status, n FROM {_quoted(CallStatusCount)} WHERE call_id = %s",  # noqa: S608 - names from _meta
                        [_call_id(call)])
@@ -184,7 +188,7 @@ def call_applications(*, call: Call | int, status: str = "") -> QuerySet[Applica
     """The call's applications forwarded to the committee (``with_reviews``
     adds the review figures to the rows of one page)."""
     qs = forwarded_to_committee(Application.objects.filter(call=call))
-    if status in ApplicationStatus.values:
+    if status in APPLICATION_STATUSES:
         qs = qs.filter(status=status)
     return qs.select_related("applicant", "specialty", "employer").order_by("pk")
 
@@ -314,7 +318,7 @@ def call_application_page(*, call: Call | int, status: str = "", after: int = 0,
     read from indexes, compiled once per process, no model instances (issue 15). ``call``: the call
     or its id."""
     call_id = _call_id(call)
-    by_status = status in ApplicationStatus.values
+    by_status = status in APPLICATION_STATUSES
     # The forwarded statuses and the revoked ones, without forwarded_to_committee's EXISTS (whose
     # compilation alone cost more than the rest of the query): exact unless the page holds a revoked
     # title, which shows only where the committee decided it — then the page is read again, exactly.

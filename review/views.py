@@ -220,6 +220,11 @@ def _escaped(value) -> str:
     """``conditional_escape(value)`` as text (a lazy string translated, safe text as it is, anything
     else escaped with ``html.escape`` as Django's ``escape`` does), without the lazy-aware wrappers
     that made two thirds of the dashboard rows' cost (issue 15)."""
+    kind = type(value)
+    if kind is str:
+        return html.escape(value)
+    if kind is int:
+        return str(value)  # digits and a sign: nothing to escape
     if isinstance(value, Promise):
         value = str(value)
     if hasattr(value, "__html__"):
@@ -459,7 +464,7 @@ def call_dashboard(request, pk: int):
         if result is not None or action in ("start", "draw"):
             return redirect("review-call-dashboard", call["pk"])
     status = request.GET.get("status", "")
-    if status not in ApplicationStatus.values:
+    if status not in selectors.APPLICATION_STATUSES:
         status = ""
     summary = selectors.call_summary(call=call["pk"])
     # One page of applications by keyset (ids after the last one shown), read from an index: the

@@ -269,7 +269,7 @@ def test_the_call_dashboards_frame_holds_nothing_of_one_call_or_request(client, 
         assert _masked(fresh.content.decode()) == body
 
 
-@pytest.mark.parametrize("value", ["<b>A & B</b>", "ئەخمەت·ئابدۇللا", "\"quoted\" 'single'", "", 0, 17, -3,
+@pytest.mark.parametrize("value", ["<b>A & B</b>", "ئەخمەت·ئابدۇللا", "\"quoted\" 'single'", "", 0, 17, -3, True,
                                    Decimal("81.25"), None, "—", "<script>alert(1)</script>"])
 def test_the_dashboards_rows_escape_as_the_template_does(value):
     """The rows built in the view escape each value exactly as ``conditional_escape`` (what the
