@@ -144,8 +144,8 @@ def call_dashboard_heading(*, user: User, pk: int) -> dict | None:
     per process (issue 15) — ``{"pk", "name", "committee": {"name"}, "setup": {"blind",
     "experts_per_application", "rubric": {"name"}}}``, ``setup`` None until the call's review set-up
     is first configured. None (a 404) unless the user is an active secretary of the call's committee."""
-    if not getattr(user, "is_authenticated", False):
-        return None
+    if not getattr(user, "is_authenticated", False) or not 0 <= pk < 2**63:
+        return None  # an id no row can hold: the ORM answered it without a query
     rows = _DASHBOARD_HEADING(user_id=user.pk, pk=pk)
     if not rows:
         return None

@@ -299,3 +299,12 @@ def test_the_call_dashboards_invalid_forms_show_what_was_sent_not_a_kept_form(cl
     assert 'name="starts_on" value="not a date"' in body and 'id="id_starts_on_error"' in body
     body = client.get(url).content.decode()
     assert "is-invalid" not in body and 'value="99"' not in body and "not a date" not in body
+
+
+def test_the_call_dashboard_of_an_id_beyond_any_row_is_404(client, secretary, call):
+    """An id past 64 bits (the URL takes any digits) is a 404, as the ORM answered it, on every
+    database (the kept SQL would hand it to the database, which SQLite refuses)."""
+    client.force_login(secretary)
+    for pk in (2**63, 10**20):
+        assert client.get(f"/review/calls/{pk}/").status_code == 404
+    assert client.get(f"/review/calls/{call.pk}/").status_code == 200
