@@ -131,19 +131,22 @@ def call_for_secretary(*, user: User, pk: int) -> Call | None:
 
 
 def _dashboard_heading_query(user_id, pk):
+    # One row per status counter of the call (a dozen at most; one row with None when it has none).
     return (_secretary_calls(user_id).filter(pk=pk)
             .values("pk", "name", "committee__name", "review_setup__pk", "review_setup__blind",
-                    "review_setup__experts_per_application", "review_setup__rubric__name")[:1])
+                    "review_setup__experts_per_application", "review_setup__rubric__name",
+                    "status_counts__status", "status_counts__n"))
 
 
 _DASHBOARD_HEADING = CompiledValues(_dashboard_heading_query, user_id=int, pk=int)
 
 
 def call_dashboard_heading(*, user: User, pk: int) -> dict | None:
-    """``call_for_secretary`` for the call dashboard: what it heads with, in one query compiled once
-    per process (issue 15) — ``{"pk", "name", "committee": {"name"}, "setup": {"blind",
-    "experts_per_application", "rubric": {"name"}}}``, ``setup`` None until the call's review set-up
-    is first configured. None (a 404) unless the user is an active secretary of the call's committee."""
+    """``call_for_secretary`` for the call dashboard: what it heads with and its status counters, in
+    one query compiled once per process (issue 15) — ``{"pk", "name", "committee": {"name"},
+    "setup": {"blind", "experts_per_application", "rubric": {"name"}}, "status_counts": {status: n}}``,
+    ``setup`` None until the call's review set-up is first configured; the counters are those
+    ``call_summary`` reads. None (a 404) unless the user is an active secretary of the call's committee."""
     if not getattr(user, "is_authenticated", False) or not 0 <= pk < 2**63:
         return None  # an id no row can hold: the ORM answered it without a query
     rows = _DASHBOARD_HEADING(user_id=user.pk, pk=pk)
@@ -155,27 +158,31 @@ def call_dashboard_heading(*, user: User, pk: int) -> dict | None:
         setup = {"blind": row["review_setup__blind"],
                  "experts_per_application": row["review_setup__experts_per_application"],
                  "rubric": {"name": row["review_setup__rubric__name"]}}
-    return {"pk": row["pk"], "name": row["name"], "committee": {"name": row["committee__name"]}, "setup": setup}
+    counts = {r["status_counts__status"]: r["status_counts__n"] for r in rows if r["status_counts__status"] is not None}
+    return {"pk": row["pk"], "name": row["name"], "committee": {"name": row["committee__name"]}, "setup": setup,
+            "status_counts": counts}
 
 
 def _call_id(call: Call | int) -> int:
     return call if isinstance(call, int) else call.pk
 
 
-def call_summary(*, call: Call | int) -> dict:
+def call_summary(*, call: Call | int, status_counts: dict[str, int] | None = None) -> dict:
     """Counts by status, the progress of reviews and the progress per expert,
     from the counters the services keep (``CallStatusCount``,
     ``ExpertCallTally``): two small queries, over a dozen status rows and
     one row per expert drawn, whatever the size of the call (issue 15).
 
     Written in SQL, as ``expert_workload``: the ORM took longer to compile these two reads of
-    integers and a name than the database took to answer them, on every load of the dashboard."""
+    integers and a name than the database took to answer them, on every load of the dashboard.
+    ``status_counts``: the status counters already read (``call_dashboard_heading``), not read again."""
     statuses = dict.fromkeys(APPLICATION_STATUSES, 0)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT status, n FROM {_quoted(CallStatusCount)} WHERE call_id = %s",  # noqa: S608 - names from _meta
-                       [_call_id(call)])
-        for status, n in cursor.fetchall():
-            statuses[status] = n
+    if status_counts is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT status, n FROM {_quoted(CallStatusCount)} WHERE call_id = %s",  # noqa: S608 - names from _meta
+                           [_call_id(call)])
+            status_counts = dict(cursor.fetchall())
+    statuses.update(status_counts)
     statuses["total"] = sum(statuses.values())
     experts = expert_progress(call=call)
     reviews = {f: sum(e[f] for e in experts) for f in ("submitted", "drafts", "recused")}

@@ -466,7 +466,7 @@ def call_dashboard(request, pk: int):
     status = request.GET.get("status", "")
     if status not in selectors.APPLICATION_STATUSES:
         status = ""
-    summary = selectors.call_summary(call=call["pk"])
+    summary = selectors.call_summary(call=call["pk"], status_counts=call["status_counts"])
     # One page of applications by keyset (ids after the last one shown), read from an index: the
     # same cost on the first page and the last, whatever the size of the call (issue 15).
     after = _cursor(request.GET.get("after"))

@@ -33,10 +33,10 @@ from tests.review.conftest import add_expert, file_committee, make_application, 
 pytestmark = pytest.mark.django_db
 
 # Each page's own reads plus the logged-in page's (session, user, roles): the dashboard's call with
-# its set-up, status counters, experts' counters, one page of rows, their reviews, meetings and
+# its set-up and status counters, experts' counters, one page of rows, their reviews, meetings and
 # publicity periods; the application with its call, assignments, slots, candidacies and
 # reconsiderations.
-DASHBOARD_QUERIES = 9
+DASHBOARD_QUERIES = 8
 APPLICATION_QUERIES = 7
 
 
