@@ -176,6 +176,14 @@ def call_summary(*, call: Call | int, status_counts: dict[str, int] | None = Non
     Written in SQL, as ``expert_workload``: the ORM took longer to compile these two reads of
     integers and a name than the database took to answer them, on every load of the dashboard.
     ``status_counts``: the status counters already read (``call_dashboard_heading``), not read again."""
+    experts = expert_progress(call=call)
+    reviews = {f: sum(e[f] for e in experts) for f in ("submitted", "drafts", "recused")}
+    reviews["active"] = sum(e["assigned"] for e in experts)
+    reviews["missing"] = reviews["active"] - reviews["submitted"]
+    return {"statuses": _statuses(call, status_counts), "reviews": reviews, "experts": experts}
+
+
+def _statuses(call: Call | int, status_counts: dict[str, int] | None) -> dict:
     statuses = dict.fromkeys(APPLICATION_STATUSES, 0)
     if status_counts is None:
         with connection.cursor() as cursor:
@@ -184,11 +192,36 @@ def call_summary(*, call: Call | int, status_counts: dict[str, int] | None = Non
             status_counts = dict(cursor.fetchall())
     statuses.update(status_counts)
     statuses["total"] = sum(statuses.values())
-    experts = expert_progress(call=call)
-    reviews = {f: sum(e[f] for e in experts) for f in ("submitted", "drafts", "recused")}
-    reviews["active"] = sum(e["assigned"] for e in experts)
-    reviews["missing"] = reviews["active"] - reviews["submitted"]
-    return {"statuses": statuses, "reviews": reviews, "experts": experts}
+    return statuses
+
+
+def call_summary_page(*, call: Call | int, status_counts: dict[str, int] | None = None, experts_from: int,
+                      size: int) -> dict:
+    """``call_summary`` for the call dashboard, which shows ``size`` experts from ``experts_from``:
+    the same statuses and review totals, ``experts`` only those rows, ``experts_more`` whether
+    more follow. The totals are summed by the database over the same tally rows (integers: exact),
+    beside the page of rows, in one query; not every expert's row is read and summed here (issue 15).
+    A page past the last expert reads ``call_summary`` instead (the totals still shown)."""
+    tally, user = _quoted(ExpertCallTally), _quoted(User)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT t.expert_user_id, t.assigned, t.submitted, t.drafts, t.recused, u.real_name, "  # noqa: S608
+                       f"SUM(t.assigned) OVER (), SUM(t.submitted) OVER (), SUM(t.drafts) OVER (), "
+                       f"SUM(t.recused) OVER (), COUNT(*) OVER () "
+                       f"FROM {tally} t INNER JOIN {user} u ON u.id = t.expert_user_id "
+                       f"WHERE t.call_id = %s AND (t.assigned > 0 OR t.recused > 0) "
+                       f"ORDER BY t.assigned DESC, t.expert_user_id ASC LIMIT %s OFFSET %s",
+                       [_call_id(call), size, experts_from])
+        found = cursor.fetchall()
+    if not found and experts_from:
+        summary = call_summary(call=call, status_counts=status_counts)
+        return {**summary, "experts": summary["experts"][experts_from:experts_from + size], "experts_more": False}
+    active, submitted, drafts, recused, count = found[0][6:] if found else (0, 0, 0, 0, 0)
+    return {"statuses": _statuses(call, status_counts),
+            "reviews": {"submitted": submitted, "drafts": drafts, "recused": recused, "active": active,
+                        "missing": active - submitted},
+            "experts": [{"expert_user_id": uid, "assigned": a, "submitted": s, "drafts": d, "recused": r, "name": name}
+                        for uid, a, s, d, r, name, *_totals in found],
+            "experts_more": count > experts_from + size}
 
 
 def call_applications(*, call: Call | int, status: str = "") -> QuerySet[Application]:

@@ -466,17 +466,18 @@ def call_dashboard(request, pk: int):
     status = request.GET.get("status", "")
     if status not in selectors.APPLICATION_STATUSES:
         status = ""
-    summary = selectors.call_summary(call=call["pk"], status_counts=call["status_counts"])
+    # The experts' progress rows (one per expert drawn: bounded by the committee, not the call),
+    # shown a page at a time, read with the review totals.
+    experts_from = _cursor(request.GET.get("experts_from"))
+    summary = selectors.call_summary_page(call=call["pk"], status_counts=call["status_counts"],
+                                          experts_from=experts_from, size=EXPERT_ROWS)
     # One page of applications by keyset (ids after the last one shown), read from an index: the
     # same cost on the first page and the last, whatever the size of the call (issue 15).
     after = _cursor(request.GET.get("after"))
     rows, more = selectors.call_application_page(call=call["pk"], status=status, after=after, size=CALL_PAGE_SIZE)
     rows_html = _dashboard_rows_html(rows, call["pk"])
     query = f"status={status}&" if status else ""
-    # The experts' progress rows (one per expert drawn: bounded by the committee, not the call),
-    # shown a page at a time.
-    experts_from = _cursor(request.GET.get("experts_from"))
-    experts = summary["experts"][experts_from:experts_from + EXPERT_ROWS]
+    experts = summary["experts"]
     meetings, periods = selectors.call_meetings_and_periods(call=call["pk"], limit=LIST_CAP)
     return render(request, "review/call_dashboard.html", {
         "call": call, "setup": setup, "setup_form": setup_form, "publicise_form": publicise_form,
@@ -485,8 +486,7 @@ def call_dashboard(request, pk: int):
         "next_url": f"?{query}after={rows[-1]['pk']}" if more else "",
         "experts": experts, "experts_html": _experts_rows_html(experts),
         "experts_first_url": "?" if experts_from else "",
-        "experts_next_url": (f"?experts_from={experts_from + EXPERT_ROWS}"
-                             if len(summary["experts"]) > experts_from + EXPERT_ROWS else ""),
+        "experts_next_url": f"?experts_from={experts_from + EXPERT_ROWS}" if summary["experts_more"] else "",
         "meetings": _with_status_labels(meetings, Meeting.Status, "review-meeting-console"),
         "periods": _with_status_labels(periods, PublicityPeriod.Status, "review-publicity-manage"),
         # The call's links from one prefix each, not a reverse a request: "/review/calls/<pk>/…".

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from review import services
+from review import selectors, services
 from review.models import (
     Assignment,
     DefenceSession,
@@ -308,3 +308,29 @@ def test_the_call_dashboard_of_an_id_beyond_any_row_is_404(client, secretary, ca
     for pk in (2**63, 10**20):
         assert client.get(f"/review/calls/{pk}/").status_code == 404
     assert client.get(f"/review/calls/{call.pk}/").status_code == 200
+
+
+def test_the_dashboards_page_of_experts_has_call_summarys_totals_and_rows(committee, call):
+    """``call_summary_page`` (the dashboard's: totals summed by the database beside one page of
+    experts) gives what ``call_summary`` gives and the page of its rows, on every page, past the
+    last one too, and without experts."""
+    assert selectors.call_summary_page(call=call.pk, experts_from=0, size=2) == {
+        **selectors.call_summary(call=call.pk), "experts_more": False}
+    experts = [add_expert(committee) for _ in range(5)]
+    now = timezone.now()
+    for i in range(6):
+        application = make_application(call)
+        for e in experts[:1 + i % 5]:
+            a = Assignment.objects.create(application=application, expert=e, expert_user_id=e.user_id, drawn_at=now)
+            if i % 2:
+                Score.objects.create(assignment=a, values={}, total=Decimal("80"), verdict="recommend", comment="ok",
+                                     status=Score.Status.SUBMITTED,
+                                     saved_at=now, submitted_at=now)
+    from review.services.tallies import tallies_rebuild
+
+    tallies_rebuild(call_id=call.pk)
+    full = selectors.call_summary(call=call.pk)
+    assert len(full["experts"]) == 5 and full["reviews"]["submitted"] > 0
+    for start in (0, 1, 2, 3, 4, 5, 6, 2**63 - 1):
+        page = selectors.call_summary_page(call=call.pk, experts_from=start, size=2)
+        assert page == {**full, "experts": full["experts"][start:start + 2], "experts_more": 5 > start + 2}
