@@ -15,7 +15,7 @@ import datetime as dt
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -24,11 +24,10 @@ from django.utils.translation import get_language, gettext, ngettext, pgettext
 from applications import selectors
 from applications.models import ApplicationStatus
 from portal.models import name_in_language
+from portal.views_helpers import link_prefix
 
 #: Per language: the labels of the page, translated once per process (as base.html's frame).
 _labels: dict[str | None, dict] = {}
-#: Per (script prefix): the links' prefixes, reversed once.
-_links: dict[str, tuple[str, str, str]] = {}
 #: Per (language, channel, status, returned from): the stages' list (it depends on nothing else).
 _stages: dict[tuple, SafeString] = {}
 #: Per (language, time zone, script prefix, calls shown): the open calls' list.
@@ -39,7 +38,6 @@ _calls: dict[tuple, SafeString] = {}
 def _forget(**kwargs) -> None:
     """A setting changed (tests): languages or URLs may render otherwise."""
     _labels.clear()
-    _links.clear()
     _stages.clear()
     _calls.clear()
 
@@ -70,14 +68,9 @@ def labels() -> dict:
 
 def links() -> tuple[str, str, str]:
     """The prefixes of an application's page, its editing page and a call's start page: one reverse
-    each rather than ``{% url %}`` per card ("…/0/" without its "0/")."""
-    prefix = get_script_prefix()
-    found = _links.get(prefix)
-    if found is None:
-        found = _links[prefix] = (reverse("application-detail", args=[0]).removesuffix("0/"),
-                                  reverse("application-edit", args=[0, "basics"]).removesuffix("0/edit/basics/"),
-                                  reverse("application-start", args=[0]).removesuffix("0/"))
-    return found
+    each per process (``link_prefix``) rather than ``{% url %}`` per card."""
+    return (link_prefix("application-detail"), link_prefix("application-edit", [0, "basics"], tail="0/edit/basics/"),
+            link_prefix("application-start"))
 
 
 def _date(value: dt.datetime) -> SafeString:

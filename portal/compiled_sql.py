@@ -23,10 +23,13 @@ What a parameter may be, declared by keyword: ``int`` or ``str`` (a sentinel is 
 value of one's own (for a field whose range a made one would leave), or ``InList(int, n)`` for an
 ``__in`` lookup of 1 to ``n`` values (the list is padded to ``n`` by repeating its last value, which
 changes nothing in an IN list). A call's values must be of the declared type, and never None (the
-ORM writes ``IS NULL`` for None, not a parameter). A parameter the ORM does not pass as it was
-given — transformed (``__contains`` wraps it in ``%``), folded away (a value outside the field's
-range), or not used — is refused when the SQL is built, with an error naming it: such a query is
-not one to compile this way."""
+ORM writes ``IS NULL`` for None, not a parameter). An integer must fit the column: the ORM folds a
+value past a field's range away (no rows, or all) without asking the database, while the kept SQL
+hands it over (SQLite refuses one past 64 bits) — check such values first, as the ORM did.
+
+A parameter the ORM does not pass as it was given — transformed (``__contains`` wraps it in ``%``),
+folded away (a sentinel outside the field's range), or not used — is refused when the SQL is built,
+with an error naming it: such a query is not one to compile this way."""
 
 from __future__ import annotations
 

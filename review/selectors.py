@@ -4,6 +4,7 @@ may see, with the joins that keep query counts flat."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -33,6 +34,10 @@ from review.models import (
     VoteMarker,
 )
 from review.services._common import RECOGNITION_PATHWAYS, bureau_region_ids, secretary_committee_ids
+
+#: The application statuses in their order (``ApplicationStatus.values`` builds its list, translating
+#: every label, on each use).
+APPLICATION_STATUSES = tuple(ApplicationStatus.values)
 
 
 def forwarded_to_committee(qs: QuerySet[Application]) -> QuerySet[Application]:
@@ -110,7 +115,7 @@ def calls_for_secretary(*, user: User) -> QuerySet[Call]:
             .order_by("-opens_at", "-pk"))
 
 
-def _secretary_calls(user: User) -> QuerySet[Call]:
+def _secretary_calls(user: User | int) -> QuerySet[Call]:
     """The calls of the committees the user is an active secretary of, by a join on the membership
     without DISTINCT: the membership is unique per (committee, user, role), so the join yields one
     row per call at most, and PostgreSQL reads it from that index (issue 15)."""
@@ -125,50 +130,110 @@ def call_for_secretary(*, user: User, pk: int) -> Call | None:
     return _secretary_calls(user).filter(pk=pk).select_related("committee", "series").first()
 
 
-def call_dashboard_heading(*, user: User, pk: int) -> Call | None:
-    """``call_for_secretary`` for the call dashboard: the call's name, its committee's and its
-    review set-up's figures shown (``call.review_setup``, missing until first configured), in
-    one query; any other field would be read when used, in a query of its own (issue 15)."""
-    if not getattr(user, "is_authenticated", False):
+def _dashboard_heading_query(user_id, pk):
+    # One row per status counter of the call (a dozen at most; one row with None when it has none).
+    return (_secretary_calls(user_id).filter(pk=pk)
+            .values("pk", "name", "committee__name", "review_setup__pk", "review_setup__blind",
+                    "review_setup__experts_per_application", "review_setup__rubric__name",
+                    "status_counts__status", "status_counts__n"))
+
+
+_DASHBOARD_HEADING = CompiledValues(_dashboard_heading_query, user_id=int, pk=int)
+
+
+def call_dashboard_heading(*, user: User, pk: int) -> dict | None:
+    """``call_for_secretary`` for the call dashboard: what it heads with and its status counters, in
+    one query compiled once per process (issue 15) — ``{"pk", "name", "committee": {"name"},
+    "setup": {"blind", "experts_per_application", "rubric": {"name"}}, "status_counts": {status: n}}``,
+    ``setup`` None until the call's review set-up is first configured; the counters are those
+    ``call_summary`` reads. None (a 404) unless the user is an active secretary of the call's committee."""
+    if not getattr(user, "is_authenticated", False) or not 0 <= pk < 2**63:
+        return None  # an id no row can hold: the ORM answered it without a query
+    rows = _DASHBOARD_HEADING(user_id=user.pk, pk=pk)
+    if not rows:
         return None
-    return (_secretary_calls(user).filter(pk=pk).select_related("committee", "review_setup__rubric")
-            .only("name", "committee_id", "committee__name", "review_setup__blind",
-                  "review_setup__experts_per_application", "review_setup__rubric__name")
-            .first())
+    row = rows[0]
+    setup = None
+    if row["review_setup__pk"] is not None:
+        setup = {"blind": row["review_setup__blind"],
+                 "experts_per_application": row["review_setup__experts_per_application"],
+                 "rubric": {"name": row["review_setup__rubric__name"]}}
+    counts = {r["status_counts__status"]: r["status_counts__n"] for r in rows if r["status_counts__status"] is not None}
+    return {"pk": row["pk"], "name": row["name"], "committee": {"name": row["committee__name"]}, "setup": setup,
+            "status_counts": counts}
 
 
-def call_summary(*, call: Call) -> dict:
+def _call_id(call: Call | int) -> int:
+    return call if isinstance(call, int) else call.pk
+
+
+def call_summary(*, call: Call | int, status_counts: dict[str, int] | None = None) -> dict:
     """Counts by status, the progress of reviews and the progress per expert,
     from the counters the services keep (``CallStatusCount``,
     ``ExpertCallTally``): two small queries, over a dozen status rows and
     one row per expert drawn, whatever the size of the call (issue 15).
 
     Written in SQL, as ``expert_workload``: the ORM took longer to compile these two reads of
-    integers and a name than the database took to answer them, on every load of the dashboard."""
-    statuses = {s.value: 0 for s in ApplicationStatus}
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT status, n FROM {_quoted(CallStatusCount)} WHERE call_id = %s",  # noqa: S608 - names from _meta
-                       [call.pk])
-        for status, n in cursor.fetchall():
-            statuses[status] = n
-    statuses["total"] = sum(statuses.values())
+    integers and a name than the database took to answer them, on every load of the dashboard.
+    ``status_counts``: the status counters already read (``call_dashboard_heading``), not read again."""
     experts = expert_progress(call=call)
     reviews = {f: sum(e[f] for e in experts) for f in ("submitted", "drafts", "recused")}
     reviews["active"] = sum(e["assigned"] for e in experts)
     reviews["missing"] = reviews["active"] - reviews["submitted"]
-    return {"statuses": statuses, "reviews": reviews, "experts": experts}
+    return {"statuses": _statuses(call, status_counts), "reviews": reviews, "experts": experts}
 
 
-def call_applications(*, call: Call, status: str = "") -> QuerySet[Application]:
+def _statuses(call: Call | int, status_counts: dict[str, int] | None) -> dict:
+    statuses = dict.fromkeys(APPLICATION_STATUSES, 0)
+    if status_counts is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT status, n FROM {_quoted(CallStatusCount)} WHERE call_id = %s",  # noqa: S608 - names from _meta
+                           [_call_id(call)])
+            status_counts = dict(cursor.fetchall())
+    statuses.update(status_counts)
+    statuses["total"] = sum(statuses.values())
+    return statuses
+
+
+def call_summary_page(*, call: Call | int, status_counts: dict[str, int] | None = None, experts_from: int,
+                      size: int) -> dict:
+    """``call_summary`` for the call dashboard, which shows ``size`` experts from ``experts_from``:
+    the same statuses and review totals, ``experts`` only those rows, ``experts_more`` whether
+    more follow. The totals are summed by the database over the same tally rows (integers: exact),
+    beside the page of rows, in one query; not every expert's row is read and summed here (issue 15).
+    A page past the last expert reads ``call_summary`` instead (the totals still shown)."""
+    tally, user = _quoted(ExpertCallTally), _quoted(User)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT t.expert_user_id, t.assigned, t.submitted, t.drafts, t.recused, u.real_name, "  # noqa: S608
+                       f"SUM(t.assigned) OVER (), SUM(t.submitted) OVER (), SUM(t.drafts) OVER (), "
+                       f"SUM(t.recused) OVER (), COUNT(*) OVER () "
+                       f"FROM {tally} t INNER JOIN {user} u ON u.id = t.expert_user_id "
+                       f"WHERE t.call_id = %s AND (t.assigned > 0 OR t.recused > 0) "
+                       f"ORDER BY t.assigned DESC, t.expert_user_id ASC LIMIT %s OFFSET %s",
+                       [_call_id(call), size, experts_from])
+        found = cursor.fetchall()
+    if not found and experts_from:
+        summary = call_summary(call=call, status_counts=status_counts)
+        return {**summary, "experts": summary["experts"][experts_from:experts_from + size], "experts_more": False}
+    active, submitted, drafts, recused, count = found[0][6:] if found else (0, 0, 0, 0, 0)
+    return {"statuses": _statuses(call, status_counts),
+            "reviews": {"submitted": submitted, "drafts": drafts, "recused": recused, "active": active,
+                        "missing": active - submitted},
+            "experts": [{"expert_user_id": uid, "assigned": a, "submitted": s, "drafts": d, "recused": r, "name": name}
+                        for uid, a, s, d, r, name, *_totals in found],
+            "experts_more": count > experts_from + size}
+
+
+def call_applications(*, call: Call | int, status: str = "") -> QuerySet[Application]:
     """The call's applications forwarded to the committee (``with_reviews``
     adds the review figures to the rows of one page)."""
     qs = forwarded_to_committee(Application.objects.filter(call=call))
-    if status in ApplicationStatus.values:
+    if status in APPLICATION_STATUSES:
         qs = qs.filter(status=status)
     return qs.select_related("applicant", "specialty", "employer").order_by("pk")
 
 
-def expert_progress(*, call: Call) -> list[dict]:
+def expert_progress(*, call: Call | int) -> list[dict]:
     """Per expert drawn in this call: assigned, submitted and draft scores,
     recusals (the call's counter rows, one per expert), busiest first.
     In SQL for the reason given at ``call_summary``."""
@@ -177,22 +242,22 @@ def expert_progress(*, call: Call) -> list[dict]:
         cursor.execute(f"SELECT t.expert_user_id, t.assigned, t.submitted, t.drafts, t.recused, u.real_name "  # noqa: S608
                        f"FROM {tally} t INNER JOIN {user} u ON u.id = t.expert_user_id "
                        f"WHERE t.call_id = %s AND (t.assigned > 0 OR t.recused > 0) "
-                       f"ORDER BY t.assigned DESC, t.expert_user_id ASC", [call.pk])
+                       f"ORDER BY t.assigned DESC, t.expert_user_id ASC", [_call_id(call)])
         return [{"expert_user_id": uid, "assigned": assigned, "submitted": submitted, "drafts": drafts,
                  "recused": recused, "name": name}
                 for uid, assigned, submitted, drafts, recused, name in cursor.fetchall()]
 
 
-def call_meetings_and_periods(*, call: Call, limit: int) -> tuple[list[dict], list[dict]]:
+def call_meetings_and_periods(*, call: Call | int, limit: int) -> tuple[list[dict], list[dict]]:
     """The call dashboard's side lists, newest first and ``limit`` each: its meetings (id, title,
     status) and its result publicity periods (id, title, dates, status). In SQL for the reason
     given at ``call_summary``."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, title, status FROM {_quoted(Meeting)} WHERE call_id = %s "  # noqa: S608
-                       f"ORDER BY scheduled_at DESC, id DESC LIMIT %s", [call.pk, limit])
+                       f"ORDER BY scheduled_at DESC, id DESC LIMIT %s", [_call_id(call), limit])
         meetings = [{"pk": pk, "title": title, "status": status} for pk, title, status in cursor.fetchall()]
         cursor.execute(f"SELECT id, title, starts_on, ends_on, status FROM {_quoted(PublicityPeriod)} "  # noqa: S608
-                       f"WHERE call_id = %s ORDER BY starts_on DESC, id DESC LIMIT %s", [call.pk, limit])
+                       f"WHERE call_id = %s ORDER BY starts_on DESC, id DESC LIMIT %s", [_call_id(call), limit])
         periods = [{"pk": pk, "title": title, "starts_on": _date(starts), "ends_on": _date(ends), "status": status}
                    for pk, title, starts, ends, status in cursor.fetchall()]
     return meetings, periods
@@ -223,14 +288,28 @@ class KnownCount:
         return self.queryset[key]
 
 
+def _review_figures_query(ids):
+    return (Assignment.objects.filter(application_id__in=ids, status=Assignment.Status.ACTIVE)
+            .values("application_id", "score__status", "score__total"))
+
+
+#: ``review_figures``' read for a page of up to 20 rows, compiled once per process (issue 15).
+_REVIEW_FIGURES = CompiledValues(_review_figures_query, ids=InList(int, 20))
+
+
 def review_figures(application_ids) -> dict[int, dict]:
     """Experts, submitted reviews, mean and spread of the given applications:
     one query over their active assignments (never the call's)."""
     totals: dict[int, list] = {pk: [] for pk in application_ids}
     experts: dict[int, int] = dict.fromkeys(totals, 0)
-    for app_id, score_status, total in (Assignment.objects.filter(application_id__in=list(totals),
-                                                                  status=Assignment.Status.ACTIVE)
-                                        .values_list("application_id", "score__status", "score__total")):
+    if not totals:
+        rows = []
+    elif len(totals) <= _REVIEW_FIGURES.params["ids"].size:
+        rows = _REVIEW_FIGURES(ids=list(totals))
+    else:
+        rows = _review_figures_query(list(totals))
+    for row in rows:
+        app_id, score_status, total = row["application_id"], row["score__status"], row["score__total"]
         experts[app_id] += 1
         if score_status == Score.Status.SUBMITTED and total is not None:
             totals[app_id].append(total)
@@ -251,27 +330,47 @@ def with_reviews(applications) -> list[Application]:
     return rows
 
 
-def call_application_page(*, call: Call, status: str = "", after: int = 0, size: int) -> tuple[list[dict], bool]:
+_PAGE_COLUMNS = ("pk", "status", "applicant__real_name", "employer__name", "specialty__name",
+                 "specialty__name_en", "specialty__name_ug")
+
+
+def _page_candidates(call_id, after):
+    """The forwarded statuses and the revoked ones, without forwarded_to_committee's EXISTS."""
+    return (Application.objects.filter(call_id=call_id, pk__gt=after,
+                                       status__in=[*FORWARDED_STATUSES, ApplicationStatus.REVOKED])
+            .exclude(pathway__in=RECOGNITION_PATHWAYS).order_by("pk"))
+
+
+@functools.lru_cache(maxsize=16)
+def _page_query(size: int, by_status: bool) -> CompiledValues:
+    """One page's read (``size`` rows and one more), compiled once per process (issue 15)."""
+    if by_status:
+        return CompiledValues(lambda call_id, after, status: _page_candidates(call_id, after).filter(status=status)
+                              .values(*_PAGE_COLUMNS)[:size + 1], call_id=int, after=int, status=str)
+    return CompiledValues(lambda call_id, after: _page_candidates(call_id, after).values(*_PAGE_COLUMNS)[:size + 1],
+                          call_id=int, after=int)
+
+
+def call_application_page(*, call: Call | int, status: str = "", after: int = 0,
+                          size: int) -> tuple[list[dict], bool]:
     """One page of the call dashboard's rows by keyset (ids after ``after``) and whether a next page
     exists: plain dicts of the columns shown with their review figures, in two narrow queries
-    read from indexes, no model instances (issue 15)."""
-    def read(qs):
-        return list(qs.filter(pk__gt=after).order_by("pk").values_list(
-            "pk", "status", "applicant__real_name", "employer__name", "specialty__name", "specialty__name_en",
-            "specialty__name_ug")[:size + 1])
-
+    read from indexes, compiled once per process, no model instances (issue 15). ``call``: the call
+    or its id."""
+    call_id = _call_id(call)
+    by_status = status in APPLICATION_STATUSES
     # The forwarded statuses and the revoked ones, without forwarded_to_committee's EXISTS (whose
     # compilation alone cost more than the rest of the query): exact unless the page holds a revoked
     # title, which shows only where the committee decided it — then the page is read again, exactly.
-    candidates = Application.objects.filter(call=call).exclude(pathway__in=RECOGNITION_PATHWAYS)
-    if status in ApplicationStatus.values:
-        candidates = candidates.filter(status=status)
-    found = read(candidates.filter(status__in=[*FORWARDED_STATUSES, ApplicationStatus.REVOKED]))
-    if any(row[1] == ApplicationStatus.REVOKED for row in found):
-        found = read(call_applications(call=call, status=status))
-    rows = [{"pk": pk, "status": st, "applicant": applicant, "employer": employer,
-             "specialty": name_in_language(name, name_en, name_ug)}
-            for pk, st, applicant, employer, name, name_en, name_ug in found]
+    query = _page_query(size, by_status)
+    found = query(call_id=call_id, after=after, status=status) if by_status else query(call_id=call_id, after=after)
+    if any(row["status"] == ApplicationStatus.REVOKED for row in found):
+        found = list(call_applications(call=call_id, status=status).filter(pk__gt=after)
+                     .order_by("pk").values(*_PAGE_COLUMNS)[:size + 1])
+    rows = [{"pk": r["pk"], "status": r["status"], "applicant": r["applicant__real_name"],
+             "employer": r["employer__name"],
+             "specialty": name_in_language(r["specialty__name"], r["specialty__name_en"], r["specialty__name_ug"])}
+            for r in found]
     more, rows = len(rows) > size, rows[:size]
     figures = review_figures([r["pk"] for r in rows])
     for r in rows:

@@ -11,6 +11,7 @@ committee's secretary learn nothing from a URL.
 
 from __future__ import annotations
 
+import html
 import json
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -21,20 +22,19 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from applications.models import ApplicationStatus, Attachment
+from applications.models import ApplicationStatus, Attachment, Call
 from portal import ratelimit
 from portal.errors import PortalError
 from portal.models import Committee, CommitteeMember, User
-from portal.views_helpers import run
+from portal.views_helpers import link_prefix, run
 from review import forms, selectors, services
 from review.models import (
     Assignment,
@@ -45,7 +45,6 @@ from review.models import (
     PublicityPeriod,
     RecognitionAssessment,
     Reconsideration,
-    ReviewSetup,
     Score,
 )
 from review.page_rows import assignment_rows_html, expert_rows_html
@@ -219,8 +218,24 @@ def _fixed(value, places: int) -> str:
     return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
-# One row of the call dashboard's applications table. Built here with format_html (which escapes
-# every value as the template would) rather than by the template engine: twenty rows of a dozen
+def _escaped(value) -> str:
+    """``conditional_escape(value)`` as text (a lazy string translated, safe text as it is, anything
+    else escaped with ``html.escape`` as Django's ``escape`` does), without the lazy-aware wrappers
+    that made two thirds of the dashboard rows' cost (issue 15)."""
+    kind = type(value)
+    if kind is str:
+        return html.escape(value)
+    if kind is int:
+        return str(value)  # digits and a sign: nothing to escape
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+# One row of the call dashboard's applications table. Built here (every value escaped as the
+# template would, by ``_escaped``) rather than by the template engine: twenty rows of a dozen
 # variables each were a tenth of the page's CPU (issue 15). The markup is the template's.
 _DASHBOARD_ROW = ('<tr>\n        <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\n'
                   '        <td>{}/{}{}</td>\n'
@@ -229,30 +244,46 @@ _DASHBOARD_ROW = ('<tr>\n        <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td
                   '      </tr>')
 
 
-def _dashboard_rows_html(rows: list[dict], call) -> str:
+def _dashboard_rows_html(rows: list[dict], call_id: int) -> str:
     """The call dashboard's rows (from ``selectors.call_application_page``) as safe HTML."""
-    labels = dict(ApplicationStatus.choices)  # get_status_display rebuilds (and translates) every choice a row
-    missing, open_label = _("missing"), pgettext("link", "Open")
-    # Each row's link from one reversed prefix rather than a {% url %} per row.
-    prefix = reverse("review-call-application", args=[call.pk, 0]).removesuffix("0/")
-    html = []
+    esc = _escaped
+    # Each status's label escaped once (get_status_display rebuilds and translates every choice a row).
+    labels = {value: esc(label) for value, label in ApplicationStatus.choices}
+    badge = ' <span class="badge text-bg-warning">{}</span>'.format(esc(_("missing")))
+    open_label = esc(pgettext("link", "Open"))
+    # Each row's link from one prefix rather than a {% url %} per row.
+    prefix = esc(link_prefix("review-call-application", [call_id, 0]))
+    html_rows = []
     for a in rows:
-        spread = (format_html("<bdi>{}–{}</bdi>", _fixed(a["low"], 1), _fixed(a["high"], 1))
+        spread = (f"<bdi>{esc(_fixed(a['low'], 1))}–{esc(_fixed(a['high'], 1))}</bdi>"
                   if a["high"] is not None else "—")
-        badge = (format_html(' <span class="badge text-bg-warning">{}</span>', missing)
-                 if a["n_submitted"] < a["n_experts"] else "")
-        html.append(format_html(_DASHBOARD_ROW, a["pk"], a["applicant"], a["employer"] or "—", a["specialty"],
-                                labels.get(a["status"], a["status"]), a["n_submitted"], a["n_experts"], badge,
-                                _fixed(a["mean"], 2) or "—", spread, f"{prefix}{a['pk']}/", open_label))
-    return mark_safe("".join(html))  # noqa: S308 - each row from format_html, every value escaped
+        status = labels[a["status"]] if a["status"] in labels else esc(a["status"])
+        html_rows.append(_DASHBOARD_ROW.format(
+            esc(a["pk"]), esc(a["applicant"]), esc(a["employer"] or "—"), esc(a["specialty"]), status,
+            esc(a["n_submitted"]), esc(a["n_experts"]), badge if a["n_submitted"] < a["n_experts"] else "",
+            esc(_fixed(a["mean"], 2) or "—"), spread, f"{prefix}{esc(a['pk'])}/", open_label))
+    return mark_safe("".join(html_rows))  # noqa: S308 - every value escaped by _escaped
 
 
-def _with_status_labels(rows, choices) -> list[dict]:
-    """Rows read as dicts, each with the label of its status (what get_status_display shows)."""
+def _experts_rows_html(experts: list[dict]) -> str:
+    """The call dashboard's rows of experts' progress as safe HTML: the template's markup, each value
+    escaped by ``_escaped`` (the figures are integers, shown unlocalized as in the template)."""
+    esc = _escaped
+    return mark_safe("".join(  # noqa: S308 - every value escaped by _escaped
+        f"<tr><td>{esc(e['name'])}</td><td>{esc(e['assigned'])}</td><td>{esc(e['submitted'])}</td>"
+        f"<td>{esc(e['drafts'])}</td></tr>" for e in experts))
+
+
+def _with_status_labels(rows, choices, url_name: str | None = None) -> list[dict]:
+    """Rows read as dicts, each with the label of its status (what get_status_display shows) and,
+    given ``url_name``, its link (``url``: that URL of the row's id, from one prefix)."""
     labels = dict(choices.choices)
     rows = list(rows)
+    prefix = link_prefix(url_name) if url_name and rows else ""
     for row in rows:
         row["status_label"] = labels.get(row["status"], row["status"])
+        if url_name:
+            row["url"] = f"{prefix}{row['pk']}/"
     return rows
 
 
@@ -393,15 +424,16 @@ def _secretary_call(request, pk: int):
 def call_dashboard(request, pk: int):
     """The secretary's call dashboard: progress, mean, spread and missing
     reviews per application, per-expert progress; in flat queries."""
-    call = selectors.call_dashboard_heading(user=request.user, pk=pk)
+    call = selectors.call_dashboard_heading(user=request.user, pk=pk)  # a dict
     if call is None:
         raise Http404
-    try:  # read with the call; created with the default rubric on the first view
-        setup = call.review_setup
-    except ReviewSetup.DoesNotExist:
-        setup = services.review_setup_for(call)
-    setup_form = forms.ReviewSetupForm(initial={"blind": setup.blind,
-                                                "experts_per_application": setup.experts_per_application})
+    setup = call["setup"]  # read with the call; created with the default rubric on the first view
+    if setup is None:
+        made = services.review_setup_for(Call.objects.only("pk").get(pk=call["pk"]))
+        setup = {"blind": made.blind, "experts_per_application": made.experts_per_application,
+                 "rubric": {"name": made.rubric.name}}
+    setup_form = forms.ReviewSetupForm(initial={"blind": setup["blind"],
+                                                "experts_per_application": setup["experts_per_application"]})
     publicise_form = forms.PubliciseForm(initial={"starts_on": timezone.localdate()})
     if request.method == "POST":
         action = request.POST.get("action")
@@ -410,13 +442,13 @@ def call_dashboard(request, pk: int):
             setup_form = forms.ReviewSetupForm(request.POST)
             if setup_form.is_valid():
                 result = run(request, services.review_setup_configure, form=setup_form, actor=request.user,
-                             call_id=call.pk, **setup_form.cleaned_data)
+                             call_id=call["pk"], **setup_form.cleaned_data)
         elif action == "start":
-            result = run(request, services.evaluation_start, actor=request.user, call_id=call.pk)
+            result = run(request, services.evaluation_start, actor=request.user, call_id=call["pk"])
             if result is not None:
                 messages.success(request, _("%(n)d application(s) taken into evaluation.") % {"n": result})
         elif action == "draw":
-            result = run(request, services.assignment_draw, actor=request.user, call_id=call.pk)
+            result = run(request, services.assignment_draw, actor=request.user, call_id=call["pk"])
             if result is not None:
                 messages.success(request, _("%(n)d expert(s) drawn.") % {"n": result.drawn})
                 if result.short:
@@ -426,39 +458,42 @@ def call_dashboard(request, pk: int):
             publicise_form = forms.PubliciseForm(request.POST)
             if publicise_form.is_valid():
                 result = run(request, services.result_publicise, form=publicise_form, actor=request.user,
-                             call_id=call.pk, starts_on=publicise_form.cleaned_data["starts_on"])
+                             call_id=call["pk"], starts_on=publicise_form.cleaned_data["starts_on"])
                 if result:
                     return redirect("review-publicity-manage", result.pk)
         else:
             raise Http404
         if result is not None or action in ("start", "draw"):
-            return redirect("review-call-dashboard", call.pk)
+            return redirect("review-call-dashboard", call["pk"])
     status = request.GET.get("status", "")
-    if status not in ApplicationStatus.values:
+    if status not in selectors.APPLICATION_STATUSES:
         status = ""
-    summary = selectors.call_summary(call=call)
+    # The experts' progress rows (one per expert drawn: bounded by the committee, not the call),
+    # shown a page at a time, read with the review totals.
+    experts_from = _cursor(request.GET.get("experts_from"))
+    summary = selectors.call_summary_page(call=call["pk"], status_counts=call["status_counts"],
+                                          experts_from=experts_from, size=EXPERT_ROWS)
     # One page of applications by keyset (ids after the last one shown), read from an index: the
     # same cost on the first page and the last, whatever the size of the call (issue 15).
     after = _cursor(request.GET.get("after"))
-    rows, more = selectors.call_application_page(call=call, status=status, after=after, size=CALL_PAGE_SIZE)
-    rows_html = _dashboard_rows_html(rows, call)
+    rows, more = selectors.call_application_page(call=call["pk"], status=status, after=after, size=CALL_PAGE_SIZE)
+    rows_html = _dashboard_rows_html(rows, call["pk"])
     query = f"status={status}&" if status else ""
-    # The experts' progress rows (one per expert drawn: bounded by the committee, not the call),
-    # shown a page at a time.
-    experts_from = _cursor(request.GET.get("experts_from"))
-    experts = summary["experts"][experts_from:experts_from + EXPERT_ROWS]
-    meetings, periods = selectors.call_meetings_and_periods(call=call, limit=LIST_CAP)
+    experts = summary["experts"]
+    meetings, periods = selectors.call_meetings_and_periods(call=call["pk"], limit=LIST_CAP)
     return render(request, "review/call_dashboard.html", {
         "call": call, "setup": setup, "setup_form": setup_form, "publicise_form": publicise_form,
         "summary": summary, "rows": rows, "rows_html": rows_html, "status": status,
         "first_url": ("?" + query.rstrip("&")) if after else "",
         "next_url": f"?{query}after={rows[-1]['pk']}" if more else "",
-        "experts": experts,
+        "experts": experts, "experts_html": _experts_rows_html(experts),
         "experts_first_url": "?" if experts_from else "",
-        "experts_next_url": (f"?experts_from={experts_from + EXPERT_ROWS}"
-                             if len(summary["experts"]) > experts_from + EXPERT_ROWS else ""),
-        "meetings": _with_status_labels(meetings, Meeting.Status),
-        "periods": _with_status_labels(periods, PublicityPeriod.Status),
+        "experts_next_url": f"?experts_from={experts_from + EXPERT_ROWS}" if summary["experts_more"] else "",
+        "meetings": _with_status_labels(meetings, Meeting.Status, "review-meeting-console"),
+        "periods": _with_status_labels(periods, PublicityPeriod.Status, "review-publicity-manage"),
+        # The call's links from one prefix each, not a reverse a request: "/review/calls/<pk>/…".
+        "defences_url": f"{link_prefix('review-defences', tail='0/defences/')}{call['pk']}/defences/",
+        "meeting_new_url": f"{link_prefix('review-meeting-new', tail='0/meetings/new/')}{call['pk']}/meetings/new/",
     })
 
 
@@ -686,8 +721,8 @@ def expert_home(request):
     rows = selectors.expert_queue_page(user=request.user, scored=scored, after=last, size=EXPERT_PAGE_SIZE)
     more = len(rows) > EXPERT_PAGE_SIZE
     rows = rows[:EXPERT_PAGE_SIZE]
-    # One reverse for the page, not a {% url %} per row: "/review/expert/assignments/0/" → prefix.
-    prefix = reverse("review-expert-assignment", args=[0]).removesuffix("0/")
+    # One prefix for the page, not a {% url %} per row: "/review/expert/assignments/".
+    prefix = link_prefix("review-expert-assignment")
     for row in rows:
         row["url"] = f"{prefix}{row['pk']}/"
     # The page's token, for the rows' forms and base.html's alike (as the csrf context processor's
