@@ -8,11 +8,9 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from review.models import Assignment, DefenceSlot, MeetingCandidate, Reconsideration, Score
-from tests.review.conftest import add_expert, make_application
-from tests.review.test_secretary_pages_reads import _everything_for
+from tests.review.test_secretary_pages_reads import scored_application
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +25,8 @@ def test_the_secretarys_application_page_reads_as_the_orm_did_and_compiles_nothi
 
     from review import selectors
 
-    experts = [add_expert(committee) for _ in range(3)]
-    application = make_application(call)
-    now = timezone.now()
-    assignments = [Assignment.objects.create(application=application, expert=e, expert_user_id=e.user_id,
-                                             drawn_at=now) for e in experts]
-    Score.objects.create(assignment=assignments[0], values={}, total=Decimal("88.25"), verdict="recommend",
-                         comment="材料<扎实> & 完整", status=Score.Status.SUBMITTED, saved_at=now, submitted_at=now)
-    Score.objects.create(assignment=assignments[1], values={}, total=None, status=Score.Status.DRAFT, saved_at=now)
-    _everything_for(application, secretary, 2)
+    _experts, application = scored_application(committee, call, secretary, total=Decimal("88.25"),
+                                               comment="材料<扎实> & 完整", slots=2)
     read = selectors.application_review_for_secretary(application_id=application.pk)
     orm = {
         "assignments": Assignment.objects.filter(application=application).order_by("pk").values(

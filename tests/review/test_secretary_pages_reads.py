@@ -54,6 +54,21 @@ def _slot(application, session, minutes: int, **extra) -> DefenceSlot:
                                       ends_at=starts + dt.timedelta(minutes=20), **extra)
 
 
+def scored_application(committee, call, secretary, *, total: Decimal, comment: str, slots: int):
+    """An application of ``call`` with three experts: one score submitted (``total``, ``comment``), one
+    draft, one not started; and ``slots`` of each thing ``_everything_for`` adds. (experts, application)."""
+    experts = [add_expert(committee) for _ in range(3)]
+    application = make_application(call)
+    now = timezone.now()
+    assignments = [Assignment.objects.create(application=application, expert=e, expert_user_id=e.user_id,
+                                             drawn_at=now) for e in experts]
+    Score.objects.create(assignment=assignments[0], values={}, total=total, verdict="recommend",
+                         comment=comment, status=Score.Status.SUBMITTED, saved_at=now, submitted_at=now)
+    Score.objects.create(assignment=assignments[1], values={}, total=None, status=Score.Status.DRAFT, saved_at=now)
+    _everything_for(application, secretary, slots)
+    return experts, application
+
+
 def _everything_for(application, secretary, n: int) -> None:
     """``n`` defence slots and closed meetings with a tally, and a reconsideration, for ``application``."""
     now = timezone.now()
@@ -71,15 +86,8 @@ def _everything_for(application, secretary, n: int) -> None:
 
 
 def test_the_secretarys_application_page_shows_every_part_in_flat_queries(client, committee, secretary, call):
-    experts = [add_expert(committee) for _ in range(3)]
-    application = make_application(call)
-    now = timezone.now()
-    assignments = [Assignment.objects.create(application=application, expert=e, expert_user_id=e.user_id,
-                                             drawn_at=now) for e in experts]
-    Score.objects.create(assignment=assignments[0], values={}, total=Decimal("88"), verdict="recommend",
-                         comment="材料扎实", status=Score.Status.SUBMITTED, saved_at=now, submitted_at=now)
-    Score.objects.create(assignment=assignments[1], values={}, total=None, status=Score.Status.DRAFT, saved_at=now)
-    _everything_for(application, secretary, 1)
+    experts, application = scored_application(committee, call, secretary, total=Decimal("88"), comment="材料扎实",
+                                              slots=1)
     client.force_login(secretary)
     url = reverse("review-call-application", args=[call.pk, application.pk])
     body, one = capture(client, url)
