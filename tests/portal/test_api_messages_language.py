@@ -25,7 +25,8 @@ def test_each_listed_message_is_in_uyghur_and_chinese_with_its_placeholders(mess
             text = translation.gettext(message)
         assert script.search(text), (language, message, text)
         assert sorted(BRACES.findall(text)) == sorted(BRACES.findall(message)), (language, text)
-        assert text.format_map(_Any()) is not None  # the placeholders still format
+        formatted = text.format_map(_Any())  # the placeholders still format, each filled in
+        assert "{" not in formatted and ("7" in formatted) == bool(BRACES.search(message)), (language, formatted)
 
 
 class _Any(dict):
