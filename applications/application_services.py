@@ -48,7 +48,7 @@ from applications.tallies import call_status_moved
 from portal import calendar
 from portal import selectors as portal_selectors
 from portal.audit import audit_record, snapshot
-from portal.compiled_sql import CompiledValues
+from portal.compiled_sql import CompiledValues, fits_bigint
 from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound, PortalError, RuleViolation
 from portal.models import (
     Committee,
@@ -194,7 +194,7 @@ def _lock_own_for_text(actor: User, application_id: int) -> Application:
     it names only what the answer shows, as ``select_related(...).only(...)`` would give them (the
     other columns deferred), from SQL compiled once (issue 15: compiling this lock cost more than
     everything else in an autosave)."""
-    rows = _TEXT_LOCK(pk=application_id)
+    rows = _TEXT_LOCK(pk=application_id) if fits_bigint(application_id) else []  # the URL takes any digits
     if not rows:
         raise NotFound()
     row = rows[0]

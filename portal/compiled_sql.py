@@ -25,7 +25,8 @@ value of one's own (for a field whose range a made one would leave), or ``InList
 changes nothing in an IN list). A call's values must be of the declared type, and never None (the
 ORM writes ``IS NULL`` for None, not a parameter). An integer must fit the column: the ORM folds a
 value past a field's range away (no rows, or all) without asking the database, while the kept SQL
-hands it over (SQLite refuses one past 64 bits) — check such values first, as the ORM did.
+hands it over (SQLite refuses one past 64 bits) — check such values first (``fits_bigint``; an
+id from a URL takes any number of digits), as the ORM did.
 
 A parameter the ORM does not pass as it was given — transformed (``__contains`` wraps it in ``%``),
 folded away (a sentinel outside the field's range), or not used — is refused when the SQL is built,
@@ -46,6 +47,13 @@ _TAG = "\ue000compiled-sql-" + secrets.token_hex(6) + "-"
 #: Made integer sentinels: distinct, within a 32-bit column's range (an IntegerField's lookups fold
 #: a value outside it away), and unlike any constant a query holds.
 _INT_BASE = 2_147_000_000
+
+
+def fits_bigint(*values: int) -> bool:
+    """Whether every value fits a 64-bit integer column (an ``id``). An id outside that range is no
+    row's: the ORM answers an exact lookup of it without a query, where a compiled query would hand
+    it to the database (SQLite raises OverflowError, a 500)."""
+    return all(-(2**63) <= value < 2**63 for value in values)
 
 
 class InList:

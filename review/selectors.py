@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from applications.models import Application, ApplicationStatus, Call, CallStatusCount
 from applications.tallies import FORWARDED_STATUSES
-from portal.compiled_sql import CompiledValues, InList
+from portal.compiled_sql import CompiledValues, InList, fits_bigint
 from portal.models import Committee, CommitteeMember, CommitteeScope, User, name_in_language
 from review.models import (
     Assignment,
@@ -147,7 +147,7 @@ def call_dashboard_heading(*, user: User, pk: int) -> dict | None:
     "setup": {"blind", "experts_per_application", "rubric": {"name"}}, "status_counts": {status: n}}``,
     ``setup`` None until the call's review set-up is first configured; the counters are those
     ``call_summary`` reads. None (a 404) unless the user is an active secretary of the call's committee."""
-    if not getattr(user, "is_authenticated", False) or not 0 <= pk < 2**63:
+    if not getattr(user, "is_authenticated", False) or not fits_bigint(pk):
         return None  # an id no row can hold: the ORM answered it without a query
     rows = _DASHBOARD_HEADING(user_id=user.pk, pk=pk)
     if not rows:
@@ -418,8 +418,8 @@ def application_for_secretary(*, user: User, call_id: int, pk: int) -> dict | No
     ``status_label``, ``specialty`` in the active language). The secretary's check is joined to the application's
     read rather than a query of its own (issue 15; the membership is unique per committee, user
     and role: one row at most)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
+    if not getattr(user, "is_authenticated", False) or not fits_bigint(call_id, pk):
+        return None  # ids no row can hold (the URL takes any digits): the ORM answered without a query
     row = _APPLICATION_FOR_SECRETARY(user_id=user.pk, call_id=call_id, pk=pk)
     if not row or (row[0]["status"] == ApplicationStatus.REVOKED
                    and not ResultRecord.objects.filter(application_id=pk).exists()):

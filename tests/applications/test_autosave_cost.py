@@ -190,3 +190,14 @@ def test_autosave_answer_lists_in_their_order(world):
     assert [x["kind"] for x in body["achievements"]] == ["paper", "patent", "standard"]
     assert [len(x["evidence"]) for x in body["achievements"]] == [0, 1, 2]
     assert [x["material"] for x in body["attachments"]] == ["other", "work_summary", "work_summary"]
+
+
+def test_autosave_of_an_id_beyond_any_row_is_404(world):
+    """The text-only lock is compiled SQL: an id past 64 bits (the URL takes any digits) is a 404, on
+    SQLite as on PostgreSQL (SQLite refused the number: a 500), and nothing is written."""
+    api = as_user(APIClient(), world.applicant)
+    pk = api.post("/api/v1/applications/", create_payload(world), format="json").json()["id"]
+    for bad in (2**63, 10**20):
+        response = api.patch(f"/api/v1/applications/{bad}/", {"summary": "x"}, format="json")
+        assert response.status_code == 404
+    assert api.get(f"/api/v1/applications/{pk}/").json()["summary"] != "x"

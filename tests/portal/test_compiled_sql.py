@@ -121,3 +121,11 @@ def test_only_values_querysets():
         CompiledValues(lambda user_id: User.objects.filter(pk=user_id), user_id=int).sql()
     with pytest.raises(TypeError, match="values"):
         CompiledValues(lambda user_id: User.objects.filter(pk=user_id).values_list("pk"), user_id=int).sql()
+
+
+def test_fits_bigint_is_the_range_of_a_64_bit_id():
+    from portal.compiled_sql import fits_bigint
+
+    assert fits_bigint(0, 1, 2**63 - 1, -(2**63))
+    assert not fits_bigint(2**63) and not fits_bigint(1, 10**20) and not fits_bigint(-(2**63) - 1)
+    assert fits_bigint()

@@ -318,6 +318,15 @@ def test_the_call_dashboard_of_an_id_beyond_any_row_is_404(client, secretary, ca
     assert client.get(f"/review/calls/{call.pk}/").status_code == 200
 
 
+def test_the_secretarys_application_of_an_id_beyond_any_row_is_404(client, secretary, call):
+    """The application page's compiled read too: a call or application id past 64 bits is a 404, on
+    SQLite as on PostgreSQL (SQLite refused the number: a 500)."""
+    client.force_login(secretary)
+    application = make_application(call)
+    for call_id, pk in ((call.pk, 2**63), (call.pk, 10**20), (2**63, application.pk)):
+        assert client.get(f"/review/calls/{call_id}/applications/{pk}/").status_code == 404
+
+
 def test_the_dashboards_page_of_experts_has_call_summarys_totals_and_rows(committee, call):
     """``call_summary_page`` (the dashboard's: totals summed by the database beside one page of
     experts) gives what ``call_summary`` gives and the page of its rows, on every page, past the
