@@ -16,10 +16,9 @@ same at 1,000 or 100,000 rows.
 from __future__ import annotations
 
 import datetime as dt
-import weakref
+import functools
 from dataclasses import dataclass, field
 
-from django.db import connections
 from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
@@ -36,7 +35,7 @@ from applications.models import (
     TitleName,
     TitleSeries,
 )
-from portal.compiled_sql import CompiledValues
+from portal.compiled_sql import CompiledValues, InList
 from portal.models import AuditEvent, Membership, Organization, User, name_in_language
 
 S = ApplicationStatus
@@ -193,7 +192,7 @@ def application_with_api_lists(application: Application) -> Application:
     return application
 
 
-# --- The applicant's dashboard, read in plain SQL (issue 15) ---------------------------------
+# --- The applicant's dashboard, read by compiled queries (issue 15) ---------------------------
 
 class DashboardApplication:
     """One card of the applicant's dashboard: what it shows and what its stages and deadline read."""
@@ -220,60 +219,26 @@ class TimelineEvent:
                                                                                    action, after, reason)
 
 
-class _DashboardPlan:
-    """The dashboard's two reads as SQL written once per process and connection, with the converters
-    the ORM applies to their columns (dates and times on SQLite, the JSON of ``after``): the ORM took
-    longer to compile them than the database took to answer, on every load of the page."""
-
-    def __init__(self, connection):
-        q = connection.ops.quote_name
-        self.converters: dict[str, list] = {}
-
-        def columns(name: str, model, alias: str, fields: list[str]) -> str:
-            converters = []
-            for position, attname in enumerate(fields):
-                col = model._meta.get_field(attname).get_col(alias)
-                found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-                if found:
-                    converters.append((position, found, col))
-            self.converters[name] = converters
-            return ", ".join(f"{q(alias)}.{q(model._meta.get_field(f).column)}" for f in fields)
-
-        app, call, series, specialty = (q(m._meta.db_table) for m in (Application, Call, TitleSeries, Specialty))
-        # One statement for all four tables; the converters are kept per table (positions from 0).
-        self.app_fields = ["id", "title_name", "channel", "status", "returned_from", "publicity_ends_on",
-                           "correction_due_on"]
-        # Names from the models' _meta; every value is a parameter.
-        self.applications_sql = (
-            "SELECT " + columns("a", Application, "a", self.app_fields) + ", "  # noqa: S608
-            + columns("c", Call, "c", ["name", "closes_at"]) + ", "
-            + columns("s", TitleSeries, "s", ["name", "name_en", "name_ug"]) + ", "
-            + columns("sp", Specialty, "sp", ["name", "name_en", "name_ug"])
-            + f" FROM {app} {q('a')} INNER JOIN {call} {q('c')} ON {q('c')}.{q('id')} = {q('a')}.{q('call_id')}"
-            f" INNER JOIN {series} {q('s')} ON {q('s')}.{q('id')} = {q('a')}.{q('series_id')}"
-            f" INNER JOIN {specialty} {q('sp')} ON {q('sp')}.{q('id')} = {q('a')}.{q('specialty_id')}"
-            f" WHERE {q('a')}.{q('applicant_id')} = %s ORDER BY {q('a')}.{q('id')} DESC LIMIT %s")
-        event = q(AuditEvent._meta.db_table)
-        seq = f"{q('e')}.{q('seq')}"
-        order = (f"{seq} ASC NULLS LAST" if connection.features.supports_order_by_nulls_modifier
-                 else f"{seq} IS NULL, {seq} ASC")
-        self.events_head = (
-            "SELECT " + columns("e", AuditEvent, "e", ["created_at", "actor_label", "action", "object_id",  # noqa: S608
-                                                        "after", "reason"])
-            + f" FROM {event} {q('e')} WHERE {q('e')}.{q('object_type')} = %s"
-            f" AND {q('e')}.{q('action')} IN ({', '.join(['%s'] * len(MILESTONES))})"
-            f" AND {q('e')}.{q('object_id')} IN ")
-        self.events_tail = f" ORDER BY {order}, {q('e')}.{q('id')} ASC"
-
-    def convert(self, name: str, values: list, offset: int, connection) -> None:
-        for position, converters, col in self.converters[name]:
-            value = values[offset + position]
-            for converter in converters:
-                value = converter(value, col, connection)
-            values[offset + position] = value
+_DASHBOARD_COLUMNS = ("pk", "title_name", "channel", "status", "returned_from", "publicity_ends_on",
+                      "correction_due_on", "call__name", "call__closes_at", "series__name", "series__name_en",
+                      "series__name_ug", "specialty__name", "specialty__name_en", "specialty__name_ug")
 
 
-_dashboard_plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+@functools.lru_cache(maxsize=8)
+def _dashboard_reads(limit: int) -> tuple[CompiledValues, CompiledValues]:
+    """The dashboard's two reads for ``limit`` applications, compiled once per process and connection
+    (``portal.compiled_sql``): the ORM took longer to compile them than the database took to answer,
+    on every load of the page (issue 15)."""
+    applications = CompiledValues(
+        lambda user_id: Application.objects.filter(applicant_id=user_id).order_by("-id")
+        .values(*_DASHBOARD_COLUMNS)[:limit], user_id=int)
+    events = CompiledValues(
+        lambda ids: AuditEvent.objects.filter(object_type="applications.application", action__in=MILESTONES,
+                                              object_id__in=ids)
+        .order_by(F("seq").asc(nulls_last=True), "id")  # then those not yet chained, as application_events
+        .values("created_at", "actor_label", "action", "object_id", "after", "reason"),
+        ids=InList(str, limit))
+    return applications, events
 
 
 def applicant_dashboard(*, user: User, limit: int) -> tuple[list[DashboardApplication],
@@ -281,32 +246,18 @@ def applicant_dashboard(*, user: User, limit: int) -> tuple[list[DashboardApplic
     """The applicant's ``limit`` newest applications (newest first) with their milestone events
     (oldest first, as ``application_events(milestones_only=True)``): two queries, one when there is no
     application. Only the applicant's own: the applications are read by ``applicant_id``."""
-    connection = connections[Application.objects.db]
-    plan = _dashboard_plans.get(connection)
-    if plan is None:
-        plan = _dashboard_plans[connection] = _DashboardPlan(connection)
-    applications: list[DashboardApplication] = []
-    events: dict[int, list[TimelineEvent]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(plan.applications_sql, [user.pk, limit])
-        for row in cursor.fetchall():
-            values = list(row)
-            plan.convert("a", values, 0, connection)
-            plan.convert("c", values, 7, connection)
-            plan.convert("s", values, 9, connection)
-            plan.convert("sp", values, 12, connection)
-            applications.append(DashboardApplication(*values[:7], values[7], values[8], tuple(values[9:12]),
-                                                     tuple(values[12:15])))
-            events[values[0]] = []
-        if applications:
-            ids = [str(a.pk) for a in applications]
-            cursor.execute(plan.events_head + "(" + ", ".join(["%s"] * len(ids)) + ")" + plan.events_tail,
-                           ["applications.application", *MILESTONES, *ids])
-            for row in cursor.fetchall():
-                values = list(row)
-                plan.convert("e", values, 0, connection)
-                created_at, actor_label, action, object_id, after, reason = values
-                events[int(object_id)].append(TimelineEvent(created_at, actor_label, action, after, reason))
+    read_applications, read_events = _dashboard_reads(limit)
+    applications = [
+        DashboardApplication(r["pk"], r["title_name"], r["channel"], r["status"], r["returned_from"],
+                             r["publicity_ends_on"], r["correction_due_on"], r["call__name"], r["call__closes_at"],
+                             (r["series__name"], r["series__name_en"], r["series__name_ug"]),
+                             (r["specialty__name"], r["specialty__name_en"], r["specialty__name_ug"]))
+        for r in read_applications(user_id=user.pk)]
+    events: dict[int, list[TimelineEvent]] = {a.pk: [] for a in applications}
+    if applications:
+        for r in read_events(ids=[str(a.pk) for a in applications]):
+            events[int(r["object_id"])].append(TimelineEvent(r["created_at"], r["actor_label"], r["action"],
+                                                             r["after"], r["reason"]))
     return applications, events
 
 
