@@ -18,6 +18,11 @@ Three ways of appending, each measured on a fresh copy of the same scene:
   order. After the run the bench waits for the chain to catch up and verifies it;
 - ``deferred`` (only with ``--modes``): as ``sealed``, but the sequencer starts after
   the run: what the writers pay themselves, without the sequencer beside them.
+- ``floor`` (only with ``--modes``): the bare write, the yardstick of the machine: the same
+  autosaves through ``bench/peak_urls.py``'s view (the portal's middleware, session and CSRF,
+  then one transaction that locks the applicant's draft and writes its summary, 204; no DRF, no
+  validation, no audit event, no answer), and no submissions or decisions. No autosave through
+  the API can be faster than this on the same machine.
 
 ``micro``: threads, each on its own connection, run transactions that lock and
 update one draft application, record its ``application.edit`` event (not in
@@ -78,7 +83,7 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 SCENE_DB = "portal_bench_peak_scene"
 RUN_DB = "portal_bench_peak_run"
 MODES = ("none", "inline", "sealed")
-KNOWN_MODES = (*MODES, "deferred")
+KNOWN_MODES = (*MODES, "deferred", "floor")
 BENCH_ENV = serve.bench_env("peak")
 SUMMARY = "长期从事装备制造领域的设计与工艺改进，主持完成多项技术攻关。"
 
@@ -409,10 +414,14 @@ def ratio_text(cells: dict) -> str:
 
 def serve_hook(application) -> None:
     """``bench/serve.py``'s hook: the yardstick mode serves the same writes without their audit events."""
-    if os.environ.get("BENCH_PEAK_AUDIT") == "none":
+    if os.environ.get("BENCH_PEAK_AUDIT") in ("none", "floor"):
         import portal.audit
 
         portal.audit._append = lambda events: None
+    if os.environ.get("BENCH_PEAK_AUDIT") == "floor":
+        from django.conf import settings
+
+        settings.ROOT_URLCONF = "bench.peak_urls"
 
 
 LUA = r"""
@@ -469,7 +478,7 @@ function request()
   end
   if pos.autosave >= #autosave then pos.autosave = 0 end
   local s = next_of("autosave", autosave)
-  return wrk.format("PATCH", "/api/v1/applications/" .. s[2] .. "/", headers(s),
+  return wrk.format("PATCH", "%(autosave_prefix)s" .. s[2] .. "/", headers(s),
                     '{"summary": "%(summary)s' .. index .. "-" .. counter .. '"}')
 end
 
@@ -485,7 +494,7 @@ def lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_wrk_files(scene: dict, sessions: dict, folder: Path) -> Path:
+def write_wrk_files(scene: dict, sessions: dict, folder: Path, mode: str = "") -> Path:
     csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
     s = sessions["sessions"]
 
@@ -502,8 +511,10 @@ def write_wrk_files(scene: dict, sessions: dict, folder: Path) -> Path:
         f"decide={entries([(hr, app) for app in scene['deciders']])}}}\n")
     # Spread the submissions and decisions over the run: about 2 % and 3 % of the requests.
     script = folder / "peak.lua"
-    script.write_text(LUA % {"data": data, "threads": 2, "submit_every": 50, "decide_every": 33,
-                             "summary": SUMMARY})
+    floor = mode == "floor"  # the bare write: autosaves only, through the bench's own view
+    script.write_text(LUA % {"data": data, "threads": 2, "submit_every": 10**9 if floor else 50,
+                             "decide_every": 10**9 if floor else 33, "summary": SUMMARY,
+                             "autosave_prefix": "/bench/write/" if floor else "/api/v1/applications/"})
     return script
 
 
@@ -547,7 +558,7 @@ def served(scene: dict) -> list[dict]:
             copy_scene()
             before = json.loads(run_python(COUNT_CODE, RUN_DB).strip().splitlines()[-1])
             sessions = make_sessions(users)
-            script = write_wrk_files(scene, sessions, folder)
+            script = write_wrk_files(scene, sessions, folder, mode)
             sequencer = start_sequencer() if mode == "sealed" else None
             server = serve.start_gunicorn(ARGS.port, ARGS.workers, environ(RUN_DB, **mode_env(mode)),
                                           hook="bench.peak:serve_hook")
