@@ -639,10 +639,12 @@ def cpu(scene: dict) -> list[dict]:
     counter = iter(range(10**9))
     append = portal.audit._append
 
+    prefix = "/api/v1/applications/"
+
     def autosave(index: int) -> bytes:
         user, pk = savers[index % len(savers)]
         body = json.dumps({"summary": f"{SUMMARY}{index}-{next(counter)}"}).encode()
-        environ = {"REQUEST_METHOD": "PATCH", "PATH_INFO": f"/api/v1/applications/{pk}/", "QUERY_STRING": "",
+        environ = {"REQUEST_METHOD": "PATCH", "PATH_INFO": f"{prefix}{pk}/", "QUERY_STRING": "",
                    "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1",
                    "REMOTE_ADDR": "127.0.0.1", "HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9",
                    "HTTP_COOKIE": f"{cookies[user]}; {settings.CSRF_COOKIE_NAME}={csrf}", "HTTP_X_CSRFTOKEN": csrf,
@@ -650,13 +652,18 @@ def cpu(scene: dict) -> list[dict]:
                    "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr}
         status: list[str] = []
         answer = b"".join(handler(environ, lambda s, h, *a: status.append(s)))
-        if not status[0].startswith("200"):
+        if not status[0].startswith(("200", "204")):
             raise SystemExit(f"PATCH {environ['PATH_INFO']}: {status[0]} {answer[:500]!r}")
         return answer
 
     rows = []
     for mode in chosen:
-        portal.audit._append = (lambda events: None) if mode == "none" else append
+        portal.audit._append = (lambda events: None) if mode in ("none", "floor") else append
+        if mode == "floor":  # the bare write (bench/peak_urls.py)
+            from django.urls import clear_url_caches
+
+            settings.ROOT_URLCONF, prefix = "bench.peak_urls", "/bench/write/"
+            clear_url_caches()
         for i in range(10):  # warm: the per-process caches, the connection
             autosave(i)
         if ARGS.callgrind:
