@@ -200,6 +200,14 @@ class TitleHeld(models.Model):
     def __str__(self) -> str:
         return self.title_name
 
+    @property
+    def title_display(self) -> str:
+        """The title in the page's language when it is the catalogue's (a name typed otherwise stays)."""
+        from applications.title_names import title_in_language
+
+        return title_in_language(series_id=self.series_id, level=self.level, stored=self.title_name,
+                                 same_name_only=True)
+
 
 class SkillRecord(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_records")
@@ -392,6 +400,14 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title_name} · {self.applicant_id}"
+
+    @property
+    def title_display(self) -> str:
+        """The target title in the page's language (``applications.title_names``); ``title_name``
+        stays the Chinese name as applied for."""
+        from applications.title_names import title_in_language
+
+        return title_in_language(series_id=self.series_id, level=self.level, stored=self.title_name)
 
 
 class Achievement(models.Model):

@@ -199,6 +199,16 @@ class Certificate(models.Model):
         return f"{self.number} {self.title_name}"
 
     @property
+    def title_display(self) -> str:
+        """The title in the page's language for pages about the certificate; the certificate itself
+        (its PDF, the public verify API) keeps printing ``title_name``, the Chinese legal name. A name
+        that is not the catalogue's (a reissue that corrected it) stays as it is."""
+        from applications.title_names import title_in_language
+
+        return title_in_language(series_id=self.series_id, level=self.level, stored=self.title_name,
+                                 same_name_only=True)
+
+    @property
     def pdf_ready(self) -> bool:
         return bool(self.pdf) and self.pdf_generation == self.pdf_requested_generation
 

@@ -132,6 +132,15 @@ class ExpertProfile(models.Model):
         self.level_rank = Level.rank(self.level)
         super().save(*args, **kwargs)
 
+    @property
+    def title_display(self) -> str:
+        """The title held in the page's language when it is the catalogue's (a title typed otherwise,
+        or none, stays as it is)."""
+        from applications.title_names import title_in_language
+
+        return title_in_language(series_id=self.series_id, level=self.level, stored=self.title_name,
+                                 same_name_only=True)
+
 
 # --- Rubric and the call's review set-up (R5.2) --------------------------------------
 
@@ -647,6 +656,18 @@ class PublicityEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.masked_name} · {self.title_name}"
+
+    @property
+    def title_display(self) -> str:
+        """The title in the page's language (``applications.title_names``), from the application's
+        series and level: annotated by the list's query (``title_series_id``, ``title_level``) or read
+        from the application when it was selected with the entry; else the published name."""
+        from applications.title_names import title_in_language
+
+        series_id, level = getattr(self, "title_series_id", None), getattr(self, "title_level", "")
+        if series_id is None and PublicityEntry.application.is_cached(self):
+            series_id, level = self.application.series_id, self.application.level
+        return title_in_language(series_id=series_id, level=level or "", stored=self.title_name)
 
 
 class Objection(EncryptedContact, models.Model):

@@ -177,6 +177,21 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _title_names_read(_reference_data, _fresh_cache):
+    """The title names each process keeps (``applications.title_names``) are current when a test
+    starts (its cache was just emptied, its reference data perhaps re-seeded): a page's query count
+    then does not depend on which test ran before. Names read again during the test (a test that
+    changed the catalogue) may be those of its rolled-back transaction: forgotten after it."""
+    from applications import title_names
+
+    title_names.warm()
+    kept = title_names.kept_names()
+    yield
+    if title_names.kept_names() is not kept:
+        title_names.forget()
+
+
+@pytest.fixture(autouse=True)
 def _empty_sms_folder():
     """The file SMS backend's folder starts empty in each test (``tests.factories.sms_to`` reads it)."""
     import shutil
