@@ -1130,10 +1130,10 @@ def application_withdraw(*, actor: User, application_id: int, reason: str = "") 
             name = application.applicant.real_name
             notification_send(recipients=waiting,
                               subject=lambda: _("An application was withdrawn: %(title)s")
-                              % {"title": application.title_name},
+                              % {"title": application.title_display},
                               body=lambda: _("%(name)s withdrew the application for %(title)s (%(call)s); it has "
                                              "left your queue and needs nothing more from you.")
-                              % {"name": name, "title": application.title_name, "call": application.call.name})
+                              % {"name": name, "title": application.title_display, "call": application.call.name})
     return application
 
 
@@ -1159,7 +1159,7 @@ def unit_objection_create(*, application_id: int, reason: str, contact: str) -> 
                           body=lambda: _("Someone objected to the application for %(title)s during unit publicity. "
                                          "Answer the objection on the application's review page; it cannot be "
                                          "forwarded before every objection is answered (R5.5).")
-                          % {"title": application.title_name},
+                          % {"title": application.title_display},
                           url=reverse("application-review", args=[application.pk]))
     return objection
 
@@ -1280,9 +1280,9 @@ def _reminder_texts(application: Application, kind: str, due: dt.date, days_left
         if kind == Reminder.Kind.CALL_CLOSES:
             return _("Your application for %(title)s in %(call)s is still a draft. Sign the pledge and submit it "
                      "before %(when)s (Beijing time); after that the call takes no more applications.") % {
-                "title": application.title_name, "call": application.call.name, "when": closes}
+                "title": application.title_display, "call": application.call.name, "when": closes}
         return _("Your application for %(title)s was returned for correction. Change what the corrections list and "
-                 "resubmit it by %(date)s.") % {"title": application.title_name, "date": due.isoformat()}
+                 "resubmit it by %(date)s.") % {"title": application.title_display, "date": due.isoformat()}
 
     return subject, body
 
@@ -1315,10 +1315,10 @@ def _notify_next(application: Application) -> None:
         return
     name = application.applicant.real_name
     notification_send(recipients=_waiting_on(application),
-                      subject=lambda: _("An application awaits you: %(title)s") % {"title": application.title_name},
+                      subject=lambda: _("An application awaits you: %(title)s") % {"title": application.title_display},
                       body=lambda: _("%(name)s's application for %(title)s (%(call)s) waits for your step: check it "
                                      "and approve, accept, return it for correction or reject it.")
-                      % {"name": name, "title": application.title_name, "call": application.call.name},
+                      % {"name": name, "title": application.title_display, "call": application.call.name},
                       url=reverse("application-review", args=[application.pk]))
 
 
@@ -1327,7 +1327,6 @@ def _notify_after(application: Application, action: str, reason: str) -> None:
     notification_settle(reverse("application-review", args=[application.pk]))
     status = application.status
     if status in (S.RETURNED, S.REJECTED, S.UNIT_PUBLICITY, S.QUALIFICATION_AUDIT, S.READY):
-        title = application.title_name
         corrections = list(application.corrections.filter(resolved_at__isnull=True).select_related("round"))
 
         def subject():
@@ -1340,7 +1339,8 @@ def _notify_after(application: Application, action: str, reason: str) -> None:
             }[status] % {"date": application.publicity_ends_on.isoformat() if application.publicity_ends_on else ""}
 
         def body():
-            lines = [_("Application for %(title)s (%(call)s).") % {"title": title, "call": application.call.name}]
+            lines = [_("Application for %(title)s (%(call)s).") % {"title": application.title_display,
+                                                                    "call": application.call.name}]
             if reason:
                 lines.append(_("Reason: %(reason)s") % {"reason": reason})
             if status == S.RETURNED:
@@ -1363,7 +1363,7 @@ def _notify_after(application: Application, action: str, reason: str) -> None:
         def sms():
             # The SMS is short: the deadline first, then as much of what to correct as fits.
             return _("Your application for %(title)s was returned: correct it and resubmit by %(date)s. %(items)s") % {
-                "title": title, "date": application.correction_due_on.isoformat(),
+                "title": application.title_display, "date": application.correction_due_on.isoformat(),
                 "items": "；".join(c.message for c in corrections)}
 
         notification_send(recipients=[application.applicant], subject=subject, body=body,

@@ -185,7 +185,7 @@ def cards_html(applications: list[selectors.DashboardApplication],
                                          correction_due_on=a.correction_due_on,
                                          publicity_ends_on=a.publicity_ends_on, now=now)
         html.append(format_html(
-            _CARD, url, a.title_name, name_in_language(*a.series_names), name_in_language(*a.specialty_names),
+            _CARD, url, a.title_display, name_in_language(*a.series_names), name_in_language(*a.specialty_names),
             a.call_name, a.status, texts["statuses"].get(a.status, a.status), deadline_html(deadline, texts),
             edit_link, url, texts["details"],
             stages_html(channel=a.channel, status=a.status, returned_from=a.returned_from, texts=texts),

@@ -35,6 +35,7 @@ from applications.models import (
     TitleName,
     TitleSeries,
 )
+from applications.title_names import title_in_language
 from portal.compiled_sql import CompiledValues, InList
 from portal.models import AuditEvent, Membership, Organization, User, name_in_language
 
@@ -198,15 +199,22 @@ class DashboardApplication:
     """One card of the applicant's dashboard: what it shows and what its stages and deadline read."""
 
     __slots__ = ("pk", "title_name", "channel", "status", "returned_from", "publicity_ends_on",
-                 "correction_due_on", "call_name", "call_closes_at", "series_names", "specialty_names")
+                 "correction_due_on", "call_name", "call_closes_at", "series_names", "specialty_names",
+                 "series_id", "level")
 
     def __init__(self, pk, title_name, channel, status, returned_from, publicity_ends_on, correction_due_on,
-                 call_name, call_closes_at, series_names, specialty_names):
+                 call_name, call_closes_at, series_names, specialty_names, series_id=None, level=""):
         self.pk, self.title_name, self.channel, self.status = pk, title_name, channel, status
         self.returned_from, self.publicity_ends_on, self.correction_due_on = (returned_from, publicity_ends_on,
                                                                               correction_due_on)
         self.call_name, self.call_closes_at = call_name, call_closes_at
         self.series_names, self.specialty_names = series_names, specialty_names  # (name, name_en, name_ug)
+        self.series_id, self.level = series_id, level
+
+    @property
+    def title_display(self) -> str:
+        """The target title in the page's language (as ``Application.title_display``)."""
+        return title_in_language(series_id=self.series_id, level=self.level, stored=self.title_name)
 
 
 class TimelineEvent:
@@ -221,7 +229,8 @@ class TimelineEvent:
 
 _DASHBOARD_COLUMNS = ("pk", "title_name", "channel", "status", "returned_from", "publicity_ends_on",
                       "correction_due_on", "call__name", "call__closes_at", "series__name", "series__name_en",
-                      "series__name_ug", "specialty__name", "specialty__name_en", "specialty__name_ug")
+                      "series__name_ug", "specialty__name", "specialty__name_en", "specialty__name_ug",
+                      "series_id", "level")
 
 
 @functools.lru_cache(maxsize=8)
@@ -251,7 +260,8 @@ def applicant_dashboard(*, user: User, limit: int) -> tuple[list[DashboardApplic
         DashboardApplication(r["pk"], r["title_name"], r["channel"], r["status"], r["returned_from"],
                              r["publicity_ends_on"], r["correction_due_on"], r["call__name"], r["call__closes_at"],
                              (r["series__name"], r["series__name_en"], r["series__name_ug"]),
-                             (r["specialty__name"], r["specialty__name_en"], r["specialty__name_ug"]))
+                             (r["specialty__name"], r["specialty__name_en"], r["specialty__name_ug"]),
+                             r["series_id"], r["level"])
         for r in read_applications(user_id=user.pk)]
     events: dict[int, list[TimelineEvent]] = {a.pk: [] for a in applications}
     if applications:

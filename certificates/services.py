@@ -249,7 +249,7 @@ def _issued_message(certificate: Certificate) -> tuple:
     """(holder, subject, body, url); the texts are rendered in the holder's language."""
     return (certificate.holder,
             lambda: _("Your certificate is issued: %(title)s, No. %(number)s")
-            % {"title": certificate.title_name, "number": certificate.number},
+            % {"title": certificate.title_display, "number": certificate.number},
             lambda: _("Download the PDF from your certificates page; anyone can verify it there by its number and "
                       "your name, or by its QR code. The page also shows who verified it."),
             reverse("my-certificate-detail", args=[certificate.pk]))

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 
 from applications.models import Application, ApplicationStatus, Call, CallStatusCount
 from applications.tallies import FORWARDED_STATUSES
+from applications.title_names import title_in_language
 from portal.compiled_sql import CompiledValues, InList, fits_bigint
 from portal.models import Committee, CommitteeMember, CommitteeScope, User, name_in_language
 from review.models import (
@@ -388,7 +389,7 @@ def _application_for_secretary_query(user_id: int, call_id: int, pk: int):
     return (Application.objects.filter(
         Exists(secretary), pk=pk, call_id=call_id, status__in=[*FORWARDED_STATUSES, ApplicationStatus.REVOKED])
         .exclude(pathway__in=RECOGNITION_PATHWAYS)
-        .values("pk", "call_id", "call__name", "applicant__real_name", "title_name", "status",
+        .values("pk", "call_id", "call__name", "applicant__real_name", "title_name", "series_id", "level", "status",
                 "specialty__name", "specialty__name_en", "specialty__name_ug")[:1])
 
 
@@ -414,7 +415,7 @@ _REVIEW_RECONSIDERATIONS = CompiledValues(
 def application_for_secretary(*, user: User, call_id: int, pk: int) -> dict | None:
     """One application of the call, if the user is an active secretary of the call's committee
     and the application was forwarded to it (else None: a 404): a dict of what the page heads
-    with (``pk``, ``call_id``, ``call_name``, ``applicant``, ``title_name``, ``status``,
+    with (``pk``, ``call_id``, ``call_name``, ``applicant``, ``title_name`` in the active language, ``status``,
     ``status_label``, ``specialty`` in the active language). The secretary's check is joined to the application's
     read rather than a query of its own (issue 15; the membership is unique per committee, user
     and role: one row at most)."""
@@ -427,7 +428,8 @@ def application_for_secretary(*, user: User, call_id: int, pk: int) -> dict | No
     row = row[0]
     status = row["status"]
     return {"pk": row["pk"], "call_id": row["call_id"], "call_name": row["call__name"],
-            "applicant": row["applicant__real_name"], "title_name": row["title_name"],
+            "applicant": row["applicant__real_name"],
+            "title_name": title_in_language(series_id=row["series_id"], level=row["level"], stored=row["title_name"]),
             "status": status, "status_label": dict(ApplicationStatus.choices).get(status, status),
             "specialty": name_in_language(row["specialty__name"], row["specialty__name_en"], row["specialty__name_ug"])}
 
@@ -516,7 +518,7 @@ def period_for_manager(*, user: User, pk: int) -> PublicityPeriod | None:
                                            | Q(committee__isnull=True, bureau__region__in=regions))
             .filter(pk=pk).select_related("call", "committee", "bureau")
             .prefetch_related(Prefetch("entries", queryset=PublicityEntry.objects.prefetch_related("objections")
-                                       .order_by("pk")))
+                                       .annotate(**ENTRY_TITLE).order_by("pk")))
             .first())
 
 
@@ -547,7 +549,7 @@ def _expert_queue_query(user_id: int, after: int, *, scored: bool, size: int):
 def _expert_queue_applications_query(ids: list[int]):
     blind = ReviewSetup.objects.filter(call_id=OuterRef("call_id")).values("blind")[:1]
     return Application.objects.filter(pk__in=ids).annotate(blind=Subquery(blind)).values(
-        "pk", "applicant__real_name", "employer__name", "title_name",
+        "pk", "applicant__real_name", "employer__name", "title_name", "series_id", "level",
         "specialty__name", "specialty__name_en", "specialty__name_ug", "blind")
 
 
@@ -579,7 +581,7 @@ def expert_queue_page(*, user: User, scored: bool, after: int, size: int) -> lis
     Rows are plain dicts of just what the page shows (model instances of every column cost more
     to build than the page to render): ``pk``, ``application_id``, ``scored``, ``has_score``,
     ``total``, ``status`` (the score's, as its label), ``blind``, ``applicant``, ``employer``,
-    ``title_name``, ``specialty`` (in the active language)."""
+    ``title_name``, ``specialty`` (both in the active language)."""
     assignments_read, applications_read = _expert_queue_compiled(bool(scored), size)
     assignments = assignments_read(user_id=user.pk, after=after)
     if not assignments:
@@ -593,7 +595,8 @@ def expert_queue_page(*, user: User, scored: bool, after: int, size: int) -> lis
                      "has_score": a["score__pk"] is not None, "total": a["score__total"],
                      "status": labels.get(a["score__status"], ""), "blind": bool(app["blind"]),
                      "applicant": app["applicant__real_name"], "employer": app["employer__name"],
-                     "title_name": app["title_name"],
+                     "title_name": title_in_language(series_id=app["series_id"], level=app["level"],
+                                                     stored=app["title_name"]),
                      "specialty": name_in_language(app["specialty__name"], app["specialty__name_en"],
                                                    app["specialty__name_ug"])})
     return rows
@@ -688,10 +691,15 @@ def reviews_for_applicant(*, user: User) -> QuerySet[Application]:
             .order_by("-pk"))
 
 
+#: What ``PublicityEntry.title_display`` reads of the entry's application, in the entries' own query.
+ENTRY_TITLE = {"title_series_id": F("application__series_id"), "title_level": F("application__level")}
+
+
 def publicity_public(*, query: str = "") -> QuerySet[PublicityEntry]:
     """Listed entries of open periods (masked names only)."""
     qs = (PublicityEntry.objects.filter(status=PublicityEntry.Status.LISTED, period__status=PublicityPeriod.Status.OPEN)
-          .select_related("period", "period__committee", "period__bureau").order_by("-period__starts_on", "pk"))
+          .select_related("period", "period__committee", "period__bureau").order_by("-period__starts_on", "pk")
+          .annotate(**ENTRY_TITLE))
     query = (query or "").strip()[:64]
     if query:
         qs = qs.filter(Q(employer_name__icontains=query) | Q(title_name__icontains=query)

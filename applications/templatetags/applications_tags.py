@@ -75,3 +75,13 @@ def condition_message(line: dict) -> str:
     language = (get_language() or "").split("-")[0]
     key = {"en": "message_en", "ug": "message_ug"}.get(language, "message_zh")
     return line.get(key) or line.get("message_zh") or line.get("message", "")
+
+
+@register.filter
+def held_title(row: dict) -> str:
+    """A title held as a frozen profile keeps it (``{"series", "level", "title"}``), in the page's
+    language when it is the catalogue's title (``applications.title_names``)."""
+    from applications.title_names import title_in_language
+
+    return title_in_language(series_id=row.get("series"), level=row.get("level") or "", stored=row.get("title") or "",
+                             same_name_only=True)

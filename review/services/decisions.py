@@ -118,7 +118,7 @@ def recognition_decide(*, actor: User, application_id: int, decision: str, asses
         audit_record(actor=actor, action="recognition.decide", obj=application,
                      after={"decision": decision, "rule": rule}, reason=assessment[:2000])
         notification_send(recipients=[application.applicant], topic=Topic.RESULT,
-                          subject=lambda: _("Recognition decided: %(title)s") % {"title": application.title_name},
+                          subject=lambda: _("Recognition decided: %(title)s") % {"title": application.title_display},
                           body=lambda: _("Recognised. The result will be publicised; you are told when.") if granted
                           else _("Not recognised. You may request a reconsideration within %(days)d days on the "
                                  "results page.") % {"days": PolicySettings.load().reconsideration_days},
@@ -459,7 +459,7 @@ def reconsideration_request(*, actor: User, application_id: int, reason: str) ->
             _notify_secretaries(application.call.committee_id, lambda: _("A reconsideration was requested"),
                                 lambda: _("%(name)s asks for a reconsideration of the result for %(title)s. Decide it "
                                           "on the call's page.") % {"name": application.applicant.real_name,
-                                                                    "title": application.title_name},
+                                                                    "title": application.title_display},
                                 url=reverse("review-call-dashboard", args=[application.call_id]))
     except IntegrityError:
         raise Conflict(_("A reconsideration of this result is already pending."))

@@ -89,7 +89,7 @@ def defence_slot_add(*, actor: User, session_id: int, application_id: int, start
                           subject=lambda: _("Your defence is scheduled: %(when)s") % {"when": when},
                           body=lambda: _("Your oral defence for %(title)s is on %(when)s (Beijing time) at %(where)s. "
                                          "Bring your ID card; be there, or online, 15 minutes early.")
-                          % {"title": application.title_name, "when": when,
+                          % {"title": application.title_display, "when": when,
                              "where": session.meeting_link or session.location},
                           url=reverse("review-my-reviews"))
     return slot

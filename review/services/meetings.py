@@ -579,7 +579,7 @@ def meeting_close(*, actor: User, meeting_id: int) -> Meeting:
             failed = applicants[application.pk] == MeetingCandidate.Outcome.FAILED
             notification_send(recipients=[application.applicant], topic=Topic.RESULT,
                               subject=lambda a=application: _("The committee has decided on your application: "
-                                                              "%(title)s") % {"title": a.title_name},
+                                                              "%(title)s") % {"title": a.title_display},
                               body=lambda failed=failed: _("Not passed. You may request a reconsideration on the "
                                                            "results page.") if failed
                               else _("Passed. The result will be publicised; you are told when."),

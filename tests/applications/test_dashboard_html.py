@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from applications import dashboard, selectors
-from applications.models import Application, ApplicationStatus
+from applications.models import Application, ApplicationStatus, TitleName
 from applications.selectors import DashboardApplication, TimelineEvent
 from portal.models import name_in_language
 from tests.applications.conftest import make_call, make_committee
@@ -29,7 +29,7 @@ REFERENCE_CARDS = """{% load i18n %}{% for row in rows %}{% with a=row.applicati
   <div class="card-body">
     <div class="d-flex justify-content-between flex-wrap gap-2">
       <div>
-        <h2 class="h5 mb-1"><a href="{{ row.url }}">{{ a.title_name }}</a> <span class="text-secondary small">{{ a.series.display_name }} · {{ a.specialty.display_name }} · {{ a.call.name }}</span></h2>
+        <h2 class="h5 mb-1"><a href="{{ row.url }}">{{ a.title_display }}</a> <span class="text-secondary small">{{ a.series.display_name }} · {{ a.specialty.display_name }} · {{ a.call.name }}</span></h2>
         <span class="status-badge app-status-{{ a.status }}">{{ a.get_status_display }}</span> {% include "applications/_deadline.html" with deadline=row.deadline %}
       </div>
       <div class="text-end">
@@ -100,7 +100,7 @@ def _reference(applications, events) -> str:
     rows = []
     for a in applications:
         shown = SimpleNamespace(
-            pk=a.pk, title_name=a.title_name, status=a.status,
+            pk=a.pk, title_display=a.title_display, status=a.status,
             get_status_display=lambda a=a: str(labels[a.status]),
             series=SimpleNamespace(display_name=name_in_language(*a.series_names)),
             specialty=SimpleNamespace(display_name=name_in_language(*a.specialty_names)),
@@ -195,8 +195,13 @@ def test_page_shows_each_applicant_only_their_own_cards_in_their_language(client
     client.force_login(world.applicant)
     page = client.get(reverse("applications-dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'href="/applications/{mine.pk}/"' in page and f'href="/applications/{theirs.pk}/"' not in page
-    assert "工程师 帕提古丽·热合曼 &lt;b&gt;&amp;amp;&lt;/b&gt; &quot;x&#x27;y&quot;" in page
+    # An English page names the title in English (the catalogue's); the stored Chinese name is the
+    # Chinese page's, escaped.
+    english = TitleName.objects.get(series_id=mine.series_id, level=mine.level).name_en
+    assert english and f">{english}</a>" in page and "帕提古丽" not in page
     assert "Continue" in page and "My applications" in page
+    page = client.get(reverse("applications-dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "工程师 帕提古丽·热合曼 &lt;b&gt;&amp;amp;&lt;/b&gt; &quot;x&#x27;y&quot;" in page
     client.force_login(other)
     page = client.get(reverse("applications-dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'href="/applications/{theirs.pk}/"' in page and f'href="/applications/{mine.pk}/"' not in page

@@ -33,6 +33,8 @@ def test_the_application_form_prints_uyghur_joined_and_in_order(world):
     for expected in ("شىركەتتە ئون يىل ئېلېكتر تورى", "كىملىك نومۇرى", "买买提·艾力", "مەمەت ئەلى",
                      applicant.id_number_masked):
         assert expected in text, expected
+    # The target title in Uyghur (the catalogue's), not the Chinese name kept with the application.
+    assert "ئىنژېنېر" in text and "工程师" not in text
     assert SUMMARY in pypdf_text(data)  # with its lam-alef ligature (لا), which pdftotext writes reversed
     assert_joined(data, SUMMARY)
     assert_joined(data, "كىملىك نومۇرى")
@@ -47,3 +49,4 @@ def test_the_chinese_application_form_does_not_show_the_uyghur_name(world):
     with translation.override("zh-hans"):
         text = pdf_text(selectors.application_form_pdf(application=application))
     assert applicant.real_name in text and "مەمەت ئەلى" not in text
+    assert application.title_name in text

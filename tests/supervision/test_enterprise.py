@@ -57,7 +57,8 @@ def test_R5_4_hr_sees_titles_applications_and_certificates_of_confirmed_employee
     response = client.get(reverse("supervision-enterprise-home"))
     assert response.status_code == 302 and response["Location"].endswith(f"/enterprises/{enterprise.pk}/staff-titles/")
     html = client.get(response["Location"]).content.decode()
-    assert "员工1" in html and "助理工程师" in html and "Qualification audit" in html and "工程师" in html
+    # The titles in the page's language (English): the title held, the title applied for.
+    assert "员工1" in html and "Assistant Engineer" in html and "Qualification audit" in html and ">Engineer" in html
     assert person.id_number_masked in html and person.id_number not in html
     assert "已离职员工" not in html
     assert "草稿员工" in html and "Draft" not in html  # a draft is the employee's own
@@ -103,9 +104,9 @@ def test_R5_4_filters_by_name_series_and_level(client, enterprise, hr, staff_cal
     assert "财务王五" in html and "员工1" not in html
     accounting = TitleSeries.objects.get(code="accounting").pk
     html = client.get(url, {"series": accounting}).content.decode()
-    assert "会计师" in html and "员工1" not in html
+    assert "Accountant" in html and "员工1" not in html
     html = client.get(url, {"level": "junior"}).content.decode()
-    assert "员工1" in html and "助理工程师" in html and "财务王五" not in html
+    assert "员工1" in html and "Assistant Engineer" in html and "财务王五" not in html
     # Bad input: a clear message, no 500, nothing filtered away silently.
     response = client.get(url, {"level": "grand_master", "series": "abc"})
     assert response.status_code == 200

@@ -1,0 +1,52 @@
+"""The holder's certificate pages name the title in the page's language (``applications.title_names``);
+the certificate itself — its stored name, the public verification — keeps the Chinese legal name."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portal.models import User
+
+CHINESE, ENGLISH, UYGHUR = "工程师", "Engineer", "ئىنژېنېر"
+
+
+def page(client, user, url: str, language: str) -> str:
+    User.objects.filter(pk=user.pk).update(language=language)
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode()
+
+
+def test_the_holder_s_certificate_pages_name_the_title_in_the_page_s_language(client, issue):
+    certificate = issue()
+    holder = certificate.holder
+    for url in (reverse("my-certificates"), reverse("my-certificate-detail", args=[certificate.pk])):
+        uyghur = page(client, holder, url, "ug")
+        assert UYGHUR in uyghur and CHINESE not in uyghur, url
+        english = page(client, holder, url, "en")
+        assert ENGLISH in english and CHINESE not in english, url
+        assert CHINESE in page(client, holder, url, "zh-hans"), url
+    certificate.refresh_from_db()
+    assert certificate.title_name == CHINESE  # the legal name is unchanged
+
+
+def test_a_reissued_name_that_is_not_the_catalogue_s_stays_as_it_is(client, issue):
+    certificate = issue(title_name="工程师（电气）")
+    assert "工程师（电气）" in page(client, certificate.holder, reverse("my-certificates"), "ug")
+
+
+def test_the_holder_s_list_costs_the_same_queries_in_uyghur(client, issue):
+    holder = issue().holder
+    for _ in range(3):
+        issue(holder=holder)
+    url = reverse("my-certificates")
+    counts = []
+    for language in ("zh-hans", "ug"):
+        page(client, holder, url, language)
+        with CaptureQueriesContext(connection) as context:
+            client.get(url)
+        counts.append(len(context.captured_queries))
+    assert counts[0] == counts[1]
