@@ -24,6 +24,20 @@ class TargetKind(models.TextChoices):
     APPLICATION = "application", _("Application (result publicity)")
 
 
+def _title_display(obj) -> str:
+    """``title_name`` (copied from the certificate or application reported) in the page's language,
+    from the certificate's or application's series and level when it was selected with the row
+    (``integrity.selectors`` does); a name that is not the catalogue's stays as it is."""
+    from applications.title_names import title_in_language
+
+    for field in ("certificate", "application"):
+        if getattr(obj, f"{field}_id") and obj._meta.get_field(field).is_cached(obj):
+            source = getattr(obj, field)
+            return title_in_language(series_id=source.series_id, level=source.level, stored=obj.title_name,
+                                     same_name_only=True)
+    return obj.title_name
+
+
 class FraudCase(models.Model):
     """An investigation of one person's title or application."""
 
@@ -83,6 +97,10 @@ class FraudCase(models.Model):
         return self.reference
 
     @property
+    def title_display(self) -> str:
+        return _title_display(self)
+
+    @property
     def reference(self) -> str:
         return f"IC-{self.opened_at:%Y}-{self.pk:06d}" if self.pk and self.opened_at else "IC-new"
 
@@ -139,6 +157,10 @@ class FraudReport(models.Model):
 
     def __str__(self) -> str:
         return f"R-{self.pk}"
+
+    @property
+    def title_display(self) -> str:
+        return _title_display(self)
 
 
 def _evidence_path(instance, filename: str) -> str:

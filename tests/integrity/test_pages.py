@@ -52,7 +52,7 @@ def test_R6_3_the_public_reports_a_certificate_through_the_form(client, grant, p
 def test_R6_3_the_form_reports_a_publicity_entry_without_naming_the_person(client, grant):
     url = reverse("integrity-report") + f"?entry={grant.entry.pk}"
     page = client.get(url)
-    assert page.status_code == 200 and grant.entry.title_name.encode() in page.content
+    assert page.status_code == 200 and b"Engineer" in page.content  # the title, in English (the page's language)
     assert grant.holder.real_name.encode() not in page.content and b"certificate_number" not in page.content
     response = client.post(url, {"entry": grant.entry.pk, "description": DESCRIPTION})
     assert response.status_code == 200
