@@ -105,6 +105,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # before reuse, so a connection the server dropped is replaced instead of failing a request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with the health check made without a round trip while the connection's
+    # socket shows no sign of a closed connection (portal/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server and an eager Celery call read while one writes.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
