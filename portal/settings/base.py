@@ -61,14 +61,14 @@ MIDDLEWARE = [
     "portal.middleware.CSPMiddleware",  # django-csp's, the header text built once (issue 15)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.SessionRefreshMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.LocaleMiddleware",  # Django's, without the path-prefix work we have no use for
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.UserLanguageMiddleware",
     "portal.middleware.NulCharacterRefusalMiddleware",
     "portal.middleware.PrivateCacheMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.MessageMiddleware",  # Django's, the storage made when first used (issue 15)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
