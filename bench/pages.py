@@ -182,6 +182,7 @@ def database(n: int) -> str:
 def build_scene(n: int) -> dict:
     meta = OUT / f"{database(n)}-scene-{n}.json"
     if not ARGS.rebuild and meta.exists() and serve.database_exists(ARGS.server, database(n)):
+        run_python(serve.MIGRATE_CODE, database(n))  # a scene built before the newest migrations
         return json.loads(meta.read_text())
     print(f"building the scene of {n:,} applications in {database(n)} ...", flush=True)
     started = time.perf_counter()

@@ -137,6 +137,13 @@ def database_exists(name: str) -> bool:
 
 def copy_scene() -> None:
     admin_sql(f"DROP DATABASE IF EXISTS {RUN_DB} WITH (FORCE)", f"CREATE DATABASE {RUN_DB} TEMPLATE {SCENE_DB}")
+    migrate(RUN_DB)
+
+
+def migrate(database: str) -> None:
+    """The code's migrations applied to a copy of the scene (a scene built before a migration has
+    not got it; nothing to do when it has)."""
+    run_python(serve.MIGRATE_CODE, database)
 
 
 def run_python(code: str, database: str, **extra) -> str:
@@ -620,6 +627,7 @@ def cpu(scene: dict) -> list[dict]:
     chosen = modes()
     admin_sql(f"DROP DATABASE IF EXISTS {ARGS.database} WITH (FORCE)",
               f"CREATE DATABASE {ARGS.database} TEMPLATE {SCENE_DB}")
+    migrate(ARGS.database)
     os.environ.update(environ(ARGS.database, CONN_HEALTH_CHECKS="1", **mode_env(chosen[0])))
     import django
 

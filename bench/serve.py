@@ -77,6 +77,16 @@ def run_python(code: str, env: dict, *argv: str) -> str:
     return result.stdout
 
 
+#: A bench's scene built before a migration has not got it: this applies the code's migrations (nothing to
+#: do when they are all there), e.g. ``portal_roles_and_unread``, which every logged-in request calls.
+MIGRATE_CODE = """
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+"""
+
+
 def last_json(output: str):
     import json
 

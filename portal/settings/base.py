@@ -61,14 +61,14 @@ MIDDLEWARE = [
     "portal.middleware.CSPMiddleware",  # django-csp's, the header text built once (issue 15)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.SessionRefreshMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.LocaleMiddleware",  # Django's, without the path-prefix work we have no use for
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.UserLanguageMiddleware",
     "portal.middleware.NulCharacterRefusalMiddleware",
     "portal.middleware.PrivateCacheMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.MessageMiddleware",  # Django's, the storage made when first used (issue 15)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -105,6 +105,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # before reuse, so a connection the server dropped is replaced instead of failing a request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with the health check made without a round trip while the connection's
+    # socket shows no sign of a closed connection (portal/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server and an eager Celery call read while one writes.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

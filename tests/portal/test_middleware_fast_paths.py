@@ -58,3 +58,95 @@ def test_get_without_nul_reaches_the_view(method):
     for path in ("/x/", "/x/?q=abc"):
         request = getattr(RequestFactory(), method)(path)
         assert NulCharacterRefusalMiddleware(lambda r: HttpResponse("ok"))(request).status_code == 200
+
+
+# --- The language (portal.middleware.LocaleMiddleware) and the message storage (MessageMiddleware) ---
+
+def _through(middleware_class, request, response):
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    SessionMiddleware(lambda r: response).process_request(request)
+    return middleware_class(lambda r: response)(request)
+
+
+@pytest.mark.parametrize("accept", ["zh-CN,zh;q=0.9", "ug", "en-US,en;q=0.8", "fr", ""])
+@pytest.mark.parametrize("vary", [None, "Cookie", "*"])
+@pytest.mark.parametrize("cookie", [None, "ug", "en"])
+def test_the_language_and_its_headers_are_the_ones_djangos_locale_middleware_gives(accept, vary, cookie, settings):
+    from django.middleware.locale import LocaleMiddleware as Django
+    from django.utils import translation
+
+    from portal.middleware import LocaleMiddleware
+
+    answers = []
+    for middleware in (Django, LocaleMiddleware):
+        request = RequestFactory().get("/api/v1/applications/7/", HTTP_ACCEPT_LANGUAGE=accept)
+        if cookie:
+            request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = cookie
+        response = HttpResponse("{}", content_type="application/json")
+        if vary:
+            response["Vary"] = vary
+        with translation.override(None):
+            answer = _through(middleware, request, response)
+            answers.append((request.LANGUAGE_CODE, translation.get_language(), answer.get("Vary"),
+                            answer.get("Content-Language")))
+    assert answers[0] == answers[1]
+
+
+def test_the_language_is_chosen_without_looking_for_a_prefix_in_the_path(client, monkeypatch):
+    """The portal's URLs have no language prefixes: the path is not parsed for one (issue 15)."""
+    from django.utils import translation
+    from django.utils.translation import trans_real
+
+    def refuse(path):
+        raise AssertionError(f"looked for a language prefix in {path}")
+
+    monkeypatch.setattr(trans_real, "get_language_from_path", refuse)
+    monkeypatch.setattr(translation, "get_language_from_path", refuse)
+    response = client.get("/rules/", HTTP_ACCEPT_LANGUAGE="ug")
+    assert response.status_code == 200 and response["Content-Language"] == "ug"
+    assert "Accept-Language" in response["Vary"]
+
+
+def test_the_message_storage_is_made_only_when_used(monkeypatch):
+    from django.contrib import messages
+    from django.contrib.messages import storage
+
+    from portal.middleware import MessageMiddleware
+
+    made = []
+    default_storage = storage.default_storage
+    monkeypatch.setattr(storage, "default_storage", lambda request: made.append(1) or default_storage(request))
+
+    untouched = _through(MessageMiddleware, RequestFactory().get("/x/"), HttpResponse("ok"))
+    assert made == [] and not untouched.cookies
+
+    def view(request):
+        messages.success(request, "saved")
+        return HttpResponse("ok")
+
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    request = RequestFactory().get("/x/")
+    SessionMiddleware(view).process_request(request)
+    response = MessageMiddleware(view)(request)
+    assert made == [1]
+    assert [m.message for m in default_storage(_with_cookies(request, response))] == ["saved"]
+
+
+def _with_cookies(request, response):
+    """A next request carrying the cookies the response set (the message cookie)."""
+    following = RequestFactory().get("/y/")
+    following.COOKIES.update({name: morsel.value for name, morsel in response.cookies.items()})
+    following.session = request.session
+    return following
+
+
+def test_client_address_parsed_once_per_text():
+    from portal.middleware import _address, client_address
+
+    _address.cache_clear()
+    for _ in range(3):
+        assert client_address({"REMOTE_ADDR": "10.0.0.7"}, num_proxies=0, trusted_proxies=()) == "10.0.0.7"
+    assert _address.cache_info().misses == 1 and _address.cache_info().hits == 2
+    assert client_address({"REMOTE_ADDR": "not an address"}, num_proxies=0, trusted_proxies=()) is None

@@ -126,3 +126,30 @@ def test_logged_in_base_page_reads_one_query(client, roles):
     html = response.content.decode()
     assert user.real_name in html and 'text-bg-warning">2<' in html
     assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the function is PostgreSQL's")
+def test_request_user_roles_and_unread_come_from_the_function_postgresql():
+    """On PostgreSQL the roles and the count are read by ``portal_roles_and_unread`` (its plans kept by
+    the database, not a join planned on every request): the same answers as the ORM's, for a user
+    with several roles, read and unread notifications, and for one with neither."""
+    from portal.request_user import roles_and_unread
+
+    user = UserFactory(roles=[Role.APPLICANT, Role.EXPERT, Role.COMMITTEE_SECRETARY])
+    _notify(user, 4)
+    Notification.objects.filter(pk=Notification.objects.filter(recipient=user).first().pk).update(
+        read_at="2026-01-01T00:00:00Z")
+    bare = UserFactory(roles=[])
+    _notify(UserFactory(roles=[Role.EXPERT]), 2)  # someone else's
+    for person in (user, bare):
+        with CaptureQueriesContext(connection) as queries:
+            loaded = MobileOrIdNumberBackend().get_user(person.pk)
+        assert "portal_roles_and_unread" in queries.captured_queries[0]["sql"]
+        assert "auth_group" not in queries.captured_queries[0]["sql"]
+        orm = (set(person.groups.values_list("name", flat=True)),
+               Notification.objects.filter(recipient=person, read_at__isnull=True).count())
+        assert (loaded.role_names(), loaded.unread_notifications()) == orm
+        assert roles_and_unread(person.pk) == orm
+    assert orm == (set(), 0) and roles_and_unread(user.pk) == ({Role.APPLICANT, Role.EXPERT,
+                                                                Role.COMMITTEE_SECRETARY}, 3)
+    assert roles_and_unread(bare.pk + 1000) == (set(), 0)
