@@ -212,6 +212,27 @@ def _lock_own_for_text(actor: User, application_id: int) -> Application:
     return application
 
 
+#: What a text-only autosave without an answer reads of the row: what it checks (owner, status),
+#: the fields it compares and writes, and what its audit event names (``str(application)``).
+#: (Attribute names in the model's order, as ``Model.from_db`` takes them.)
+_ROW_COLUMNS = tuple(f.attname for f in Application._meta.concrete_fields if f.name in {
+    "id", "applicant", "status", "title_name", *EDITABLE_FIELDS, *DRAFT_ONLY_FIELDS})
+
+#: That lock, compiled once per connection: the row alone, no join (so no join order to search).
+_ROW_LOCK = CompiledValues(
+    lambda pk: Application.objects.select_for_update().filter(pk=pk).order_by().values(*_ROW_COLUMNS)[:1], pk=int)
+
+
+def _lock_own_row(actor: User, application_id: int) -> Application:
+    """The application row, locked, with only ``_ROW_COLUMNS`` read (the others deferred, as
+    ``.only()`` gives them); NotFound unless ``actor`` is its applicant."""
+    rows = _ROW_LOCK(pk=application_id) if fits_bigint(application_id) else []  # the URL takes any digits
+    if not rows or rows[0]["applicant_id"] != actor.pk:
+        raise NotFound()
+    row = rows[0]
+    return Application.from_db("default", list(_ROW_COLUMNS), [row[c] for c in _ROW_COLUMNS])
+
+
 # --- Region and channel (R1.1, R1.4, R1.7, R1.8) ----------------------------
 
 def resolve_channel(*, applicant: User, channel: str, sponsor: Organization | None) -> dict:
@@ -494,16 +515,24 @@ def application_create(*, applicant: User, call_id: int, specialty_id: int, leve
 ANSWER_RELATED = ("specialty", "employer", "sponsor", "acceptance_body")
 
 
-def application_update_draft(*, actor: User, application_id: int, data: dict) -> Application:
+def application_update_draft(*, actor: User, application_id: int, data: dict,
+                             for_answer: bool = True) -> Application:
     """Save what the applicant typed (autosave). In a returned application only
     the fields named by a correction unlock (一次性告知). Returns the application as saved, with
-    its applicant, call, series, specialty, region and organisations (``ANSWER_RELATED``)."""
+    its applicant, call, series, specialty, region and organisations (``ANSWER_RELATED``).
+
+    ``for_answer=False`` (the API's ``Prefer: return=minimal``: nobody reads the saved
+    application): a save of text reads only the row's own columns it needs, with no join, and
+    the application returned has the others deferred."""
     with transaction.atomic():
-        _joins_in_written_order()
         if data.keys() & {"specialty", "level", "pathway"}:  # checked against the call and its committee
-            application = _lock_own(actor, application_id, *ANSWER_RELATED)
-        else:
+            _joins_in_written_order()
+            application = _lock_own(actor, application_id, *(ANSWER_RELATED if for_answer else ()))
+        elif for_answer:
+            _joins_in_written_order()
             application = _lock_own_for_text(actor, application_id)
+        else:
+            application = _lock_own_row(actor, application_id)
         unlocked = _unlocked_targets(application)
         tracked = EDITABLE_FIELDS + DRAFT_ONLY_FIELDS
         before = {f: getattr(application, f"{f}_id" if f == "specialty" else f) for f in tracked}
