@@ -458,8 +458,7 @@ end
 
 local function headers(session)
   return {["Cookie"] = data.cookie .. "=" .. session[1] .. "; " .. data.csrf_cookie .. "=" .. data.csrf,
-          ["X-CSRFToken"] = data.csrf, ["Content-Type"] = "application/json", ["Host"] = "127.0.0.1",
-          %(prefer)s}
+          ["X-CSRFToken"] = data.csrf, ["Content-Type"] = "application/json", ["Host"] = "127.0.0.1"}
 end
 
 local function next_of(name, list)
@@ -483,7 +482,9 @@ function request()
   end
   if pos.autosave >= #autosave then pos.autosave = 0 end
   local s = next_of("autosave", autosave)
-  return wrk.format("PATCH", "%(autosave_prefix)s" .. s[2] .. "/", headers(s),
+  local h = headers(s)
+  if %(minimal)s then h["Prefer"] = "return=minimal" end  -- as the browser's autosave asks
+  return wrk.format("PATCH", "%(autosave_prefix)s" .. s[2] .. "/", h,
                     '{"summary": "%(summary)s' .. index .. "-" .. counter .. '"}')
 end
 
@@ -520,7 +521,7 @@ def write_wrk_files(scene: dict, sessions: dict, folder: Path, mode: str = "") -
     script.write_text(LUA % {"data": data, "threads": 2, "submit_every": 10**9 if floor else 50,
                              "decide_every": 10**9 if floor else 33, "summary": SUMMARY,
                              "autosave_prefix": "/bench/write/" if floor else "/api/v1/applications/",
-                             "prefer": "" if ARGS.full_answer else '["Prefer"] = "return=minimal"'})
+                             "minimal": "false" if ARGS.full_answer else "true"})
     return script
 
 
