@@ -524,12 +524,12 @@ def application_update_draft(*, actor: User, application_id: int, data: dict,
     its applicant, call, series, specialty, region and organisations (``ANSWER_RELATED``).
 
     ``for_answer=False`` (the API's ``Prefer: return=minimal``: nobody reads the saved
-    application): a save of text reads only the row's own columns it needs, with no join, and
-    the application returned has the others deferred."""
+    application): a save of text alone reads only the row's own columns it needs, with no join,
+    and the application returned has the others deferred."""
     with transaction.atomic():
         if data.keys() & {"specialty", "level", "pathway"}:  # checked against the call and its committee
-            _joins_in_written_order()
-            application = _lock_own(actor, application_id, *(ANSWER_RELATED if for_answer else ()))
+            _joins_in_written_order()  # (the check reads the specialty and employer: read them with it)
+            application = _lock_own(actor, application_id, *ANSWER_RELATED)
         elif for_answer:
             _joins_in_written_order()
             application = _lock_own_for_text(actor, application_id)

@@ -308,8 +308,15 @@ def test_autosave_with_return_minimal_of_the_level_checks_the_call(world):
 
     api = as_user(APIClient(), world.applicant)
     pk = api.post("/api/v1/applications/", create_payload(world), format="json").json()["id"]
-    response = api.patch(f"/api/v1/applications/{pk}/", {"level": "junior", "summary": "s"}, format="json", **MINIMAL)
+    with CaptureQueriesContext(connection) as context:
+        response = api.patch(f"/api/v1/applications/{pk}/", {"level": "junior", "summary": "s"}, format="json",
+                             **MINIMAL)
     assert response.status_code == 204
+    # The call's check reads what it needs with the lock: no object of the row read on its own.
+    assert len([q for q in context.captured_queries if 'FROM "applications_application"' in q["sql"]]) == 1
+    for table in ("portal_organization", "applications_specialty"):
+        by_id = f'WHERE "{table}"."id" = '
+        assert not [q for q in context.captured_queries if by_id in q["sql"]], table
     application = Application.objects.get(pk=pk)
     assert (application.level, application.summary) == ("junior", "s")
     assert application.title_name == api.get(f"/api/v1/applications/{pk}/").json()["title_name"]
