@@ -352,3 +352,30 @@ def test_autosave_with_return_minimal_reads_the_row_alone_in_fixed_queries(world
     assert settings.AUDIT_CHAIN_INLINE or counts[0] == 5, queries
     other = as_user(APIClient(), world.hr)  # someone else's draft stays a 404
     assert other.patch(f"/api/v1/applications/{pk}/", {"summary": "x"}, format="json", **MINIMAL).status_code == 404
+
+
+def test_autosave_with_return_minimal_keeps_csrf_for_sessions_and_opens_to_tokens(world):
+    """The preference changes the answer only: a session caller without the CSRF token is refused
+    (403, its JSON) and nothing is saved; a caller with an API token saves (204)."""
+    from django.middleware.csrf import get_token
+    from django.test import RequestFactory
+
+    from applications.models import Application
+    from tests.portal.test_api_tokens import PASSWORD, obtain, token_client
+
+    pk = world.create().pk
+    session = APIClient(enforce_csrf_checks=True)
+    session.force_login(world.applicant)
+    url = f"/api/v1/applications/{pk}/"
+    refused = session.patch(url, {"summary": "无令牌"}, format="json", **MINIMAL)
+    assert refused.status_code == 403 and refused.json()["detail"] and "Preference-Applied" not in refused
+    assert Application.objects.get(pk=pk).summary != "无令牌"
+    token = get_token(RequestFactory().get("/"))
+    session.cookies["csrftoken"] = token
+    saved = session.patch(url, {"summary": "有令牌"}, format="json", HTTP_X_CSRFTOKEN=token, **MINIMAL)
+    assert saved.status_code == 204 and Application.objects.get(pk=pk).summary == "有令牌"
+    world.applicant.set_password(PASSWORD)
+    world.applicant.save(update_fields=["password"])
+    api = token_client(obtain(world.applicant))
+    response = api.patch(url, {"summary": "凭令牌"}, format="json", **MINIMAL)
+    assert response.status_code == 204 and Application.objects.get(pk=pk).summary == "凭令牌"
