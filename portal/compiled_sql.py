@@ -41,6 +41,7 @@ from collections.abc import Callable, Sequence
 
 from django.db import connections
 from django.db.models.query import QuerySet, ValuesIterable
+from django.db.models.signals import post_save, pre_save
 
 #: A made string sentinel: a private-use character and a random tag no stored text holds.
 _TAG = "\ue000compiled-sql-" + secrets.token_hex(6) + "-"
@@ -232,8 +233,6 @@ class CompiledSave:
         self._plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _signalled(self) -> bool:
-        from django.db.models.signals import post_save, pre_save
-
         return pre_save.has_listeners(self.model) or post_save.has_listeners(self.model)
 
     def _plan(self, connection, key, build):
