@@ -263,6 +263,28 @@ def _update_input() -> ApplicationUpdateInput:
     return ApplicationUpdateInput(partial=True)
 
 
+def prefers_minimal(request) -> bool:
+    """Whether the request's ``Prefer`` header asks for ``return=minimal`` (RFC 7240: preferences
+    separated by commas, each with optional ``;`` parameters; names case-insensitive, a value
+    possibly quoted; of a preference given twice, the first counts)."""
+    header = request.META.get("HTTP_PREFER")
+    if not header:
+        return False
+    for preference in header.split(","):
+        name, _sep, value = preference.split(";", 1)[0].partition("=")
+        if name.strip().lower() == "return":
+            return value.strip().strip('"').lower() == "minimal"
+    return False
+
+
+#: ``Prefer`` as the autosave's schema documents it.
+PREFER_PARAMETER = OpenApiParameter(
+    "Prefer", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False, enum=["return=minimal"],
+    description="RFC 7240. `return=minimal`: on success, answer 204 No Content with "
+                "`Preference-Applied: return=minimal` instead of the application (the browser's autosave "
+                "sends it). Errors answer as without it.")
+
+
 class ApplicationDetailApi(APIView):
     parser_classes = [JSONParser, FormParser]
 
@@ -272,7 +294,13 @@ class ApplicationDetailApi(APIView):
         return _detail(request, pk)
 
     @extend_schema(summary="Autosave the draft (only the parts a return unlocked, once returned)",
-                   request=ApplicationUpdateInput, responses={200: ApplicationOutput})
+                   request=ApplicationUpdateInput,
+                   parameters=[PREFER_PARAMETER, OpenApiParameter(
+                       "Preference-Applied", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[204],
+                       enum=["return=minimal"], description="The preference the 204 honoured (RFC 7240).")],
+                   responses={200: ApplicationOutput,
+                              204: OpenApiResponse(description="Saved; with `Prefer: return=minimal` (no body, "
+                                                               "`Preference-Applied: return=minimal`).")})
     def patch(self, request, pk: int):
         try:
             validated = _update_input().run_validation(request.data)
@@ -280,7 +308,14 @@ class ApplicationDetailApi(APIView):
             data = ApplicationUpdateInput(data=request.data, partial=True)
             data.is_valid(raise_exception=True)
             validated = data.validated_data
-        application = svc.application_update_draft(actor=request.user, application_id=pk, data=dict(validated))
+        minimal = prefers_minimal(request)
+        application = svc.application_update_draft(actor=request.user, application_id=pk, data=dict(validated),
+                                                   for_answer=not minimal)
+        if minimal:  # RFC 7240: saved, nothing to render (issue 15: the peak's autosaves)
+            response = HttpResponse(status=status.HTTP_204_NO_CONTENT)
+            del response["Content-Type"]  # no body (as DRF leaves an empty Response)
+            response["Preference-Applied"] = "return=minimal"
+            return response
         # The saved row, read under its lock with what the answer names (only its applicant may save
         # it): the answer needs only its lists, not a second read of the application (issue 15).
         return Response(application_output(selectors.application_with_api_lists(application)))

@@ -48,7 +48,7 @@ from applications.tallies import call_status_moved
 from portal import calendar
 from portal import selectors as portal_selectors
 from portal.audit import audit_record, snapshot
-from portal.compiled_sql import CompiledValues, fits_bigint
+from portal.compiled_sql import CompiledSave, CompiledValues, fits_bigint
 from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound, PortalError, RuleViolation
 from portal.models import (
     Committee,
@@ -66,6 +66,8 @@ from portal.notifications import notification_send, notification_settle
 from portal.uploads import prepare_document
 
 S = ApplicationStatus
+#: An autosave's UPDATE, compiled once per connection and set of columns (issue 15).
+_SAVE = CompiledSave(Application)
 AUDIT_FIELDS = ("status", "call", "specialty", "level", "pathway", "channel", "employer", "sponsor",
                 "acceptance_body", "region", "returned_from", "publicity_ends_on", "correction_due_on")
 #: Fields the applicant types; in a returned application only those a correction names unlock.
@@ -210,6 +212,27 @@ def _lock_own_for_text(actor: User, application_id: int) -> Application:
             "default", [field.target_field.attname, *shown], [pk, *shown.values()])
         field.set_cached_value(application, related)
     return application
+
+
+#: What a text-only autosave without an answer reads of the row: what it checks (owner, status),
+#: the fields it compares and writes, and what its audit event names (``str(application)``).
+#: (Attribute names in the model's order, as ``Model.from_db`` takes them.)
+_ROW_COLUMNS = tuple(f.attname for f in Application._meta.concrete_fields if f.name in {
+    "id", "applicant", "status", "title_name", *EDITABLE_FIELDS, *DRAFT_ONLY_FIELDS})
+
+#: That lock, compiled once per connection: the row alone, no join (so no join order to search).
+_ROW_LOCK = CompiledValues(
+    lambda pk: Application.objects.select_for_update().filter(pk=pk).order_by().values(*_ROW_COLUMNS)[:1], pk=int)
+
+
+def _lock_own_row(actor: User, application_id: int) -> Application:
+    """The application row, locked, with only ``_ROW_COLUMNS`` read (the others deferred, as
+    ``.only()`` gives them); NotFound unless ``actor`` is its applicant."""
+    rows = _ROW_LOCK(pk=application_id) if fits_bigint(application_id) else []  # the URL takes any digits
+    if not rows or rows[0]["applicant_id"] != actor.pk:
+        raise NotFound()
+    row = rows[0]
+    return Application.from_db("default", list(_ROW_COLUMNS), [row[c] for c in _ROW_COLUMNS])
 
 
 # --- Region and channel (R1.1, R1.4, R1.7, R1.8) ----------------------------
@@ -494,16 +517,24 @@ def application_create(*, applicant: User, call_id: int, specialty_id: int, leve
 ANSWER_RELATED = ("specialty", "employer", "sponsor", "acceptance_body")
 
 
-def application_update_draft(*, actor: User, application_id: int, data: dict) -> Application:
+def application_update_draft(*, actor: User, application_id: int, data: dict,
+                             for_answer: bool = True) -> Application:
     """Save what the applicant typed (autosave). In a returned application only
     the fields named by a correction unlock (一次性告知). Returns the application as saved, with
-    its applicant, call, series, specialty, region and organisations (``ANSWER_RELATED``)."""
+    its applicant, call, series, specialty, region and organisations (``ANSWER_RELATED``).
+
+    ``for_answer=False`` (the API's ``Prefer: return=minimal``: nobody reads the saved
+    application): a save of text alone reads only the row's own columns it needs, with no join,
+    and the application returned has the others deferred."""
     with transaction.atomic():
-        _joins_in_written_order()
         if data.keys() & {"specialty", "level", "pathway"}:  # checked against the call and its committee
+            _joins_in_written_order()  # (the check reads the specialty and employer: read them with it)
             application = _lock_own(actor, application_id, *ANSWER_RELATED)
-        else:
+        elif for_answer:
+            _joins_in_written_order()
             application = _lock_own_for_text(actor, application_id)
+        else:
+            application = _lock_own_row(actor, application_id)
         unlocked = _unlocked_targets(application)
         tracked = EDITABLE_FIELDS + DRAFT_ONLY_FIELDS
         before = {f: getattr(application, f"{f}_id" if f == "specialty" else f) for f in tracked}
@@ -543,7 +574,7 @@ def application_update_draft(*, actor: User, application_id: int, data: dict) ->
         if changed:
             # Only the changed columns (issue 15: an autosave rewrote all ~40 columns of the row).
             columns = {*changed, "updated_at"} | ({"title_name"} if "level" in changed else set())
-            application.save(update_fields=sorted(columns))
+            _SAVE.update(application, sorted(columns))  # as save(update_fields=...), SQL compiled once
             audit_record(actor=actor, action="application.edit", obj=application,
                          before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
     return application

@@ -33,7 +33,9 @@ settings) serves the API; ``wrk`` drives a mix over ``--connections``
 connections with no think time (so it measures capacity): applicants
 autosaving their drafts (``PATCH /api/v1/applications/<id>/``, each save a new
 summary, the browser's autosave), applicants submitting with the integrity
-pledge, and enterprise HR officers approving submitted applications. At one
+pledge, and enterprise HR officers approving submitted applications. Autosaves send
+``Prefer: return=minimal`` as the browser does (a 204, no body); ``--full-answer`` leaves it out
+(the application back, as other API clients get it). At one
 autosave every few seconds per applicant, N writes/s is the peak of about
 3×N applicants saving at once. Celery tasks go to Redis and are not run.
 
@@ -113,6 +115,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--sort", default="cumulative", help="cpu: cProfile's order (cumulative, tottime)")
     parser.add_argument("--top", type=int, default=45, help="cpu: how many of cProfile's functions to print")
     parser.add_argument("--callers", help="cpu: print the callers of the functions matching this")
+    parser.add_argument("--full-answer", action="store_true",
+                        help="autosave without Prefer: return=minimal (the browser sends it): the application back")
     parser.add_argument("--callgrind", action="store_true",
                         help="cpu: run the n autosaves inside functools.reduce (callgrind's toggle), print little")
     return parser.parse_args()
@@ -485,7 +489,9 @@ function request()
   end
   if pos.autosave >= #autosave then pos.autosave = 0 end
   local s = next_of("autosave", autosave)
-  return wrk.format("PATCH", "%(autosave_prefix)s" .. s[2] .. "/", headers(s),
+  local h = headers(s)
+  if %(minimal)s then h["Prefer"] = "return=minimal" end  -- as the browser's autosave asks
+  return wrk.format("PATCH", "%(autosave_prefix)s" .. s[2] .. "/", h,
                     '{"summary": "%(summary)s' .. index .. "-" .. counter .. '"}')
 end
 
@@ -521,7 +527,8 @@ def write_wrk_files(scene: dict, sessions: dict, folder: Path, mode: str = "") -
     floor = mode == "floor"  # the bare write: autosaves only, through the bench's own view
     script.write_text(LUA % {"data": data, "threads": 2, "submit_every": 10**9 if floor else 50,
                              "decide_every": 10**9 if floor else 33, "summary": SUMMARY,
-                             "autosave_prefix": "/bench/write/" if floor else "/api/v1/applications/"})
+                             "autosave_prefix": "/bench/write/" if floor else "/api/v1/applications/",
+                             "minimal": "false" if ARGS.full_answer else "true"})
     return script
 
 
@@ -657,6 +664,7 @@ def cpu(scene: dict) -> list[dict]:
                    "REMOTE_ADDR": "127.0.0.1", "HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9",
                    "HTTP_COOKIE": f"{cookies[user]}; {settings.CSRF_COOKIE_NAME}={csrf}", "HTTP_X_CSRFTOKEN": csrf,
                    "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+                   **({} if ARGS.full_answer else {"HTTP_PREFER": "return=minimal"}),
                    "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr}
         status: list[str] = []
         answer = b"".join(handler(environ, lambda s, h, *a: status.append(s)))

@@ -36,6 +36,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from portal.compiled_sql import CompiledSave
 from portal.middleware import current_client_ip
 from portal.models import AuditChainHead, AuditEvent
 
@@ -115,9 +116,13 @@ def _event(*, actor, action: str, obj: models.Model | None = None, object_type: 
                       created_at=timezone.now(), ip_address=current_client_ip(), digest_version=DIGEST_VERSION)
 
 
+#: One event's INSERT, compiled once per connection (issue 15: every write records one).
+_SAVE = CompiledSave(AuditEvent)
+
+
 def _insert(events: list[AuditEvent]) -> None:
     if len(events) == 1:
-        events[0].save(force_insert=True)
+        _SAVE.insert(events[0])  # as events[0].save(force_insert=True)
     else:
         AuditEvent.objects.bulk_create(events)
 

@@ -41,6 +41,7 @@ from collections.abc import Callable, Sequence
 
 from django.db import connections
 from django.db.models.query import QuerySet, ValuesIterable
+from django.db.models.signals import post_save, pre_save
 
 #: A made string sentinel: a private-use character and a random tag no stored text holds.
 _TAG = "\ue000compiled-sql-" + secrets.token_hex(6) + "-"
@@ -196,3 +197,145 @@ def _checked(name: str, kind: type, value):
     if not isinstance(value, kind) or isinstance(value, bool):
         raise TypeError(f"{name}: a {kind.__name__}, not {value!r}")
     return value if type(value) is kind else kind(value)
+
+
+class CompiledSave:
+    """``Model.save()`` of one model's rows — an INSERT of a new one, an UPDATE of some columns of a
+    saved one — with its SQL compiled once per connection (and per set of columns) by the ORM's own
+    compilers, then run with each save's values (issue 15: compiling them cost an autosave more than
+    PostgreSQL spent running them). Each value goes through what ``save()`` passes it through: the
+    field's ``pre_save`` (``auto_now`` included) and ``get_db_prep_save``; the returned columns
+    (the id) through the ORM's converters.
+
+    ``save()`` also sends ``pre_save`` and ``post_save``: while the model has a receiver of either,
+    these calls are ``save()`` itself, so no receiver is ever skipped. Refused: a model whose own
+    ``save()`` (or any step of it) does more than Django's (``User.save()`` sets ``name_key``), a
+    model with parents, a field with its own placeholder, an expression (``F()``) as a value."""
+
+    _STEPS = ("save", "save_base", "_save_table", "_do_update", "_do_insert", "_save_parents")
+
+    def __init__(self, model):
+        from django.db.models import Model
+
+        if model._meta.parents:
+            raise TypeError("a compiled save is of a model without parents")
+        overridden = [name for name in self._STEPS if getattr(model, name) is not getattr(Model, name)]
+        if overridden:
+            raise TypeError(f"{model._meta.label} has its own {', '.join(overridden)}: save() does more")
+        self.model = model
+        meta = model._meta
+        self._insert_fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+        self._updatable = {name: f for f in meta.local_concrete_fields if not f.generated and not f.primary_key
+                           for name in (f.name, f.attname)}
+        for field in meta.local_concrete_fields:
+            if hasattr(field, "get_placeholder"):
+                raise TypeError(f"{field.name}: a field with its own placeholder")
+        self._plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _signalled(self) -> bool:
+        return pre_save.has_listeners(self.model) or post_save.has_listeners(self.model)
+
+    def _plan(self, connection, key, build):
+        plans = self._plans.get(connection)
+        if plans is None:
+            plans = self._plans[connection] = {}
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = build(connection)
+        return plan
+
+    @staticmethod
+    def _prepared(field, value, connection):
+        if hasattr(value, "resolve_expression") or hasattr(value, "prepare_database_save"):
+            raise TypeError(f"{field.name}: a compiled save takes plain values, not {value!r}")
+        return field.get_db_prep_save(value, connection=connection)
+
+    # --- INSERT ---------------------------------------------------------------------------
+
+    def _build_insert(self, connection):
+        from django.db.models.sql.subqueries import InsertQuery
+
+        meta = self.model._meta
+        query = InsertQuery(self.model)
+        query.insert_values(self._insert_fields, [self.model()])
+        compiler = query.get_compiler(connection=connection)
+        compiler.returning_fields = returning = meta.db_returning_fields
+        [(sql, params)] = compiler.as_sql()
+        if len(params) != len(self._insert_fields):  # one "%s" per field, in their order (field_as_sql)
+            raise TypeError("the ORM's INSERT does not take one parameter per field")
+        converters = compiler.get_converters([f.get_col(meta.db_table) for f in returning])
+        return sql, returning, converters
+
+    def insert(self, obj, using: str = "default") -> None:
+        """``obj.save(force_insert=True, using=using)`` of a new row (its id not set)."""
+        if self._signalled() or obj._state.db not in (None, using) or obj.pk is not None:
+            obj.save(force_insert=True, using=using)
+            return
+        obj._prepare_related_fields_for_save(operation_name="save")
+        connection = connections[using]
+        sql, returning, converters = self._plan(connection, "insert", self._build_insert)
+        params = [self._prepared(f, f.pre_save(obj, True), connection) for f in self._insert_fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = list(connection.ops.fetch_returned_insert_columns(cursor, ()))
+        for pos, (convs, expression) in converters.items():
+            for converter in convs:
+                row[pos] = converter(row[pos], expression, connection)
+        for value, field in zip(row, returning, strict=True):
+            setattr(obj, field.attname, value)
+        obj._state.db, obj._state.adding = using, False
+
+    # --- UPDATE ---------------------------------------------------------------------------
+
+    def _update_fields(self, names) -> list:
+        wanted = set(names)
+        if not wanted or not wanted <= self._updatable.keys():
+            raise ValueError(f"not columns of {self.model._meta.label} to update: {sorted(wanted)}")
+        return [f for f in self.model._meta.local_concrete_fields
+                if not f.generated and not f.primary_key and (f.name in wanted or f.attname in wanted)]
+
+    def _build_update(self, fields, values, prepared, connection) -> str:
+        """The ORM's UPDATE of ``fields`` by primary key, compiled with a first save's values (none
+        None: the ORM writes a None as NULL in the SQL), checked to take exactly those values, in
+        that order, then the id."""
+        from django.db.models.sql.subqueries import UpdateQuery
+
+        sentinel = _INT_BASE + 104729
+        query = UpdateQuery(self.model)
+        query.add_update_fields([(f, None, v) for f, v in zip(fields, values, strict=True)])
+        query.add_filter("pk", sentinel)
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        if tuple(params) != (*prepared, sentinel):
+            raise TypeError("the ORM's UPDATE does not take the values then the id")
+        return sql
+
+    def update(self, obj, update_fields, using: str = "default") -> None:
+        """``obj.save(update_fields=update_fields, using=using)`` of a saved row: its columns in
+        ``update_fields`` (names or attribute names), in the model's order, as ``save()`` writes them."""
+        if self._signalled():
+            obj.save(update_fields=update_fields, using=using)
+            return
+        fields = self._update_fields(update_fields)
+        obj._prepare_related_fields_for_save(operation_name="save", fields=fields)
+        connection = connections[using]
+        values = [f.pre_save(obj, False) for f in fields]
+        params = [self._prepared(f, v, connection) for f, v in zip(fields, values, strict=True)]
+        plans = self._plans.get(connection)
+        if plans is None:
+            plans = self._plans[connection] = {}
+        key = ("update", *[f.attname for f in fields])
+        sql = plans.get(key)
+        if sql is None:
+            if None in params:  # (compiled from a save without None; this one as the ORM writes it)
+                obj.save(update_fields=update_fields, using=using)
+                return
+            sql = plans[key] = self._build_update(fields, values, params, connection)
+        params.append(self.model._meta.pk.get_db_prep_value(obj.pk, connection))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            updated = cursor.rowcount
+        if not updated:
+            from django.db import DatabaseError
+
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+        obj._state.db, obj._state.adding = using, False

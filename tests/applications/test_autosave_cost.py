@@ -201,3 +201,181 @@ def test_autosave_of_an_id_beyond_any_row_is_404(world):
         response = api.patch(f"/api/v1/applications/{bad}/", {"summary": "x"}, format="json")
         assert response.status_code == 404
     assert api.get(f"/api/v1/applications/{pk}/").json()["summary"] != "x"
+
+
+# --- Prefer: return=minimal (RFC 7240; issue 15) ------------------------------------------------
+
+MINIMAL = {"HTTP_PREFER": "return=minimal"}
+
+
+def _event_columns(event) -> dict:
+    """An audit event's columns but its id, time, the values saved (which differ by save) and its
+    place in the chain (given once sealed: at once where the chain is sealed inline, SQLite)."""
+    from portal.models import AuditEvent
+
+    return {f.attname: getattr(event, f.attname) for f in AuditEvent._meta.concrete_fields
+            if f.name not in ("id", "created_at", "before", "after", "seq", "prev_hash", "hash")}
+
+
+def test_autosave_with_return_minimal_is_a_204_saving_the_same_row_and_event(world):
+    from applications.models import Application
+    from portal.models import AuditEvent
+
+    api = as_user(APIClient(), world.applicant)
+    pk = api.post("/api/v1/applications/", create_payload(world), format="json").json()["id"]
+    full = api.patch(f"/api/v1/applications/{pk}/", {"summary": "完整的回答"}, format="json")
+    assert full.status_code == 200 and full.json()["summary"] == "完整的回答"
+    full_event = AuditEvent.objects.filter(action="application.edit").latest("id")
+    before = Application.objects.get(pk=pk)
+    response = api.patch(f"/api/v1/applications/{pk}/", {"summary": "简短 <i>&"}, format="json", **MINIMAL)
+    assert response.status_code == 204 and response.content == b""
+    assert response["Preference-Applied"] == "return=minimal" and "Content-Type" not in response
+    after = Application.objects.get(pk=pk)
+    assert after.summary == "简短 <i>&" and after.updated_at > before.updated_at
+    assert {f.attname: getattr(after, f.attname) for f in Application._meta.concrete_fields
+            if f.name not in ("summary", "updated_at")} == {
+        f.attname: getattr(before, f.attname) for f in Application._meta.concrete_fields
+        if f.name not in ("summary", "updated_at")}
+    event = AuditEvent.objects.filter(action="application.edit").latest("id")
+    assert event.pk != full_event.pk and _event_columns(event) == _event_columns(full_event)
+    assert (event.seq is None) == (full_event.seq is None)  # both waiting for the sequencer, or both chained
+    assert (event.before, event.after) == ({"summary": "完整的回答"}, {"summary": "简短 <i>&"})
+    # The full answer afterwards is what a fresh read gives, as before.
+    again = api.patch(f"/api/v1/applications/{pk}/", {"summary": "再完整"}, format="json")
+    assert again.status_code == 200 and "Preference-Applied" not in again
+    assert again.content == api.get(f"/api/v1/applications/{pk}/").content
+
+
+def test_autosave_without_return_minimal_answers_the_application(world):
+    """No ``Prefer``, or another preference (``return=representation``, an unknown one, a second
+    ``return`` after the first): the full answer, the bytes a fresh read gives."""
+    api = as_user(APIClient(), world.applicant)
+    pk = api.post("/api/v1/applications/", create_payload(world), format="json").json()["id"]
+    for prefer in (None, "return=representation", "respond-async", "return=representation, return=minimal",
+                   "return=minimalist"):
+        extra = {} if prefer is None else {"HTTP_PREFER": prefer}
+        response = api.patch(f"/api/v1/applications/{pk}/", {"summary": f"总结 {prefer}"}, format="json", **extra)
+        assert response.status_code == 200 and "Preference-Applied" not in response, prefer
+        assert response.content == api.get(f"/api/v1/applications/{pk}/").content, prefer
+
+
+def test_prefer_header_parsing():
+    from rest_framework.test import APIRequestFactory
+
+    from applications.api import prefers_minimal
+
+    factory = APIRequestFactory()
+    for header, expected in (("return=minimal", True), ("RETURN = \"Minimal\"", True),
+                             ("respond-async, return=minimal; foo=bar", True), ("wait=10,return=minimal", True),
+                             ("return=representation", False), ("return=minimal-ish", False), ("", False),
+                             ("return=representation, return=minimal", False), ("returns=minimal", False)):
+        assert prefers_minimal(factory.patch("/", HTTP_PREFER=header)) is expected, header
+    assert prefers_minimal(factory.patch("/")) is False
+
+
+def test_autosave_with_return_minimal_still_refuses_with_the_json_error(world, returned):  # noqa: F811
+    """Invalid input, a field a return did not unlock, someone else's application, an id past any
+    row: the same status and JSON as without the preference."""
+    from rest_framework.renderers import JSONRenderer
+
+    from applications.serializers import ApplicationUpdateInput
+
+    api = as_user(APIClient(), world.applicant)
+    pk = returned.pk
+    for bad in ({"level": "emperor"}, {"summary": "长" * 20001}, {"pathway": None}, [1]):
+        response = api.patch(f"/api/v1/applications/{pk}/", bad, format="json", **MINIMAL)
+        reference = ApplicationUpdateInput(data=bad, partial=True)
+        assert not reference.is_valid()
+        assert response.status_code == 400 and "Preference-Applied" not in response, bad
+        assert response.json() == json.loads(JSONRenderer().render(reference.errors)), bad
+    url = f"/api/v1/applications/{returned.pk}/"
+    locked = api.patch(url, {"justification": "x"}, format="json", **MINIMAL)
+    assert locked.status_code == 400 and locked.json() == api.patch(url, {"justification": "x"},
+                                                                   format="json").json()
+    assert locked.json()["field"] == "justification"
+    assert api.patch(url, {"summary": "补正后"}, format="json", **MINIMAL).status_code == 204  # unlocked
+    other = as_user(APIClient(), world.hr)
+    for target in (pk, 2**63):
+        response = other.patch(f"/api/v1/applications/{target}/", {"summary": "x"}, format="json", **MINIMAL)
+        assert response.status_code == 404 and response.json()["detail"], target
+    from applications.models import Application
+
+    assert Application.objects.get(pk=pk).summary == "补正后"
+
+
+def test_autosave_with_return_minimal_of_the_level_checks_the_call(world):
+    from applications.models import Application
+
+    api = as_user(APIClient(), world.applicant)
+    pk = api.post("/api/v1/applications/", create_payload(world), format="json").json()["id"]
+    with CaptureQueriesContext(connection) as context:
+        response = api.patch(f"/api/v1/applications/{pk}/", {"level": "junior", "summary": "s"}, format="json",
+                             **MINIMAL)
+    assert response.status_code == 204
+    # The call's check reads what it needs with the lock: no object of the row read on its own.
+    assert len([q for q in context.captured_queries if 'FROM "applications_application"' in q["sql"]]) == 1
+    for table in ("portal_organization", "applications_specialty"):
+        by_id = f'WHERE "{table}"."id" = '
+        assert not [q for q in context.captured_queries if by_id in q["sql"]], table
+    application = Application.objects.get(pk=pk)
+    assert (application.level, application.summary) == ("junior", "s")
+    assert application.title_name == api.get(f"/api/v1/applications/{pk}/").json()["title_name"]
+    refused = api.patch(f"/api/v1/applications/{pk}/", {"level": "emperor"}, format="json", **MINIMAL)
+    assert refused.status_code == 400
+
+
+def test_autosave_with_return_minimal_reads_the_row_alone_in_fixed_queries(world):
+    """The minimal save locks the row with no join (and so sets no join order), reads none of the
+    answer's lists, writes the changed columns, and costs the same number of queries each time."""
+    api = as_user(APIClient(), world.applicant)
+    pk = api.post("/api/v1/applications/", create_payload(world), format="json").json()["id"]
+    counts = []
+    for text in ("一", "二", "三"):
+        with CaptureQueriesContext(connection) as context:
+            response = api.patch(f"/api/v1/applications/{pk}/", {"summary": text}, format="json", **MINIMAL)
+        assert response.status_code == 204
+        queries = [q["sql"] for q in context.captured_queries]
+        counts.append(len(queries))
+    [lock] = [q for q in queries if 'FROM "applications_application"' in q]
+    assert " JOIN " not in lock and '"frozen_profile"' not in lock and "ORDER BY" not in lock
+    assert "FOR UPDATE" in lock or not connection.features.has_select_for_update
+    assert not [q for q in queries if q.startswith("SET LOCAL")]
+    assert not [q for q in queries if 'FROM "applications_achievement"' in q or 'FROM "applications_attachment"' in q]
+    [update] = [q for q in queries if q.startswith('UPDATE "applications_application"')]
+    assert '"summary"' in update and '"updated_at"' in update and '"status"' not in update
+    assert len([q for q in queries if q.startswith('INSERT INTO "portal_auditevent"')]) == 1
+    # The lock, the update, the event, in the transaction (a savepoint inside the test's): no more
+    # (where the chain is sealed inline, SQLite, the seal pass's queries besides).
+    from django.conf import settings
+
+    assert counts[0] == counts[1] == counts[2], queries
+    assert settings.AUDIT_CHAIN_INLINE or counts[0] == 5, queries
+    other = as_user(APIClient(), world.hr)  # someone else's draft stays a 404
+    assert other.patch(f"/api/v1/applications/{pk}/", {"summary": "x"}, format="json", **MINIMAL).status_code == 404
+
+
+def test_autosave_with_return_minimal_keeps_csrf_for_sessions_and_opens_to_tokens(world):
+    """The preference changes the answer only: a session caller without the CSRF token is refused
+    (403, its JSON) and nothing is saved; a caller with an API token saves (204)."""
+    from django.middleware.csrf import get_token
+    from django.test import RequestFactory
+
+    from applications.models import Application
+    from tests.portal.test_api_tokens import PASSWORD, obtain, token_client
+
+    pk = world.create().pk
+    session = APIClient(enforce_csrf_checks=True)
+    session.force_login(world.applicant)
+    url = f"/api/v1/applications/{pk}/"
+    refused = session.patch(url, {"summary": "无令牌"}, format="json", **MINIMAL)
+    assert refused.status_code == 403 and refused.json()["detail"] and "Preference-Applied" not in refused
+    assert Application.objects.get(pk=pk).summary != "无令牌"
+    token = get_token(RequestFactory().get("/"))
+    session.cookies["csrftoken"] = token
+    saved = session.patch(url, {"summary": "有令牌"}, format="json", HTTP_X_CSRFTOKEN=token, **MINIMAL)
+    assert saved.status_code == 204 and Application.objects.get(pk=pk).summary == "有令牌"
+    world.applicant.set_password(PASSWORD)
+    world.applicant.save(update_fields=["password"])
+    api = token_client(obtain(world.applicant))
+    response = api.patch(url, {"summary": "凭令牌"}, format="json", **MINIMAL)
+    assert response.status_code == 204 and Application.objects.get(pk=pk).summary == "凭令牌"

@@ -22,7 +22,9 @@
       fetch(url, {
         method: "PATCH",
         credentials: "same-origin",
-        headers: {"Content-Type": "application/json", "X-CSRFToken": tokenInput ? tokenInput.value : ""},
+        // The answer's body is not read on success: ask for none (RFC 7240; a 204).
+        headers: {"Content-Type": "application/json", "Prefer": "return=minimal",
+                  "X-CSRFToken": tokenInput ? tokenInput.value : ""},
         body: JSON.stringify(body)
       }).then(function (response) {
         if (response.ok) {
