@@ -305,6 +305,15 @@ print(json.dumps({"drain_seconds": round(drained, 2), "chained": checked, "broke
 """
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds a process of this machine has used (from /proc; NaN if it cannot be read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def chain_report() -> dict:
     return json.loads(run_python(CHAIN_CODE, RUN_DB).strip().splitlines()[-1])
 
@@ -579,7 +588,10 @@ def served(scene: dict) -> list[dict]:
             try:
                 serve.wait_until_serving(ARGS.port)
                 run_wrk(script, 2, "warm")
+                sequencer_cpu = process_cpu(sequencer.pid) if sequencer else None
                 result = run_wrk(script, ARGS.seconds)
+                if sequencer:  # the share of one core the sequencer's Python took during the run
+                    result["sequencer_cpu"] = (process_cpu(sequencer.pid) - sequencer_cpu) / result["seconds"]
             finally:
                 stop(server)
             if mode == "deferred":
@@ -597,6 +609,8 @@ def served(scene: dict) -> list[dict]:
             chain_text = ("" if not chain else
                           f"caught up {chain['drain_seconds']} s after; {chain['chained']} verified, "
                           f"{'intact' if not chain['broken'] else chain['broken']}")
+            if "sequencer_cpu" in result:
+                chain_text += f"; the sequencer's Python {result['sequencer_cpu']:.0%} of a core"
             print(f"  {mode:>8} | {row['writes_per_s']:>8,.0f} | {row['p50_ms']:>7.1f} | {row['p99_ms']:>7.1f} | "
                   f"{row['non_2xx']:>7} | {row['socket_errors']:>8} | {row['submitted']:>9} | {row['approved']:>8} | "
                   f"{row['events']:>6} | {chain_text}", flush=True)
