@@ -87,17 +87,20 @@ def generate(rows: int) -> float:
         key = _active_signing_key()
         c.execute("""
             INSERT INTO portal_user (password, last_login, is_superuser, mobile, real_name, email,
-                id_number_encrypted, id_number_hash, id_number_masked, is_active, is_staff, date_joined)
-            SELECT '!', NULL, false, '178' || lpad(g::text, 8, '0'), '压测' || g, '', '', NULL, '', true, false, now()
+                id_number_encrypted, id_number_hash, id_number_masked, is_active, is_staff, date_joined,
+                credentials_epoch, language, muted, name_key, name_ug)
+            SELECT '!', NULL, false, '178' || lpad(g::text, 8, '0'), '压测' || g, '', '', NULL, '', true, false, now(),
+                0, '', '[]'::jsonb, '压测' || g, ''
             FROM generate_series(1, %s) g""", [people])
         # 2,000 enterprises spread over the 15 regions, mostly private.
         c.execute("""
             INSERT INTO portal_organization (kind, name, uscc, region_id, status, ownership, size, address,
-                contact_name, contact_phone, business_licence, rejection_reason, decided_at, created_at, updated_at)
+                contact_name, contact_phone, business_licence, rejection_reason, decided_at, created_at, updated_at,
+                certificate_bilingual)
             SELECT 'enterprise', %s || g, 'BENCHSTATS' || lpad(g::text, 8, '0'), r.id, 'active',
                    (ARRAY['private','private','private','private','private','private','state','collective',
                           'foreign','hmt','mixed'])[1 + g %% 11],
-                   'small', '', '', '', '', '', NULL, now(), now()
+                   'small', '', '', '', '', '', NULL, now(), now(), false
             FROM generate_series(1, 2000) g
             JOIN (SELECT id, row_number() OVER (ORDER BY code) - 1 AS n FROM portal_region) r
               ON r.n = CASE WHEN g %% 10 < 3 THEN 1 ELSE g %% 15 END""", [BENCH + "企业"])
@@ -204,8 +207,10 @@ def measure(client: Client, url: str, runs: int) -> tuple[int, float, float, int
             response = client.get(url)
             times.append((time.perf_counter() - started) * 1000)
         queries, code = len(captured.captured_queries), response.status_code
-        touched = touched or any("applications_application" in q["sql"] or "certificates_certificate" in q["sql"]
-                                 for q in captured.captured_queries)
+        # (The freshness check reads the tables' write counters in pg_stat_user_tables by name: not
+        # the tables.)
+        touched = touched or any(("applications_application" in q["sql"] or "certificates_certificate" in q["sql"])
+                                 and "pg_stat_user_tables" not in q["sql"] for q in captured.captured_queries)
     return queries, statistics.median(times), max(times), code, touched
 
 
