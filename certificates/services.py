@@ -42,7 +42,7 @@ from certificates.models import (
     VerificationEvent,
 )
 from certificates.pdffile import UnreadablePdf, extract_jws
-from certificates.rendering import TEMPLATE_VERSION, get_renderer, printed_texts, site_url
+from certificates.rendering import TEMPLATE_VERSION, get_renderer, printed_texts, site_url, uyghur_texts_prime
 from certificates.selectors import CERTIFICATE_JOINS, issuer_regions_for_officer
 from certificates.workflow import BUREAU_OF_ISSUER, CERTIFICATE_WORKFLOW
 from portal import spreadsheets
@@ -1132,6 +1132,8 @@ def certificate_batch_process_items(*, item_ids: list[int]) -> dict[str, int]:
             live.update({c.grant_key: c for c in created})
     to_mark: dict[int, int] = {}  # item -> certificate: marked issued in the commit that records the PDFs
     pages: list[_Page] = []
+    # The pages' Uyghur texts (is the region bilingual?) read for the chunk at once, not per page.
+    uyghur_texts_prime([live[g.grant_key] for pk, g in grants.items() if pk not in errors and g.grant_key in live])
     for item in items:
         grant = grants.get(item.pk)
         try:

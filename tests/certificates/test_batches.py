@@ -309,3 +309,64 @@ def test_R5_3_beat_requeues_batch_work_left_stale_by_a_worker_that_never_came_ba
         again = tasks.requeue_stale_certificate_work.delay(**entry["kwargs"]).get()
     assert counts == {"batch_items": 1, "pdfs": 0} and again == {"batch_items": 0, "pdfs": 0}
     assert enqueue.call_args_list[0].args[0] == [stale.pk]  # the one queued a moment ago waits its turn
+
+
+def _chunk_queries(count: int) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with mock.patch("certificates.services._enqueue_items"):
+        grants = [{**g, "grant_key": f"chunk{count}:{n}"} for n, g in enumerate(specs(count))]
+        batch = services.certificate_issue_batch(grant_specs=grants, actor=None)
+    with CaptureQueriesContext(connection) as queries:
+        outcome = services.certificate_batch_process_items(item_ids=list(batch.items.values_list("pk", flat=True)))
+    assert outcome == {"issued": count, "failed": 0}
+    return [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.parametrize("on", [False, True], ids=["chinese", "bilingual"])
+def test_R5_3_a_chunk_reads_and_writes_per_chunk_only_the_pdf_updates_are_per_certificate(on):
+    """One task's chunk (ITEMS_PER_TASK certificates) runs as many queries as a
+    chunk of two, but for its one conditional UPDATE per recorded PDF: the
+    bilingual check, the titles' Uyghur names, the numbers, rows, audit events
+    and notifications are read and written per chunk, never per certificate."""
+    from django.db import connection
+
+    from portal.models import Organization
+
+    Organization.objects.filter(kind=Organization.Kind.HR_BUREAU, region__code="650100").update(
+        certificate_bilingual=on)
+    size = services.ITEMS_PER_TASK
+    _chunk_queries(1)  # what a worker reads once (caches kept per process)
+    small, chunk = _chunk_queries(2), _chunk_queries(size)
+    per_pdf = [sql for sql in chunk if sql.startswith('UPDATE "certificates_certificate"')]
+    assert len(per_pdf) == size
+    assert len(chunk) - len(small) == size - 2
+    if connection.vendor == "postgresql" and not on:
+        assert len(chunk) == 27  # measured 4 Dec 2026 (36 with a bilingual check per certificate)
+
+
+def test_R5_3_a_chunk_prints_the_same_uyghur_texts_as_one_certificate_alone(run_on_commit):
+    from applications.models import TitleName
+    from portal.models import Organization
+
+    Organization.objects.filter(kind=Organization.Kind.HR_BUREAU, region__code="650100").update(
+        certificate_bilingual=True)
+    grants = specs(2) + specs(1, series=TitleName.objects.exclude(series__code="engineering")
+                              .filter(level="intermediate").first().series)
+    grants[0]["holder"].name_ug = "مەمەت ئەلى"
+    grants[0]["holder"].save(update_fields=["name_ug"])
+    chunk = [services._build(services._clean_grant(**g), key=services._active_signing_key(), serial=n + 1,
+                             series_code="ENG", today=timezone.localdate()) for n, g in enumerate(grants)]
+    alone = [rendering.uyghur_texts(c) for c in chunk]
+    for certificate in chunk:
+        del certificate._uyghur_texts
+        certificate.holder = type(certificate.holder).objects.get(pk=certificate.holder_id)  # loaded apart
+    rendering.uyghur_texts_prime(chunk)
+    assert [c._uyghur_texts for c in chunk] == alone
+    assert alone[0]["holder_name_ug"] == "مەمەت ئەلى" and alone[0]["title_name_ug"]
+    Organization.objects.update(certificate_bilingual=False)
+    for certificate in chunk:
+        del certificate._uyghur_texts
+    rendering.uyghur_texts_prime(chunk)
+    assert [c._uyghur_texts for c in chunk] == [{}, {}, {}]
