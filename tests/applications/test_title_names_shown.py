@@ -17,25 +17,13 @@ from applications import application_services as svc
 from applications import title_names
 from applications.models import Application, TitleHeld, TitleName
 from portal.models import Notification, User
-
-CHINESE, ENGLISH, UYGHUR = "工程师", "Engineer", "ئىنژېنېر"
+from tests.title_names_helpers import CHINESE, ENGLISH, UYGHUR, page
 
 
 @pytest.fixture(autouse=True)
 def _own_version(monkeypatch):
     """The versions these tests set are their own: the processes of a parallel run share Redis."""
     monkeypatch.setattr(title_names, "VERSION_KEY", f"{title_names.VERSION_KEY}:{uuid.uuid4().hex}")
-
-
-def page(client, user, url: str, language: str) -> str:
-    """``url`` as ``user`` reads it in ``language`` (their own language, as after login)."""
-    User.objects.filter(pk=user.pk).update(language=language)
-    client.force_login(user)
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    html = response.content.decode()
-    assert f'lang="{language}"' in html
-    return html
 
 
 def queries(client, url: str) -> int:

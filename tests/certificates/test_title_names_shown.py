@@ -7,17 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.models import User
-
-CHINESE, ENGLISH, UYGHUR = "工程师", "Engineer", "ئىنژېنېر"
-
-
-def page(client, user, url: str, language: str) -> str:
-    User.objects.filter(pk=user.pk).update(language=language)
-    client.force_login(user)
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response.content.decode()
+from tests.title_names_helpers import CHINESE, ENGLISH, UYGHUR, page
 
 
 def test_the_holder_s_certificate_pages_name_the_title_in_the_page_s_language(client, issue):

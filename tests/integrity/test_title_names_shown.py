@@ -8,18 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.models import User
 from tests.integrity.conftest import open_case, report_on
-
-CHINESE, ENGLISH, UYGHUR = "工程师", "Engineer", "ئىنژېنېر"
-
-
-def page(client, user, url: str, language: str) -> str:
-    User.objects.filter(pk=user.pk).update(language=language)
-    client.force_login(user)
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response.content.decode()
+from tests.title_names_helpers import CHINESE, ENGLISH, UYGHUR, page
 
 
 def test_reports_and_cases_name_the_title_in_the_page_s_language(client, grant, supervisor):

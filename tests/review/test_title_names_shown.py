@@ -14,24 +14,11 @@ from django.urls import reverse
 
 from applications import title_names
 from applications.models import TitleName
-from portal.models import User
 from review import services
 from review.models import PublicityPeriod
 from tests.review.conftest import add_expert, make_application
 from tests.review.test_pages import bulk_applications
-
-CHINESE, ENGLISH, UYGHUR = "工程师", "Engineer", "ئىنژېنېر"
-
-
-def page(client: Client, user, url: str, language: str) -> str:
-    if user is not None:
-        User.objects.filter(pk=user.pk).update(language=language)
-        client.force_login(user)
-    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
-    assert response.status_code == 200, (url, response.status_code)
-    html = response.content.decode()
-    assert f'lang="{language}"' in html
-    return html
+from tests.title_names_helpers import CHINESE, ENGLISH, UYGHUR, page
 
 
 def queries(client: Client, url: str, language: str) -> int:
