@@ -19,3 +19,17 @@ def page(client, user, url: str, language: str) -> str:
     html = response.content.decode()
     assert f'lang="{language}"' in html
     return html
+
+
+def queries_by_language(client, user, url: str, languages=("zh-hans", "ug")) -> list[int]:
+    """The queries of a second read of ``url`` by ``user`` in each language (the first warms it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for language in languages:
+        page(client, user, url, language)
+        with CaptureQueriesContext(connection) as context:
+            client.get(url)
+        counts.append(len(context.captured_queries))
+    return counts
