@@ -101,31 +101,18 @@ UYGHUR_LEGAL_NOTE = "بۇ گۇۋاھنامىدە خەنزۇچە تېكىست ئ�
 def uyghur_texts(certificate) -> dict[str, str]:
     """The Uyghur texts of a bilingual certificate: empty unless the HR bureau of the granting
     region turned ``certificate_bilingual`` on. The title's Uyghur name comes from the catalogue
-    (``TitleName.name_ug``) and the holder's from their account (``User.name_ug``); either may be
-    empty, and then only the Chinese prints. Neither is in the signed record: the Chinese text
-    is the legal one. Read once per certificate object."""
-    cached = getattr(certificate, "_uyghur_texts", None)
-    if cached is not None:
-        return cached
-    from applications.models import TitleName
-    from portal.models import Organization
-
-    texts: dict[str, str] = {}
-    if Organization.objects.filter(kind=Organization.Kind.HR_BUREAU, region_id=certificate.granting_body_region_id,
-                                   certificate_bilingual=True).exists():
-        title = (TitleName.objects.filter(series_id=certificate.series_id, level=certificate.level)
-                 .values_list("name_ug", flat=True).first())
-        texts = {"heading_ug": UYGHUR_HEADING, "legal_note_ug": UYGHUR_LEGAL_NOTE, "title_name_ug": title or "",
-                 "holder_name_ug": certificate.holder.name_ug}
-    certificate._uyghur_texts = texts
-    return texts
+    (``TitleName.name_ug``, read from the database, not the per-process copy pages use: a printed
+    certificate follows the catalogue as it is) and the holder's from their account
+    (``User.name_ug``); either may be empty, and then only the Chinese prints. Neither is in the
+    signed record: the Chinese text is the legal one. Read once per certificate object."""
+    uyghur_texts_prime([certificate])
+    return certificate._uyghur_texts
 
 
 def uyghur_texts_prime(certificates) -> None:
     """Read the Uyghur texts of several certificates at once (a batch task's chunk): one query
     for which of their granting regions print bilingual, and only if one does, one for the
-    titles' Uyghur names and one for holders not loaded yet; the same texts as
-    :func:`uyghur_texts` reads one certificate at a time."""
+    titles' Uyghur names and one for holders not loaded yet."""
     from applications.models import TitleName
     from portal.models import Organization, User
 
@@ -138,9 +125,8 @@ def uyghur_texts_prime(certificates) -> None:
     both = [c for c in todo if c.granting_body_region_id in bilingual]
     titles: dict[tuple[int, str], str] = {}
     if both:
-        series = {c.series_id for c in both}
-        titles = {(s, level): name for s, level, name in TitleName.objects.filter(series_id__in=series)
-                  .values_list("series_id", "level", "name_ug")}
+        titles = {(s, level): name for s, level, name in TitleName.objects.filter(
+            series_id__in={c.series_id for c in both}).values_list("series_id", "level", "name_ug")}
         unloaded = {c.holder_id for c in both if not type(c).holder.is_cached(c)}
         holders = User.objects.in_bulk(unloaded) if unloaded else {}
         for c in both:
