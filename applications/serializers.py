@@ -11,13 +11,13 @@ from applications.models import Specialty, TitleName, TitleSeries
 class TitleNameOutput(serializers.ModelSerializer):
     class Meta:
         model = TitleName
-        fields = ["level", "name", "name_en"]
+        fields = ["level", "name", "name_en", "name_ug"]
 
 
 class SpecialtyOutput(serializers.ModelSerializer):
     class Meta:
         model = Specialty
-        fields = ["code", "name", "name_en"]
+        fields = ["code", "name", "name_en", "name_ug"]
 
 
 class SeriesOutput(serializers.ModelSerializer):
@@ -26,7 +26,7 @@ class SeriesOutput(serializers.ModelSerializer):
 
     class Meta:
         model = TitleSeries
-        fields = ["code", "name", "name_en", "titles", "specialties"]
+        fields = ["code", "name", "name_en", "name_ug", "titles", "specialties"]
 
 
 # --- Applications -------------------------------------------------------------------

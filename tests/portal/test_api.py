@@ -47,6 +47,21 @@ def test_catalogue_series_is_public_with_27_series(api, django_assert_max_num_qu
         "assistant_junior", "junior", "intermediate", "deputy_senior", "senior"]
 
 
+def test_catalogue_series_gives_every_name_in_uyghur_and_english(api):
+    """A client reading in Uyghur or English finds every series, title and specialty name in its
+    language in the catalogue (the applications and certificates carry the official Chinese name
+    with the series code, level and specialty that point into it)."""
+    series = {s["code"]: s for s in api.get("/api/v1/catalogue/series/").json()}
+    engineering = series["engineering"]
+    assert engineering["name_ug"] and engineering["name_en"]
+    assert {t["level"]: (t["name_en"], t["name_ug"]) for t in engineering["titles"]}["intermediate"] == (
+        "Engineer", "ئىنژېنېر")
+    for entry in series.values():
+        assert entry["name_ug"], entry["code"]
+        for item in [*entry["titles"], *entry["specialties"]]:
+            assert item["name_ug"] and item["name_en"], (entry["code"], item)
+
+
 def test_account_register_api_confirms_the_mobile_with_a_code(api, deliver):
     number = make_id_number(birth="19560301")  # an older applicant: stdnum alone refuses 650102 before 1983
     response = deliver(api.post, "/api/v1/accounts/register/", {
