@@ -17,7 +17,7 @@ class TitleNameOutput(serializers.ModelSerializer):
 class SpecialtyOutput(serializers.ModelSerializer):
     class Meta:
         model = Specialty
-        fields = ["code", "name", "name_en", "name_ug"]
+        fields = ["id", "code", "name", "name_en", "name_ug"]  # id: an application's ``specialty.id``
 
 
 class SeriesOutput(serializers.ModelSerializer):

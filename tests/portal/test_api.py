@@ -7,6 +7,7 @@ import re
 import pytest
 from rest_framework.test import APIClient
 
+from applications.models import Specialty
 from portal.account_services import api_token_issue
 from portal.models import AuditEvent, Organization, User
 from tests.api_contract import assert_matches_schema
@@ -60,6 +61,9 @@ def test_catalogue_series_gives_every_name_in_uyghur_and_english(api):
         assert entry["name_ug"], entry["code"]
         for item in [*entry["titles"], *entry["specialties"]]:
             assert item["name_ug"] and item["name_en"], (entry["code"], item)
+    specialty = Specialty.objects.filter(series__code="engineering", is_active=True).first()
+    [found] = [s for s in engineering["specialties"] if s["id"] == specialty.pk]  # an application's specialty.id
+    assert found["name_ug"] == specialty.name_ug
 
 
 def test_account_register_api_confirms_the_mobile_with_a_code(api, deliver):
