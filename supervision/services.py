@@ -45,10 +45,10 @@ def _alert_subject(alert: OversightAlert) -> str:
     d = alert.details
     if alert.kind == OversightAlert.Kind.PASS_RATE_OVER_CEILING:
         return _("Pass rate over the ceiling: %(call)s passed %(passes)s of %(candidates)s (ceiling %(ceiling)s, "
-                 "R6.7)") % {"call": alert.call.name, "passes": d.get("passes"), "candidates": d.get("candidates"),
-                             "ceiling": d.get("ceiling")}
+                 "R6.7)") % {"call": alert.call.display_name, "passes": d.get("passes"),
+                             "candidates": d.get("candidates"), "ceiling": d.get("ceiling")}
     return _("Results of %(call)s not filed %(days)s days after review (R2.4)") % {
-        "call": alert.call.name, "days": d.get("days_since_review")}
+        "call": alert.call.display_name, "days": d.get("days_since_review")}
 
 
 def _raise(*, kind: str, call, details: dict, actor: User | None, now: dt.datetime) -> OversightAlert | None:
