@@ -269,9 +269,9 @@ class Call(models.Model):
 
     name = models.CharField(_("name"), max_length=128)
     name_en = models.CharField(_("English name"), max_length=128, blank=True,
-                               help_text=_("Shown to people reading the portal in English."))
+                               help_text=_("Optional: shown to people reading the portal in English."))
     name_ug = models.CharField(_("Uyghur name"), max_length=128, blank=True,
-                               help_text=_("Shown to people reading the portal in Uyghur."))
+                               help_text=_("Optional: shown to people reading the portal in Uyghur."))
     committee = models.ForeignKey("portal.Committee", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="calls", verbose_name=_("committee"))
     bureau = models.ForeignKey("portal.Organization", null=True, blank=True, on_delete=models.PROTECT,

@@ -776,9 +776,9 @@ class Committee(models.Model):
 
     name = models.CharField(_("name"), max_length=128)
     name_en = models.CharField(_("English name"), max_length=128, blank=True,
-                               help_text=_("Shown to people reading the portal in English."))
+                               help_text=_("Optional: shown to people reading the portal in English."))
     name_ug = models.CharField(_("Uyghur name"), max_length=128, blank=True,
-                               help_text=_("Shown to people reading the portal in Uyghur."))
+                               help_text=_("Optional: shown to people reading the portal in Uyghur."))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     organizer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="committees",
                                   verbose_name=_("organizer"))

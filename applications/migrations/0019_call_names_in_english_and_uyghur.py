@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='call',
             name='name_en',
-            field=models.CharField(blank=True, help_text='Shown to people reading the portal in English.', max_length=128, verbose_name='English name'),
+            field=models.CharField(blank=True, help_text='Optional: shown to people reading the portal in English.', max_length=128, verbose_name='English name'),
         ),
         migrations.AddField(
             model_name='call',
             name='name_ug',
-            field=models.CharField(blank=True, help_text='Shown to people reading the portal in Uyghur.', max_length=128, verbose_name='Uyghur name'),
+            field=models.CharField(blank=True, help_text='Optional: shown to people reading the portal in Uyghur.', max_length=128, verbose_name='Uyghur name'),
         ),
     ]
