@@ -121,7 +121,7 @@ class CallAdmin(admin.ModelAdmin):
                     "private_enterprise_group"]
     list_filter = ["series", "year", "private_enterprise_group"]
     list_select_related = ["series", "committee", "bureau"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en", "name_ug"]
     filter_horizontal = ["specialties"]
     readonly_fields = ["committee", "bureau", "series", "created_by", "created_at"]
 

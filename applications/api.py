@@ -212,7 +212,8 @@ class CallListApi(ListAPIView):
         region = Region.objects.filter(code=d["entrusted_by"]).first() if d["entrusted_by"] else None
         if d["entrusted_by"] and region is None:
             raise Http404
-        call = svc.call_open(actor=request.user, name=d["name"], series_id=d["series"].pk, levels=d["levels"],
+        call = svc.call_open(actor=request.user, name=d["name"], name_en=d["name_en"], name_ug=d["name_ug"],
+                             series_id=d["series"].pk, levels=d["levels"],
                              year=d["year"], opens_at=d["opens_at"], closes_at=d["closes_at"], methods=d["methods"],
                              pathways=d["pathways"], committee_id=d["committee"], bureau_id=d["bureau"],
                              specialty_ids=d["specialties"], private_enterprise_group=d["private_enterprise_group"],

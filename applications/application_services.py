@@ -162,7 +162,8 @@ def _lock_own(actor: User, application_id: int, *related: str) -> Application:
 
 
 #: What the API's answer shows of the objects an application names (its ``ApplicationOutput``).
-_ANSWER_COLUMNS = ("applicant__real_name", "applicant__id_number_masked", "call__name", "series__code",
+_ANSWER_COLUMNS = ("applicant__real_name", "applicant__id_number_masked", "call__name", "call__name_en",
+                   "call__name_ug", "series__code",
                    "region__code", "region__name", "specialty__name", "employer__name", "sponsor__name",
                    "acceptance_body__name")
 
@@ -357,11 +358,13 @@ def call_open(*, actor: User, name: str, series_id: int, levels: list[str], year
               closes_at: dt.datetime, methods: list[str], pathways: list[str] | None = None,
               committee_id: int | None = None, bureau_id: int | None = None, specialty_ids: list[int] | None = None,
               private_enterprise_group: bool = False, entrusted_by_id: int | None = None,
-              entrustment_note: str = "", pass_rate_ceiling: Decimal = Decimal("0.6")) -> Call:
+              entrustment_note: str = "", pass_rate_ceiling: Decimal = Decimal("0.6"), name_en: str = "",
+              name_ug: str = "") -> Call:
     """Open a call (申报批次) of a committee (its secretary) or of a bureau
     (its officer). A committee's call lies inside its filed scope and validity
     (R2.1, R2.3); it names its methods (R4.1). A call cannot exclude
-    private-enterprise applicants (R1.6): it has no field that could."""
+    private-enterprise applicants (R1.6): it has no field that could. ``name`` is the official
+    (Chinese) name; ``name_en`` and ``name_ug``, optional, are shown on English and Uyghur pages."""
     if not (name or "").strip():
         raise InvalidInput(_("Give the call a name."), field="name")
     series = TitleSeries.objects.filter(pk=series_id, is_active=True).first()
@@ -431,7 +434,8 @@ def call_open(*, actor: User, name: str, series_id: int, levels: list[str], year
     if entrusted_by and not (entrustment_note or "").strip():
         raise RuleViolation(_("Record the entrustment's reference (R1.5)."), rule="R1.5", field="entrustment_note")
     with transaction.atomic():
-        call = Call(name=name.strip(), committee=committee, bureau=bureau, series=series, levels=levels, year=year,
+        call = Call(name=name.strip(), name_en=(name_en or "").strip(), name_ug=(name_ug or "").strip(),
+                    committee=committee, bureau=bureau, series=series, levels=levels, year=year,
                     opens_at=opens_at, closes_at=closes_at, methods=methods, pathways=pathways,
                     private_enterprise_group=private_enterprise_group, entrusted_by=entrusted_by,
                     entrustment_note=(entrustment_note or "").strip(), pass_rate_ceiling=ceiling, created_by=actor)
@@ -1164,7 +1168,8 @@ def application_withdraw(*, actor: User, application_id: int, reason: str = "") 
                               % {"title": application.title_display},
                               body=lambda: _("%(name)s withdrew the application for %(title)s (%(call)s); it has "
                                              "left your queue and needs nothing more from you.")
-                              % {"name": name, "title": application.title_display, "call": application.call.name})
+                              % {"name": name, "title": application.title_display,
+                                 "call": application.call.display_name})
     return application
 
 
@@ -1311,7 +1316,7 @@ def _reminder_texts(application: Application, kind: str, due: dt.date, days_left
         if kind == Reminder.Kind.CALL_CLOSES:
             return _("Your application for %(title)s in %(call)s is still a draft. Sign the pledge and submit it "
                      "before %(when)s (Beijing time); after that the call takes no more applications.") % {
-                "title": application.title_display, "call": application.call.name, "when": closes}
+                "title": application.title_display, "call": application.call.display_name, "when": closes}
         return _("Your application for %(title)s was returned for correction. Change what the corrections list and "
                  "resubmit it by %(date)s.") % {"title": application.title_display, "date": due.isoformat()}
 
@@ -1349,7 +1354,7 @@ def _notify_next(application: Application) -> None:
                       subject=lambda: _("An application awaits you: %(title)s") % {"title": application.title_display},
                       body=lambda: _("%(name)s's application for %(title)s (%(call)s) waits for your step: check it "
                                      "and approve, accept, return it for correction or reject it.")
-                      % {"name": name, "title": application.title_display, "call": application.call.name},
+                      % {"name": name, "title": application.title_display, "call": application.call.display_name},
                       url=reverse("application-review", args=[application.pk]))
 
 
@@ -1371,7 +1376,7 @@ def _notify_after(application: Application, action: str, reason: str) -> None:
 
         def body():
             lines = [_("Application for %(title)s (%(call)s).") % {"title": application.title_display,
-                                                                    "call": application.call.name}]
+                                                                    "call": application.call.display_name}]
             if reason:
                 lines.append(_("Reason: %(reason)s") % {"reason": reason})
             if status == S.RETURNED:

@@ -186,7 +186,7 @@ def cards_html(applications: list[selectors.DashboardApplication],
                                          publicity_ends_on=a.publicity_ends_on, now=now)
         html.append(format_html(
             _CARD, url, a.title_display, name_in_language(*a.series_names), name_in_language(*a.specialty_names),
-            a.call_name, a.status, texts["statuses"].get(a.status, a.status), deadline_html(deadline, texts),
+            a.call_display, a.status, texts["statuses"].get(a.status, a.status), deadline_html(deadline, texts),
             edit_link, url, texts["details"],
             stages_html(channel=a.channel, status=a.status, returned_from=a.returned_from, texts=texts),
             texts["timeline"], timeline_html(selectors.timeline_rows(events[a.pk], milestones_only=True), texts)))

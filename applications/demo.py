@@ -47,6 +47,25 @@ from portal.models import (
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 ENGINEERING_CALL = "2026年度乌鲁木齐市工程系列职称评审（民营企业专场）"
 RECOGNITION_CALL = "2026年度乌鲁木齐市职称考核认定"
+ENGINEERING_COMMITTEE = "乌鲁木齐市工程系列职称评审委员会"
+#: The English and Uyghur names of the demo's calls and committee (official names stay Chinese).
+NAMES = {
+    ENGINEERING_COMMITTEE: ("Urumqi Engineering Title Evaluation Committee",
+                            "ئۈرۈمچى شەھەرلىك ئىنژېنېرلىق تېخنىكىسى كەسپىي ئۇنۋان باھالاش كومىتېتى"),
+    ENGINEERING_CALL: ("Urumqi engineering title evaluation 2026 (private enterprises)",
+                       "2026-يىللىق ئۈرۈمچى شەھەرلىك ئىنژېنېرلىق تېخنىكىسى كەسپىي ئۇنۋان باھالاش "
+                       "(خۇسۇسىي كارخانىلار ئۈچۈن مەخسۇس)"),
+    RECOGNITION_CALL: ("Urumqi title recognition by assessment 2026",
+                       "2026-يىللىق ئۈرۈمچى شەھەرلىك كەسپىي ئۇنۋاننى باھالاپ ئېتىراپ قىلىش"),
+}
+
+
+def name_translations(obj) -> None:
+    """Give a demo call or committee made before it had them its English and Uyghur names."""
+    name_en, name_ug = NAMES.get(obj.name, ("", ""))
+    if (name_en or name_ug) and (obj.name_en, obj.name_ug) != (name_en, name_ug):
+        obj.name_en, obj.name_ug = name_en, name_ug
+        obj.save(update_fields=["name_en", "name_ug"])
 
 
 def _pdf(name: str) -> SimpleUploadedFile:
@@ -94,9 +113,11 @@ def _bodies() -> dict:
     engineering = TitleSeries.objects.get(code="engineering")
     today = timezone.localdate()
     committee, created = Committee.objects.get_or_create(filing_number="新人社职称备〔2025〕001号", defaults={
-        "name": "乌鲁木齐市工程系列职称评审委员会", "kind": Committee.Kind.BUREAU, "organizer": bureau,
+        "name": ENGINEERING_COMMITTEE, "name_en": NAMES[ENGINEERING_COMMITTEE][0],
+        "name_ug": NAMES[ENGINEERING_COMMITTEE][1], "kind": Committee.Kind.BUREAU, "organizer": bureau,
         "filed_by": bureau, "series": engineering, "filed_on": dt.date(2025, 3, 1),
         "valid_until": max(dt.date(2028, 2, 28), today + dt.timedelta(days=400))})
+    name_translations(committee)
     if created:
         for level in ("junior", "intermediate", "deputy_senior", "senior"):
             CommitteeScope.objects.create(committee=committee, level=level, region=None)
@@ -105,7 +126,8 @@ def _bodies() -> dict:
     now = timezone.now()
     call = Call.objects.filter(name=ENGINEERING_CALL, closes_at__gt=now).first()
     if call is None:
-        call = svc.call_open(actor=secretary, name=ENGINEERING_CALL, series_id=engineering.pk,
+        call = svc.call_open(actor=secretary, name=ENGINEERING_CALL, name_en=NAMES[ENGINEERING_CALL][0],
+                             name_ug=NAMES[ENGINEERING_CALL][1], series_id=engineering.pk,
                              levels=["junior", "intermediate", "deputy_senior", "senior"], year=today.year,
                              opens_at=now - dt.timedelta(days=20), closes_at=now + dt.timedelta(days=40),
                              methods=["review", "defence"], committee_id=committee.pk,
@@ -114,10 +136,13 @@ def _bodies() -> dict:
                              pass_rate_ceiling=Decimal("0.6"))
     recognition = Call.objects.filter(name=RECOGNITION_CALL, closes_at__gt=now).first()
     if recognition is None:
-        recognition = svc.call_open(actor=officer, name=RECOGNITION_CALL, series_id=engineering.pk,
+        recognition = svc.call_open(actor=officer, name=RECOGNITION_CALL, name_en=NAMES[RECOGNITION_CALL][0],
+                                    name_ug=NAMES[RECOGNITION_CALL][1], series_id=engineering.pk,
                                     levels=["junior", "intermediate"], year=today.year, bureau_id=bureau.pk,
                                     opens_at=now - dt.timedelta(days=20), closes_at=now + dt.timedelta(days=40),
                                     methods=["recognition"], pathways=["recognition"])
+    name_translations(call)
+    name_translations(recognition)
     enterprise = Organization.objects.get(uscc=demo_uscc(1))
     hr = User.objects.get(mobile="13900000002")
     changji_enterprise = Organization.objects.filter(uscc=demo_uscc(4)).first()

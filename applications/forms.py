@@ -342,7 +342,12 @@ class CallOpenForm(forms.Form):
     """A committee's secretary or a bureau officer opens a call (R2.1, R2.3, R4.1)."""
 
     owner = forms.ChoiceField(label=_("Opened by"))
-    name = forms.CharField(label=_("Name of the call"), max_length=128)
+    name = forms.CharField(label=_("Name of the call"), max_length=128,
+                           help_text=_("The official name, in Chinese."))
+    name_ug = forms.CharField(label=_("Uyghur name"), max_length=128, required=False,
+                              help_text=_("Optional: shown to people reading the portal in Uyghur."))
+    name_en = forms.CharField(label=_("English name"), max_length=128, required=False,
+                              help_text=_("Optional: shown to people reading the portal in English."))
     series = forms.ModelChoiceField(label=_("Series"), queryset=TitleSeries.objects.filter(is_active=True),
                                     help_text=_("A committee's call is in the series it was filed for (R2.1)."))
     levels = forms.MultipleChoiceField(label=_("Levels"), choices=Level.choices, widget=forms.CheckboxSelectMultiple)

@@ -262,9 +262,16 @@ class ContinuingEducation(models.Model):
 # --- Calls (申报批次) -------------------------------------------------------
 
 class Call(models.Model):
-    """A committee's or a bureau's round of applications."""
+    """A committee's or a bureau's round of applications.
+
+    ``name`` is the official Chinese name (audit trail, publicity titles, exports); pages and
+    notifications show ``display_name``, the English or Uyghur name when one is given."""
 
     name = models.CharField(_("name"), max_length=128)
+    name_en = models.CharField(_("English name"), max_length=128, blank=True,
+                               help_text=_("Optional: shown to people reading the portal in English."))
+    name_ug = models.CharField(_("Uyghur name"), max_length=128, blank=True,
+                               help_text=_("Optional: shown to people reading the portal in Uyghur."))
     committee = models.ForeignKey("portal.Committee", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="calls", verbose_name=_("committee"))
     bureau = models.ForeignKey("portal.Organization", null=True, blank=True, on_delete=models.PROTECT,
@@ -301,6 +308,10 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return name_in_language(self.name, self.name_en, self.name_ug)
 
 
 # --- Applications ---------------------------------------------------------

@@ -78,12 +78,13 @@ def _open(now: dt.datetime, limit: int) -> list[tuple]:
                 .values_list(*COLUMNS)[:limit])
 
 
-COLUMNS = ("pk", "name", "opens_at", "closes_at", "series__name", "series__name_en", "series__name_ug")
+COLUMNS = ("pk", "name", "opens_at", "closes_at", "name_en", "name_ug", "series__name", "series__name_en",
+           "series__name_ug")
 
 
 def first_open(*, limit: int) -> list[tuple]:
-    """The first ``limit`` calls open now by closing time, as (pk, name, opens_at, closes_at,
-    series name, English name, Uyghur name): from what the process keeps when its version is the
+    """The first ``limit`` calls open now by closing time, as (pk, name, opens_at, closes_at, English
+    name, Uyghur name, series name, English name, Uyghur name): from what the process keeps when its version is the
     current one, else from the database (one query)."""
     global _kept
     now = timezone.now()

@@ -68,12 +68,12 @@ def _next_step(application: Application) -> str:
 
 
 def contents_in_language(receipt: SubmissionReceipt, application: Application) -> dict:
-    """What the receipt froze, with the reference data (series, specialty, region) named in the reader's
+    """What the receipt froze, with the reference data (series, specialty, region, call) named in the reader's
     language: the frozen Chinese name is the same row's name when the application still points at it
     (the receipt and its digest keep the Chinese)."""
     c = dict(receipt.contents)
     for key, obj in (("series", application.series), ("specialty", application.specialty),
-                     ("region", application.region)):
+                     ("region", application.region), ("call", application.call)):
         if obj is not None and c.get(key) == obj.name:
             c[key] = obj.display_name
     return c

@@ -199,22 +199,28 @@ class DashboardApplication:
     """One card of the applicant's dashboard: what it shows and what its stages and deadline read."""
 
     __slots__ = ("pk", "title_name", "channel", "status", "returned_from", "publicity_ends_on",
-                 "correction_due_on", "call_name", "call_closes_at", "series_names", "specialty_names",
+                 "correction_due_on", "call_names", "call_closes_at", "series_names", "specialty_names",
                  "series_id", "level")
 
     def __init__(self, pk, title_name, channel, status, returned_from, publicity_ends_on, correction_due_on,
-                 call_name, call_closes_at, series_names, specialty_names, series_id=None, level=""):
+                 call_names, call_closes_at, series_names, specialty_names, series_id=None, level=""):
         self.pk, self.title_name, self.channel, self.status = pk, title_name, channel, status
         self.returned_from, self.publicity_ends_on, self.correction_due_on = (returned_from, publicity_ends_on,
                                                                               correction_due_on)
-        self.call_name, self.call_closes_at = call_name, call_closes_at
-        self.series_names, self.specialty_names = series_names, specialty_names  # (name, name_en, name_ug)
+        self.call_closes_at = call_closes_at
+        # each (name, name_en, name_ug)
+        self.call_names, self.series_names, self.specialty_names = call_names, series_names, specialty_names
         self.series_id, self.level = series_id, level
 
     @property
     def title_display(self) -> str:
         """The target title in the page's language (as ``Application.title_display``)."""
         return title_in_language(series_id=self.series_id, level=self.level, stored=self.title_name)
+
+    @property
+    def call_display(self) -> str:
+        """The call's name in the page's language (as ``Call.display_name``)."""
+        return name_in_language(*self.call_names)
 
 
 class TimelineEvent:
@@ -228,7 +234,8 @@ class TimelineEvent:
 
 
 _DASHBOARD_COLUMNS = ("pk", "title_name", "channel", "status", "returned_from", "publicity_ends_on",
-                      "correction_due_on", "call__name", "call__closes_at", "series__name", "series__name_en",
+                      "correction_due_on", "call__name", "call__name_en", "call__name_ug", "call__closes_at",
+                      "series__name", "series__name_en",
                       "series__name_ug", "specialty__name", "specialty__name_en", "specialty__name_ug",
                       "series_id", "level")
 
@@ -258,7 +265,8 @@ def applicant_dashboard(*, user: User, limit: int) -> tuple[list[DashboardApplic
     read_applications, read_events = _dashboard_reads(limit)
     applications = [
         DashboardApplication(r["pk"], r["title_name"], r["channel"], r["status"], r["returned_from"],
-                             r["publicity_ends_on"], r["correction_due_on"], r["call__name"], r["call__closes_at"],
+                             r["publicity_ends_on"], r["correction_due_on"],
+                             (r["call__name"], r["call__name_en"], r["call__name_ug"]), r["call__closes_at"],
                              (r["series__name"], r["series__name_en"], r["series__name_ug"]),
                              (r["specialty__name"], r["specialty__name_en"], r["specialty__name_ug"]),
                              r["series_id"], r["level"])
@@ -331,13 +339,13 @@ def call_owners_for_user(*, user: User) -> list[tuple[str, str]]:
     bureaus = Organization.objects.filter(kind=Organization.Kind.HR_BUREAU, status=Organization.Status.ACTIVE,
                                           memberships__user=user, memberships__is_active=True,
                                           memberships__role=Membership.OrgRole.OFFICER).distinct()
-    return ([(f"committee:{c.pk}", c.name) for c in committees.order_by("name")]
+    return ([(f"committee:{c.pk}", c.display_name) for c in committees.order_by("name")]
             + [(f"bureau:{b.pk}", b.name) for b in bureaus.order_by("name")])
 
 
 def open_calls_list(*, now: dt.datetime | None = None, limit: int) -> list[dict]:
     """The first open calls by closing date as the applicant's dashboard lists them: ``pk``,
-    ``name``, ``series`` (in the active language) and ``closes_at``; in one narrow query, or none
+    ``name`` and ``series`` (both in the active language) and ``closes_at``; in one narrow query, or none
     when the process keeps the current calls (``applications.open_calls``)."""
     from applications import open_calls as kept
 
@@ -346,8 +354,9 @@ def open_calls_list(*, now: dt.datetime | None = None, limit: int) -> list[dict]
     else:
         rows = (Call.objects.filter(opens_at__lte=now, closes_at__gte=now).order_by("closes_at", "pk")
                 .values_list(*kept.COLUMNS)[:limit])
-    return [{"pk": pk, "name": name, "closes_at": closes_at, "series": name_in_language(*series)}
-            for pk, name, _opens_at, closes_at, *series in rows]
+    return [{"pk": pk, "name": name_in_language(name, name_en, name_ug), "closes_at": closes_at,
+             "series": name_in_language(*series)}
+            for pk, name, _opens_at, closes_at, name_en, name_ug, *series in rows]
 
 
 def open_calls(*, now: dt.datetime | None = None) -> QuerySet[Call]:

@@ -51,6 +51,14 @@ class _NamedOutput(serializers.Serializer):
     name = serializers.CharField()
 
 
+class _TranslatedNamedOutput(_NamedOutput):
+    """A call or a committee: its official (Chinese) name and its English and Uyghur names (empty when
+    none was given)."""
+
+    name_en = serializers.CharField()
+    name_ug = serializers.CharField()
+
+
 class _RegionOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -58,15 +66,15 @@ class _RegionOutput(serializers.Serializer):
 
 class CallOutput(serializers.ModelSerializer):
     series = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    committee = _NamedOutput(read_only=True, allow_null=True)
+    committee = _TranslatedNamedOutput(read_only=True, allow_null=True)
     bureau = _NamedOutput(read_only=True, allow_null=True)
     specialties = SpecialtyOutput(many=True, read_only=True)
     entrusted_by = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Call
-        fields = ["id", "name", "series", "year", "levels", "pathways", "methods", "opens_at", "closes_at",
-                  "private_enterprise_group", "committee", "bureau", "specialties", "entrusted_by",
+        fields = ["id", "name", "name_en", "name_ug", "series", "year", "levels", "pathways", "methods", "opens_at",
+                  "closes_at", "private_enterprise_group", "committee", "bureau", "specialties", "entrusted_by",
                   "entrustment_note", "pass_rate_ceiling"]
 
 
@@ -178,7 +186,7 @@ class ApplicationListOutput(serializers.ModelSerializer):
     specialty = _NamedOutput(read_only=True)
     region = _RegionOutput(read_only=True)
     employer = _NamedOutput(read_only=True, allow_null=True)
-    call = _NamedOutput(read_only=True)
+    call = _TranslatedNamedOutput(read_only=True)
     returned_from = serializers.ChoiceField(choices=ApplicationStatus.choices, allow_blank=True, read_only=True,
                                             help_text="The stage that returned it for correction; empty if none.")
 
@@ -343,7 +351,11 @@ class CallOpenInput(serializers.Serializer):
 
     committee = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
     bureau = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
-    name = serializers.CharField(max_length=128)
+    name = serializers.CharField(max_length=128, help_text="The official (Chinese) name.")
+    name_en = serializers.CharField(max_length=128, required=False, allow_blank=True, default="",
+                                    help_text="Optional English name, shown on English pages.")
+    name_ug = serializers.CharField(max_length=128, required=False, allow_blank=True, default="",
+                                    help_text="Optional Uyghur name (Arabic script), shown on Uyghur pages.")
     series = serializers.SlugRelatedField(slug_field="code", queryset=TitleSeries.objects.filter(is_active=True))
     levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), min_length=1)
     specialties = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)

@@ -563,7 +563,8 @@ def call_open(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         kind, _sep, owner_id = d["owner"].partition(":")
-        call = run(request, svc.call_open, form=form, actor=request.user, name=d["name"], series_id=d["series"].pk,
+        call = run(request, svc.call_open, form=form, actor=request.user, name=d["name"], name_en=d["name_en"],
+                   name_ug=d["name_ug"], series_id=d["series"].pk,
                    levels=d["levels"], year=d["year"], opens_at=d["opens_at"], closes_at=d["closes_at"],
                    methods=d["methods"], pathways=d["pathways"],
                    committee_id=int(owner_id) if kind == "committee" else None,

@@ -112,7 +112,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, case: FraudCase | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         candidates = list(services.expert_candidates(case)) if case is not None else []
-        self.fields["experts"].choices = [(str(e.pk), f"{e.user.real_name} · {e.committee.name}")
+        self.fields["experts"].choices = [(str(e.pk), f"{e.user.real_name} · {e.committee.display_name}")
                                           for e in candidates]
         if not candidates:
             del self.fields["experts"]

@@ -42,13 +42,17 @@ class FraudCaseOutput(serializers.ModelSerializer):
     subject_id_masked = serializers.CharField(source="subject.id_number_masked")
     region = serializers.CharField(source="region.name")
     certificate_number = serializers.CharField(source="certificate.number", default=None, allow_null=True)
-    committee = serializers.CharField(source="committee.name", default=None, allow_null=True)
+    committee = serializers.CharField(source="committee.name", default=None, allow_null=True,
+                                      help_text="The committee's filed (Chinese) name.")
+    committee_name_en = serializers.CharField(source="committee.name_en", default=None, allow_null=True)
+    committee_name_ug = serializers.CharField(source="committee.name_ug", default=None, allow_null=True)
     status_label = serializers.CharField(source="get_status_display")
 
     class Meta:
         model = FraudCase
         fields = ["id", "reference", "status", "status_label", "subject_name", "subject_id_masked", "region",
-                  "title_name", "certificate_number", "application", "committee", "opened_at", "decided_at"]
+                  "title_name", "certificate_number", "application", "committee", "committee_name_en",
+                  "committee_name_ug", "opened_at", "decided_at"]
 
 
 class FraudCaseDetailOutput(FraudCaseOutput):

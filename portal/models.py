@@ -775,6 +775,10 @@ class Committee(models.Model):
         LAPSED = "lapsed", _("Lapsed")
 
     name = models.CharField(_("name"), max_length=128)
+    name_en = models.CharField(_("English name"), max_length=128, blank=True,
+                               help_text=_("Optional: shown to people reading the portal in English."))
+    name_ug = models.CharField(_("Uyghur name"), max_length=128, blank=True,
+                               help_text=_("Optional: shown to people reading the portal in Uyghur."))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     organizer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="committees",
                                   verbose_name=_("organizer"))
@@ -801,6 +805,11 @@ class Committee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The filed (Chinese) name, or its English or Uyghur name on pages in those languages."""
+        return name_in_language(self.name, self.name_en, self.name_ug)
 
     def is_operational(self, on=None) -> bool:
         """R2.3: active and within its filing's validity."""

@@ -35,7 +35,12 @@ MOBILES_HELP = _("One mobile number per line; each person needs a real-name acco
 
 
 class CommitteeFileForm(forms.Form):
-    name = forms.CharField(label=_("Name of the committee"), max_length=128)
+    name = forms.CharField(label=_("Name of the committee"), max_length=128,
+                           help_text=_("The official name, in Chinese."))
+    name_ug = forms.CharField(label=_("Uyghur name"), max_length=128, required=False,
+                              help_text=_("Optional: shown to people reading the portal in Uyghur."))
+    name_en = forms.CharField(label=_("English name"), max_length=128, required=False,
+                              help_text=_("Optional: shown to people reading the portal in English."))
     kind = forms.ChoiceField(label=_("Kind (R2.2)"), choices=Committee.Kind.choices)
     organizer = forms.ModelChoiceField(label=_("Organizer"),
                                        queryset=Organization.objects.filter(status="active").order_by("kind", "name"))

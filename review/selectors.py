@@ -134,7 +134,8 @@ def call_for_secretary(*, user: User, pk: int) -> Call | None:
 def _dashboard_heading_query(user_id, pk):
     # One row per status counter of the call (a dozen at most; one row with None when it has none).
     return (_secretary_calls(user_id).filter(pk=pk)
-            .values("pk", "name", "committee__name", "review_setup__pk", "review_setup__blind",
+            .values("pk", "name", "name_en", "name_ug", "committee__name", "committee__name_en",
+                    "committee__name_ug", "review_setup__pk", "review_setup__blind",
                     "review_setup__experts_per_application", "review_setup__rubric__name",
                     "status_counts__status", "status_counts__n"))
 
@@ -144,9 +145,11 @@ _DASHBOARD_HEADING = CompiledValues(_dashboard_heading_query, user_id=int, pk=in
 
 def call_dashboard_heading(*, user: User, pk: int) -> dict | None:
     """``call_for_secretary`` for the call dashboard: what it heads with and its status counters, in
-    one query compiled once per process (issue 15) — ``{"pk", "name", "committee": {"name"},
+    one query compiled once per process (issue 15) — ``{"pk", "name", "display_name", "committee": {"name",
+    "display_name"},
     "setup": {"blind", "experts_per_application", "rubric": {"name"}}, "status_counts": {status: n}}``,
-    ``setup`` None until the call's review set-up is first configured; the counters are those
+    ``display_name`` the name in the active language (as ``Call.display_name``), ``setup`` None until the
+    call's review set-up is first configured; the counters are those
     ``call_summary`` reads. None (a 404) unless the user is an active secretary of the call's committee."""
     if not getattr(user, "is_authenticated", False) or not fits_bigint(pk):
         return None  # an id no row can hold: the ORM answered it without a query
@@ -160,8 +163,12 @@ def call_dashboard_heading(*, user: User, pk: int) -> dict | None:
                  "experts_per_application": row["review_setup__experts_per_application"],
                  "rubric": {"name": row["review_setup__rubric__name"]}}
     counts = {r["status_counts__status"]: r["status_counts__n"] for r in rows if r["status_counts__status"] is not None}
-    return {"pk": row["pk"], "name": row["name"], "committee": {"name": row["committee__name"]}, "setup": setup,
-            "status_counts": counts}
+    return {"pk": row["pk"], "name": row["name"],
+            "display_name": name_in_language(row["name"], row["name_en"], row["name_ug"]),
+            "committee": {"name": row["committee__name"],
+                          "display_name": name_in_language(row["committee__name"], row["committee__name_en"],
+                                                           row["committee__name_ug"])},
+            "setup": setup, "status_counts": counts}
 
 
 def _call_id(call: Call | int) -> int:
@@ -389,7 +396,8 @@ def _application_for_secretary_query(user_id: int, call_id: int, pk: int):
     return (Application.objects.filter(
         Exists(secretary), pk=pk, call_id=call_id, status__in=[*FORWARDED_STATUSES, ApplicationStatus.REVOKED])
         .exclude(pathway__in=RECOGNITION_PATHWAYS)
-        .values("pk", "call_id", "call__name", "applicant__real_name", "title_name", "series_id", "level", "status",
+        .values("pk", "call_id", "call__name", "call__name_en", "call__name_ug", "applicant__real_name", "title_name",
+                "series_id", "level", "status",
                 "specialty__name", "specialty__name_en", "specialty__name_ug")[:1])
 
 
@@ -415,10 +423,10 @@ _REVIEW_RECONSIDERATIONS = CompiledValues(
 def application_for_secretary(*, user: User, call_id: int, pk: int) -> dict | None:
     """One application of the call, if the user is an active secretary of the call's committee
     and the application was forwarded to it (else None: a 404): a dict of what the page heads
-    with (``pk``, ``call_id``, ``call_name``, ``applicant``, ``title_name`` in the active language, ``status``,
-    ``status_label``, ``specialty`` in the active language). The secretary's check is joined to the application's
-    read rather than a query of its own (issue 15; the membership is unique per committee, user
-    and role: one row at most)."""
+    with (``pk``, ``call_id``, ``call_name`` in the active language, ``applicant``, ``title_name`` in the
+    active language, ``status``, ``status_label``, ``specialty`` in the active language). The secretary's
+    check is joined to the application's read rather than a query of its own (issue 15; the membership
+    is unique per committee, user and role: one row at most)."""
     if not getattr(user, "is_authenticated", False) or not fits_bigint(call_id, pk):
         return None  # ids no row can hold (the URL takes any digits): the ORM answered without a query
     row = _APPLICATION_FOR_SECRETARY(user_id=user.pk, call_id=call_id, pk=pk)
@@ -427,7 +435,8 @@ def application_for_secretary(*, user: User, call_id: int, pk: int) -> dict | No
         return None
     row = row[0]
     status = row["status"]
-    return {"pk": row["pk"], "call_id": row["call_id"], "call_name": row["call__name"],
+    return {"pk": row["pk"], "call_id": row["call_id"],
+            "call_name": name_in_language(row["call__name"], row["call__name_en"], row["call__name_ug"]),
             "applicant": row["applicant__real_name"],
             "title_name": title_in_language(series_id=row["series_id"], level=row["level"], stored=row["title_name"]),
             "status": status, "status_label": dict(ApplicationStatus.choices).get(status, status),

@@ -41,7 +41,11 @@ def _codes(choices) -> str:
 
 
 class CommitteeFileInput(serializers.Serializer):
-    name = serializers.CharField(max_length=128)
+    name = serializers.CharField(max_length=128, help_text="The filed (Chinese) name.")
+    name_en = serializers.CharField(max_length=128, required=False, allow_blank=True, default="",
+                                    help_text="Optional English name, shown on English pages.")
+    name_ug = serializers.CharField(max_length=128, required=False, allow_blank=True, default="",
+                                    help_text="Optional Uyghur name (Arabic script), shown on Uyghur pages.")
     kind = serializers.CharField(max_length=16, help_text=_codes(Committee.Kind.choices) + " (R2.2)")
     organizer_id = serializers.IntegerField(**PK)
     series_id = serializers.IntegerField(**PK)
@@ -67,7 +71,8 @@ class CommitteeOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Committee
-        fields = ["id", "name", "kind", "organizer", "filed_by", "series", "filing_number", "filed_on",
+        fields = ["id", "name", "name_en", "name_ug", "kind", "organizer", "filed_by", "series", "filing_number",
+                  "filed_on",
                   "valid_until", "status", "operational", "scopes"]
 
     def get_operational(self, obj) -> bool:

@@ -154,7 +154,8 @@ def committee_new(request):
                       + [{"user_id": m.pk, "role": "member"} for m in members if m.pk != chair.pk]
                       + [{"user_id": s.pk, "role": "secretary"} for s in secretaries])
             committee = run(request, services.committee_file, form=form, actor=request.user, name=d["name"],
-                            kind=d["kind"], organizer_id=d["organizer"].pk, series_id=d["series"].pk,
+                            name_en=d["name_en"], name_ug=d["name_ug"], kind=d["kind"],
+                            organizer_id=d["organizer"].pk, series_id=d["series"].pk,
                             filing_number=d["filing_number"], filed_on=d["filed_on"], valid_until=d["valid_until"],
                             scopes=scopes, members=people)
             if committee:

@@ -20,13 +20,18 @@ class IsOverseer(HasRole):
 
 
 class AlertOutput(serializers.ModelSerializer):
-    committee_name = serializers.CharField(source="committee.name")
-    call_name = serializers.CharField(source="call.name")
+    committee_name = serializers.CharField(source="committee.name", help_text="The filed (Chinese) name.")
+    committee_name_en = serializers.CharField(source="committee.name_en", help_text="Empty when none was given.")
+    committee_name_ug = serializers.CharField(source="committee.name_ug", help_text="Empty when none was given.")
+    call_name = serializers.CharField(source="call.name", help_text="The official (Chinese) name.")
+    call_name_en = serializers.CharField(source="call.name_en", help_text="Empty when none was given.")
+    call_name_ug = serializers.CharField(source="call.name_ug", help_text="Empty when none was given.")
 
     class Meta:
         model = OversightAlert
-        fields = ["id", "kind", "committee", "committee_name", "call", "call_name", "details", "raised_at", "status",
-                  "acknowledged_at", "note"]
+        fields = ["id", "kind", "committee", "committee_name", "committee_name_en", "committee_name_ug", "call",
+                  "call_name", "call_name_en", "call_name_ug", "details", "raised_at", "status", "acknowledged_at",
+                  "note"]
 
 
 class AcknowledgeInput(serializers.Serializer):

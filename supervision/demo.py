@@ -24,6 +24,8 @@ from portal.models import Committee, CommitteeMember, Employment, Organization, 
 from review.models import CommitteeFee, CommitteeSanction, Meeting, MeetingCandidate
 
 PAST_CALL = "2025年度乌鲁木齐市工程系列中级职称评审（已评审）"
+PAST_CALL_EN = "Urumqi engineering intermediate title evaluation 2025 (evaluated)"
+PAST_CALL_UG = "2025-يىللىق ئۈرۈمچى شەھەرلىك ئىنژېنېرلىق تېخنىكىسى ئوتتۇرا دەرىجىلىك كەسپىي ئۇنۋان باھالاش (باھالاندى)"
 SUPERVISOR_MOBILE = "13900000060"
 PEOPLE = [("13900001601", "艾力", True), ("13900001602", "周婷", True), ("13900001603", "吴昊", True),
           ("13900001604", "郑晓燕", True), ("13900001605", "孙浩", False)]
@@ -55,7 +57,8 @@ def demo_supervision() -> list[tuple[str, str, str]]:
     urumqi = Region.objects.get(code="650100")
     now = timezone.now()
     call = Call.objects.create(
-        name=PAST_CALL, committee=committee, series=engineering, levels=["intermediate"], year=2025,
+        name=PAST_CALL, name_en=PAST_CALL_EN, name_ug=PAST_CALL_UG,
+        committee=committee, series=engineering, levels=["intermediate"], year=2025,
         opens_at=now - dt.timedelta(days=150), closes_at=now - dt.timedelta(days=90), methods=["review"],
         private_enterprise_group=True, pass_rate_ceiling=Decimal("0.6"),
         created_by=secretary.user if secretary else officer)

@@ -45,10 +45,10 @@ def _alert_subject(alert: OversightAlert) -> str:
     d = alert.details
     if alert.kind == OversightAlert.Kind.PASS_RATE_OVER_CEILING:
         return _("Pass rate over the ceiling: %(call)s passed %(passes)s of %(candidates)s (ceiling %(ceiling)s, "
-                 "R6.7)") % {"call": alert.call.name, "passes": d.get("passes"), "candidates": d.get("candidates"),
-                             "ceiling": d.get("ceiling")}
+                 "R6.7)") % {"call": alert.call.display_name, "passes": d.get("passes"),
+                             "candidates": d.get("candidates"), "ceiling": d.get("ceiling")}
     return _("Results of %(call)s not filed %(days)s days after review (R2.4)") % {
-        "call": alert.call.name, "days": d.get("days_since_review")}
+        "call": alert.call.display_name, "days": d.get("days_since_review")}
 
 
 def _raise(*, kind: str, call, details: dict, actor: User | None, now: dt.datetime) -> OversightAlert | None:
@@ -169,7 +169,7 @@ def duplicate_report_export(*, actor: User, full: bool = False) -> bytes:
         for a in g["applications"]:
             sheet.append([person.real_name, person.id_number if full else person.id_number_masked,
                           person.mobile if full else person.mobile_masked, g["series"].name, g["year"], finding,
-                          a.pk, a.call.name, a.call.committee.name if a.call.committee else "",
+                          a.pk, a.call.display_name, a.call.committee.display_name if a.call.committee else "",
                           a.get_level_display(), a.get_status_display(), _local(a.submitted_at)])
             rows += 1
     data = _workbook_bytes(workbook)
@@ -207,7 +207,7 @@ def enterprise_staff_export(*, actor: User, organization_id: int, name: str = ""
                            t.certificate_number, t.granting_body])
             counts["titles"] += 1
         for a in e.user.open_applications:
-            apps.append([*who, a.series.name, a.get_level_display(), a.title_name, a.call.name,
+            apps.append([*who, a.series.name, a.get_level_display(), a.title_name, a.call.display_name,
                          a.get_status_display(), _local(a.submitted_at)])
             counts["applications"] += 1
         for c in e.user.certificate_list:

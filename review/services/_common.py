@@ -96,5 +96,5 @@ def require_operational(committee: Committee | None) -> None:
         state = committee.get_status_display() if committee.status != Committee.Status.ACTIVE else _("expired")
         raise RuleViolation(
             _("The committee “%(name)s” is %(state)s: its filing is not in force, so it may not open calls, "
-              "accept, assign, review or vote (R2.3).") % {"name": committee.name, "state": state},
+              "accept, assign, review or vote (R2.3).") % {"name": committee.display_name, "state": state},
             rule="R2.3")

@@ -272,7 +272,7 @@ def _draw(*, call: Call, setup: ReviewSetup, actor: User | None, application_ids
         notification_send(recipients=list(recipients), subject=lambda: _("New applications to review"),
                           body=lambda: _("%(call)s: declare any conflict of interest before opening the material "
                                          "(R6.6), then score each application in the browser.")
-                          % {"call": call.name},
+                          % {"call": call.display_name},
                           url=reverse("review-expert-home"))
     if report.short:
         short = len(report.short)

@@ -175,8 +175,9 @@ def _check_validity(filed_on: dt.date, valid_until: dt.date, policy: PolicySetti
 
 def committee_file(*, actor: User, name: str, kind: str, organizer_id: int, series_id: int, filing_number: str,
                    filed_on: dt.date, valid_until: dt.date, scopes: list[dict], members: list[dict],
-                   bureau_id: int | None = None) -> Committee:
-    """核准备案: a bureau files a committee with its scope and members."""
+                   bureau_id: int | None = None, name_en: str = "", name_ug: str = "") -> Committee:
+    """核准备案: a bureau files a committee with its scope and members. ``name`` is the filed (Chinese)
+    name; ``name_en`` and ``name_ug``, optional, are shown on English and Uyghur pages."""
     bureaus = officer_bureaus(actor)
     bureau = bureaus.filter(pk=bureau_id).first() if bureau_id else bureaus.order_by("pk").first()
     if bureau is None:
@@ -206,7 +207,9 @@ def committee_file(*, actor: User, name: str, kind: str, organizer_id: int, seri
         raise InvalidInput(_("This filing number is already used."), field="filing_number")
     try:
         with transaction.atomic():
-            committee = Committee(name=name[:128], kind=kind, organizer=organizer, filed_by=bureau, series=series,
+            committee = Committee(name=name[:128], name_en=(name_en or "").strip()[:128],
+                                  name_ug=(name_ug or "").strip()[:128], kind=kind, organizer=organizer,
+                                  filed_by=bureau, series=series,
                                   filing_number=filing_number[:64], filed_on=filed_on, valid_until=valid_until)
             committee.full_clean()
             committee.save()
@@ -221,7 +224,7 @@ def committee_file(*, actor: User, name: str, kind: str, organizer_id: int, seri
             audit_record(actor=actor, action="committee.file", obj=committee,
                          after={**snapshot(committee, COMMITTEE_AUDIT_FIELDS), **_committee_scope_snapshot(committee)})
             notification_send(recipients=[u for u, r in member_rows if r == CommitteeMember.Role.SECRETARY],
-                              subject=lambda: _("Committee filed: %(name)s") % {"name": committee.name},
+                              subject=lambda: _("Committee filed: %(name)s") % {"name": committee.display_name},
                               body=lambda: _("The filing is valid until %(date)s. You can now open calls within its "
                                              "scope (R2.1).") % {"date": committee.valid_until.isoformat()},
                               url=reverse("review-secretary-home"))
@@ -318,7 +321,7 @@ def _sanction(committee: Committee, *, actor: User, kind: str, reason: str, case
                  after={"status": committee.status, "sanction": sanction.pk, "kind": kind,
                         **({"case": case_reference} if case_reference else {})}, reason=reason)
     _notify_committee(committee, lambda: _("Sanction on %(name)s: %(kind)s")
-                      % {"name": committee.name, "kind": sanction.get_kind_display()}, sanction.reason)
+                      % {"name": committee.display_name, "kind": sanction.get_kind_display()}, sanction.reason)
     return sanction
 
 
@@ -351,8 +354,8 @@ def committee_reinstate(*, actor: User, committee_id: int, reason: str) -> Commi
                                                                         lift_reason=reason)
         audit_record(actor=actor, action="committee.reinstate", obj=committee, before={"status": "suspended"},
                      after={"status": committee.status}, reason=reason)
-        _notify_committee(committee, lambda: _("The suspension of %(name)s is lifted") % {"name": committee.name},
-                          reason)
+        _notify_committee(committee, lambda: _("The suspension of %(name)s is lifted")
+                          % {"name": committee.display_name}, reason)
     return committee
 
 
@@ -394,7 +397,7 @@ def committee_lapse_expired(*, on: dt.date | None = None) -> int:
             audit_record(actor=None, action="committee.lapse", obj=committee, before={"status": before},
                          after={"status": committee.status}, reason=f"valid until {committee.valid_until}")
             _notify_committee(committee, lambda c=committee: _("The filing of %(name)s has lapsed (R2.3)")
-                              % {"name": c.name},
+                              % {"name": c.display_name},
                               lambda: _("It may not open calls, accept or review until the bureau files it again."))
             lapsed += 1
     return lapsed
@@ -477,6 +480,6 @@ def committee_sanction_for_fraud(*, actor: User, committee_id: int, kind: str, r
                              recorded_reason=f"[{case_reference}] {reason}")
         notification_send(recipients=list(bureau_officers_for_region(region=committee.filed_by.region)),
                           subject=lambda: _("Sanction on %(name)s: %(kind)s")
-                          % {"name": committee.name, "kind": sanction.get_kind_display()},
+                          % {"name": committee.display_name, "kind": sanction.get_kind_display()},
                           body=sanction.reason, url=reverse("review-committee-detail", args=[committee.pk]))
     return sanction

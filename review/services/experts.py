@@ -381,7 +381,7 @@ def expert_deactivate_for_fraud(*, actor: User, expert_id: int, reason: str, cas
     def notify(profile: ExpertProfile) -> None:
         notification_send(recipients=[profile.user],
                           subject=lambda: _("Your expert qualification on %(committee)s is cancelled (R6.3)")
-                          % {"committee": profile.committee.name}, body=f"[{case_reference}] {reason.strip()}")
+                          % {"committee": profile.committee.display_name}, body=f"[{case_reference}] {reason.strip()}")
 
     return _deactivate(actor=actor, expert_id=expert_id, reason=reason, may_act=lambda profile: None,
                        case_reference=case_reference, then=notify)

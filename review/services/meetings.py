@@ -601,11 +601,12 @@ def meeting_notice_send(*, actor: User, meeting_id: int) -> int:
         members = list(User.objects.filter(pk__in=voting_member_ids(meeting.committee_id)))
         when = timezone.localtime(meeting.scheduled_at).strftime("%Y-%m-%d %H:%M")
         notification_send(recipients=members,
-                          subject=_("Review meeting on %(when)s: %(title)s") % {"when": when, "title": meeting.title},
-                          body=_("%(committee)s meets on %(when)s at %(place)s. At least %(needed)d of the "
-                                 "%(members)d members must be present (R6.5). Please tell the committee office if "
-                                 "you cannot attend.")
-                          % {"committee": meeting.committee.name, "when": when,
+                          subject=lambda: _("Review meeting on %(when)s: %(title)s")
+                          % {"when": when, "title": meeting.title},
+                          body=lambda: _("%(committee)s meets on %(when)s at %(place)s. At least %(needed)d of the "
+                                         "%(members)d members must be present (R6.5). Please tell the committee "
+                                         "office if you cannot attend.")
+                          % {"committee": meeting.committee.display_name, "when": when,
                              "place": meeting.location or _("the place the office will tell you"),
                              "needed": quorum_needed(len(members)), "members": len(members)},
                           url=reverse("review-expert-home"))

@@ -29,7 +29,7 @@ REFERENCE_CARDS = """{% load i18n %}{% for row in rows %}{% with a=row.applicati
   <div class="card-body">
     <div class="d-flex justify-content-between flex-wrap gap-2">
       <div>
-        <h2 class="h5 mb-1"><a href="{{ row.url }}">{{ a.title_display }}</a> <span class="text-secondary small">{{ a.series.display_name }} · {{ a.specialty.display_name }} · {{ a.call.name }}</span></h2>
+        <h2 class="h5 mb-1"><a href="{{ row.url }}">{{ a.title_display }}</a> <span class="text-secondary small">{{ a.series.display_name }} · {{ a.specialty.display_name }} · {{ a.call.display_name }}</span></h2>
         <span class="status-badge app-status-{{ a.status }}">{{ a.get_status_display }}</span> {% include "applications/_deadline.html" with deadline=row.deadline %}
       </div>
       <div class="text-end">
@@ -52,7 +52,8 @@ NASTY = '帕提古丽·热合曼 <b>&amp;</b> "x\'y"'
 def _application(pk: int, status: str, *, channel: str = "employer", returned_from: str = "",
                  closes_at: dt.datetime | None = None, due: dt.date | None = None) -> DashboardApplication:
     return DashboardApplication(pk, f"工程师{pk} {NASTY}", channel, status, returned_from, due, due,
-                                f"Call <{pk}> & co", closes_at or timezone.now() + dt.timedelta(days=10),
+                                (f"批次 <{pk}> & co", f"Call <{pk}> & co", "" if pk % 3 else f"چاقىرىق <{pk}>"),
+                                closes_at or timezone.now() + dt.timedelta(days=10),
                                 ("工程<系列>", "Engineering & <R&D>", "ئىنژېنېرلىق · <ug>"),
                                 ("机械", 'Mechanical "q"', ""))
 
@@ -104,7 +105,7 @@ def _reference(applications, events) -> str:
             get_status_display=lambda a=a: str(labels[a.status]),
             series=SimpleNamespace(display_name=name_in_language(*a.series_names)),
             specialty=SimpleNamespace(display_name=name_in_language(*a.specialty_names)),
-            call=SimpleNamespace(name=a.call_name))
+            call=SimpleNamespace(display_name=name_in_language(*a.call_names)))
         rows.append({"application": shown, "url": f"{detail}{a.pk}/", "edit_url": f"{edit}{a.pk}/edit/basics/",
                      "stages": selectors.stages_of(channel=a.channel, status=a.status, returned_from=a.returned_from),
                      "deadline": selectors.deadline_of(status=a.status, closes_at=a.call_closes_at,
@@ -170,9 +171,10 @@ def test_plain_sql_reads_what_the_orm_read(world):
     assert any(e.action == "application.submit" for e in events[submitted.pk])
     first = applications[1]
     stored = Application.objects.select_related("call", "series", "specialty").get(pk=submitted.pk)
-    assert (first.title_name, first.status, first.channel, first.call_name, first.call_closes_at,
+    assert (first.title_name, first.status, first.channel, first.call_names, first.call_closes_at,
             first.series_names, first.specialty_names) == (
-        stored.title_name, stored.status, stored.channel, stored.call.name, stored.call.closes_at,
+        stored.title_name, stored.status, stored.channel,
+        (stored.call.name, stored.call.name_en, stored.call.name_ug), stored.call.closes_at,
         (stored.series.name, stored.series.name_en, stored.series.name_ug),
         (stored.specialty.name, stored.specialty.name_en, stored.specialty.name_ug))
     assert [a.pk for a in selectors.applicant_dashboard(user=world.applicant, limit=1)[0]] == [draft.pk]
