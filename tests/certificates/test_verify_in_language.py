@@ -74,3 +74,20 @@ def test_R5_4_public_verification_keeps_the_certificate_s_names_where_the_catalo
     TitleSeries.objects.filter(code="engineering").update(name_ug="")
     html, _queries = verify(client, certificate, "ug")
     assert shown(html, "series") == "工程技术人员" and shown(html, "specialty") == "电气工程"
+
+
+@pytest.mark.parametrize("language", ["ug", "en", "zh-hans"])
+def test_R5_3_the_holder_and_the_bureau_read_series_and_specialty_in_the_page_s_language(issue, client, language):
+    from portal.models import User
+    from tests.factories import bureau_officer
+
+    certificate = issue(holder=UserFactory(real_name="买买提·艾力"))
+    officer = bureau_officer()
+    for user, url in ((certificate.holder, reverse("my-certificate-detail", args=[certificate.pk])),
+                      (officer, reverse("bureau-certificate-detail", args=[certificate.pk]))):
+        User.objects.filter(pk=user.pk).update(language=language)
+        client.force_login(user)
+        html = client.get(url).content.decode()
+        assert SHOWN[language]["series"] in html and SHOWN[language]["specialty"] in html, url
+        if language != "zh-hans":
+            assert "工程技术人员" not in html and "电气工程" not in html, url
