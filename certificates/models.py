@@ -209,6 +209,23 @@ class Certificate(models.Model):
                                  same_name_only=True)
 
     @property
+    def series_display(self) -> str:
+        """The series in the page's language for pages about the certificate (the certificate keeps
+        ``series_name``): the catalogue's Uyghur or English name when the series was selected with the
+        certificate and still bears the name printed; else the printed name."""
+        if Certificate.series.is_cached(self) and self.series.name == self.series_name:
+            return self.series.display_name
+        return self.series_name
+
+    @property
+    def specialty_display(self) -> str:
+        """The specialty in the page's language, as ``series_display`` names the series."""
+        specialty = self.specialty if Certificate.specialty.is_cached(self) else None
+        if specialty is not None and specialty.name == self.specialty_name:
+            return specialty.display_name
+        return self.specialty_name
+
+    @property
     def pdf_ready(self) -> bool:
         return bool(self.pdf) and self.pdf_generation == self.pdf_requested_generation
 

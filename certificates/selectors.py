@@ -108,9 +108,12 @@ def published_keys(*, algorithms: tuple[str, ...] | None = None) -> QuerySet[Sig
     return keys.filter(algorithm__in=algorithms) if algorithms is not None else keys
 
 
-def holder_name_ug(*, certificate_id: int) -> str:
-    """The holder's name in Uyghur script (empty when none), for Uyghur pages: the public verification
-    hot path reads only the certificate's public columns, so this is one look-up more, on Uyghur
-    pages only."""
-    return (Certificate.objects.filter(pk=certificate_id).values_list("holder__name_ug", flat=True).first()
-            or "")
+def verification_names(*, certificate_id: int) -> dict:
+    """What a Uyghur or English verification page names beside the public columns: the holder's name
+    in Uyghur script (empty when none) and the catalogue's names of the certificate's series and
+    specialty, with the series id for its title (``applications.title_names``). The public
+    verification hot path reads only the certificate's public columns, so this is one look-up more,
+    on Uyghur and English pages only."""
+    return (Certificate.objects.filter(pk=certificate_id)
+            .values("holder__name_ug", "series_id", "series__name_en", "series__name_ug", "specialty__name_en",
+                    "specialty__name_ug").first() or {})

@@ -40,7 +40,7 @@ def verify(request):
             form_error(form, error)
     return render(request, "certificates/verify.html",
                   {"form": form, "result": result, "view": result.public() if result else None,
-                   "holder_name_ug": _holder_name_ug(result)})
+                   **_in_language(result)})
 
 
 @never_cache
@@ -50,19 +50,34 @@ def verify_code(request, code: str):
     """The QR code's target."""
     result = services.certificate_verify_code(code=code, verifier=request.user)
     return render(request, "certificates/verify_code.html",
-                  {"result": result, "view": result.public(), "holder_name_ug": _holder_name_ug(result)},
+                  {"result": result, "view": result.public(), **_in_language(result)},
                   status=200 if result.found else 404)
 
 
-def _holder_name_ug(result) -> str:
-    """On a Uyghur page, the holder's name in Uyghur script, masked as public pages mask names."""
-    from django.utils.translation import get_language_bidi
+def _in_language(result) -> dict:
+    """A verification page in Uyghur or English: the holder's name in Uyghur script on a Uyghur page
+    (``holder_name_ug``, masked as public pages mask names), and the title, series and specialty in
+    the page's language (``shown``) from the catalogue; the certificate's own (Chinese) names where
+    the catalogue has none, and on Chinese pages, which read nothing more. The API keeps the Chinese."""
+    from django.utils.translation import get_language, get_language_bidi
 
+    from applications.title_names import title_in_language
+    from portal.models import name_in_language
     from portal.personal_data import mask_name
 
-    if result is None or result.certificate is None or not get_language_bidi():
-        return ""
-    return mask_name(selectors.holder_name_ug(certificate_id=result.certificate.pk))
+    if result is None or result.certificate is None or not (get_language() or "").startswith(("ug", "en")):
+        return {"holder_name_ug": "", "shown": {}}
+    certificate = result.certificate
+    names = selectors.verification_names(certificate_id=certificate.pk)
+    shown = {"title": title_in_language(series_id=names.get("series_id"), level=certificate.level,
+                                        stored=certificate.title_name, same_name_only=True),
+             "series": name_in_language(certificate.series_name, names.get("series__name_en") or "",
+                                        names.get("series__name_ug") or ""),
+             "specialty": certificate.specialty_name and name_in_language(
+                 certificate.specialty_name, names.get("specialty__name_en") or "",
+                 names.get("specialty__name_ug") or "")}
+    holder_name_ug = (names.get("holder__name_ug") or "") if get_language_bidi() else ""
+    return {"holder_name_ug": mask_name(holder_name_ug) if holder_name_ug else "", "shown": shown}
 
 
 @never_cache

@@ -669,6 +669,22 @@ class PublicityEntry(models.Model):
             series_id, level = self.application.series_id, self.application.level
         return title_in_language(series_id=series_id, level=level or "", stored=self.title_name)
 
+    @property
+    def specialty_display(self) -> str:
+        """The specialty in the page's language: the English or Uyghur name of the application's
+        specialty in the catalogue, annotated by the list's query (``specialty_name_en``,
+        ``specialty_name_ug``, see ``review.selectors.ENTRY_NAMES``) or read from the application's
+        specialty when it was selected with the entry; on Chinese pages, or when the catalogue has no
+        such name, the published name (``specialty_name``, the Chinese official record)."""
+        from portal.models import name_in_language
+
+        name_en, name_ug = getattr(self, "specialty_name_en", None), getattr(self, "specialty_name_ug", None)
+        if name_en is None and name_ug is None and PublicityEntry.application.is_cached(self):
+            application = self.application
+            if type(application).specialty.is_cached(application):
+                name_en, name_ug = application.specialty.name_en, application.specialty.name_ug
+        return name_in_language(self.specialty_name, name_en or "", name_ug or "")
+
 
 class Objection(EncryptedContact, models.Model):
     """异议: anyone may object during publicity; the secretary (or the

@@ -527,7 +527,7 @@ def period_for_manager(*, user: User, pk: int) -> PublicityPeriod | None:
                                            | Q(committee__isnull=True, bureau__region__in=regions))
             .filter(pk=pk).select_related("call", "committee", "bureau")
             .prefetch_related(Prefetch("entries", queryset=PublicityEntry.objects.prefetch_related("objections")
-                                       .annotate(**ENTRY_TITLE).order_by("pk")))
+                                       .annotate(**ENTRY_NAMES).order_by("pk")))
             .first())
 
 
@@ -700,17 +700,40 @@ def reviews_for_applicant(*, user: User) -> QuerySet[Application]:
             .order_by("-pk"))
 
 
-#: What ``PublicityEntry.title_display`` reads of the entry's application, in the entries' own query.
-ENTRY_TITLE = {"title_series_id": F("application__series_id"), "title_level": F("application__level")}
+#: What ``PublicityEntry.title_display`` and ``specialty_display`` read of the entry's application and
+#: its specialty, in the entries' own query (no query per row).
+ENTRY_NAMES = {"title_series_id": F("application__series_id"), "title_level": F("application__level"),
+               "specialty_name_en": F("application__specialty__name_en"),
+               "specialty_name_ug": F("application__specialty__name_ug")}
+
+
+def _titles_named(query: str) -> Q | None:
+    """The applications whose title's English or Uyghur name in the catalogue contains ``query``
+    (from the names each process keeps, ``applications.title_names``: no query of its own)."""
+    from applications.title_names import names
+
+    folded = query.casefold()
+    pairs = [(series_id, level) for (series_id, level), (_zh, name_en, name_ug) in names().items()
+             if folded in name_en.casefold() or folded in name_ug.casefold()]
+    found = None
+    for series_id, level in pairs:
+        one = Q(application__series_id=series_id, application__level=level)
+        found = one if found is None else found | one
+    return found
 
 
 def publicity_public(*, query: str = "") -> QuerySet[PublicityEntry]:
-    """Listed entries of open periods (masked names only)."""
+    """Listed entries of open periods (masked names only). ``query`` finds an employer, a list, and a
+    title or specialty by its Chinese published name or by its English or Uyghur catalogue name,
+    whatever the page's language (a Uyghur reader may type the Chinese name, and the reverse)."""
     qs = (PublicityEntry.objects.filter(status=PublicityEntry.Status.LISTED, period__status=PublicityPeriod.Status.OPEN)
           .select_related("period", "period__committee", "period__bureau").order_by("-period__starts_on", "pk")
-          .annotate(**ENTRY_TITLE))
+          .annotate(**ENTRY_NAMES))
     query = (query or "").strip()[:64]
     if query:
-        qs = qs.filter(Q(employer_name__icontains=query) | Q(title_name__icontains=query)
-                       | Q(period__title__icontains=query))
+        found = (Q(employer_name__icontains=query) | Q(title_name__icontains=query)
+                 | Q(specialty_name__icontains=query) | Q(application__specialty__name_en__icontains=query)
+                 | Q(application__specialty__name_ug__icontains=query) | Q(period__title__icontains=query))
+        titles = _titles_named(query)
+        qs = qs.filter(found | titles if titles is not None else found)
     return qs

@@ -328,7 +328,7 @@ def filing_detail(request, pk: int):
             messages.success(request, _("Filed: %(n)d title(s) granted; certificates are being issued.")
                              % {"n": filing.items.count()})
             return redirect("review-filing-queue")
-    entries = period.entries.select_related("application").prefetch_related("objections").order_by("pk")
+    entries = period.entries.annotate(**selectors.ENTRY_NAMES).prefetch_related("objections").order_by("pk")
     return render(request, "review/filing_detail.html", {
         "period": period, "entries": entries, "form": form, "filing": getattr(period, "filing", None)})
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
@@ -26,12 +28,20 @@ def language_switch() -> list[tuple[str, str, str]]:
     return entries
 
 
+#: A date, a time, a count "6 / 10", a score "2025: 96.0": digits and their separators only.
+NUMERIC = re.compile(r"[0-9][0-9 :./-]*")
+
+
 @register.filter
 def bdi(value) -> SafeString:
     """``value`` in a ``<bdi>``: it keeps its own direction inside text of the other direction, so
-    "139****0000" or "2026-12-03 14:05" is not reordered in a Uyghur sentence. Escapes the value."""
+    "139****0000" or "2026-12-03 14:05" is not reordered in a Uyghur sentence. Escapes the value.
+    A date, time or count stays on one line (``text-nowrap``): a browser may break a line after a
+    hyphen, and "employed since 2009-" / "04-01" read badly on a phone."""
     if value is None or value == "":
         return format_html("{}", "")
+    if NUMERIC.fullmatch(str(value)):
+        return format_html('<bdi class="text-nowrap">{}</bdi>', value)
     return format_html("<bdi>{}</bdi>", value)
 
 

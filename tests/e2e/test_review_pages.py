@@ -132,3 +132,58 @@ def test_every_review_page_renders_clean_for_its_role(page, watch, officer):
         page.locator("main form button[type=submit]").click()
     assert page.locator("[data-testid=objection-received]").is_visible()
     assert entry.objections.count() == 1
+
+
+#: The words of a cell that wrap inside themselves (not between two Chinese characters or after a
+#: hyphen): each word's characters measured with a Range, line by line.
+BROKEN_WORDS_JS = r"""
+(selector) => {
+  const broken = [];
+  const cjk = ch => /[\u3000-\u9fff\uff00-\uffef]/.test(ch);
+  for (const cell of document.querySelectorAll(selector)) {
+    const text = cell.textContent, node = cell.firstChild;
+    if (!node || node.nodeType !== Node.TEXT_NODE) continue;
+    const re = /\S+/g; let m;
+    while ((m = re.exec(text))) {
+      let previous = null;
+      for (let i = m.index; i < m.index + m[0].length; i++) {
+        const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+        const box = [...range.getClientRects()].find(r => r.width > 0); if (!box) continue;
+        if (previous !== null && Math.abs(box.top - previous) > 4 && !(cjk(text[i - 1]) && cjk(text[i]))
+            && text[i - 1] !== "-") broken.push(m[0]);
+        previous = box.top;
+      }
+    }
+  }
+  return broken;
+}
+"""
+
+
+def test_publicity_names_and_titles_do_not_break_inside_a_word_in_uyghur(page, watch, live_server, officer):
+    """At 1280 px the Uyghur publicity table was squeezed until the title ئىنژېنېر wrapped as ئىنژېنې / ر
+    and a masked name one character a line (access.css: ``overflow-wrap: anywhere`` on every cell); now
+    those cells keep their words whole and the table scrolls sideways when it must."""
+    from portal.models import Organization
+    from review.models import PublicityPeriod
+
+    committee = file_committee(officer, members=3)
+    secretary = secretary_of(committee)
+    call = make_call(committee)
+    for n in range(3):
+        application = make_application(call, status="passed")
+        application.applicant.real_name = "努尔艾力·吐尔逊"
+        application.applicant.save()
+        Organization.objects.filter(pk=application.employer_id).update(
+            name=f"新疆天山智能装备制造有限责任公司乌鲁木齐第{n}分公司")
+    services.result_publicise(actor=secretary, call_id=call.pk)
+    PublicityPeriod.objects.filter(call=call).update(
+        title="2026年度乌鲁木齐市工程系列职称评审（民营企业专场）评审结果公示名单（第一批）")
+    page.context.add_cookies([{"name": "django_language", "value": "ug", "url": live_server.url}])
+    page.goto("/publicity/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    cells = "[data-testid=publicity] td.masked, [data-testid=publicity] td.keep-words"
+    assert page.locator(cells).count() == 9
+    assert page.evaluate(BROKEN_WORDS_JS, cells) == []
+    shot(page, "review-publicity-ug")
+    assert_clean(watch)
