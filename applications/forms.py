@@ -70,7 +70,7 @@ from applications.models import (  # noqa: E402
     TitleHeld,
     WorkRecord,
 )
-from portal.forms import DateInput  # noqa: E402
+from portal.forms import DateInput, translated_name_fields  # noqa: E402
 
 
 class _DatesModelForm(forms.ModelForm):
@@ -344,10 +344,7 @@ class CallOpenForm(forms.Form):
     owner = forms.ChoiceField(label=_("Opened by"))
     name = forms.CharField(label=_("Name of the call"), max_length=128,
                            help_text=_("The official name, in Chinese."))
-    name_ug = forms.CharField(label=_("Uyghur name"), max_length=128, required=False,
-                              help_text=_("Optional: shown to people reading the portal in Uyghur."))
-    name_en = forms.CharField(label=_("English name"), max_length=128, required=False,
-                              help_text=_("Optional: shown to people reading the portal in English."))
+    name_ug, name_en = translated_name_fields()
     series = forms.ModelChoiceField(label=_("Series"), queryset=TitleSeries.objects.filter(is_active=True),
                                     help_text=_("A committee's call is in the series it was filed for (R2.1)."))
     levels = forms.MultipleChoiceField(label=_("Levels"), choices=Level.choices, widget=forms.CheckboxSelectMultiple)

@@ -24,6 +24,15 @@ class DateInput(forms.DateInput):
 USERNAME_MAX_LENGTH = 40
 
 
+def translated_name_fields() -> tuple[forms.CharField, forms.CharField]:
+    """The optional Uyghur and English names beside an official Chinese ``name`` (a call, a
+    committee: ``name_ug``, ``name_en``), in that order: ``name_ug, name_en = translated_name_fields()``."""
+    return (forms.CharField(label=_("Uyghur name"), max_length=128, required=False,
+                            help_text=_("Optional: shown to people reading the portal in Uyghur.")),
+            forms.CharField(label=_("English name"), max_length=128, required=False,
+                            help_text=_("Optional: shown to people reading the portal in English.")))
+
+
 class LoginForm(AuthenticationForm):
     username = forms.CharField(label=_("Mobile number or ID number"), max_length=USERNAME_MAX_LENGTH,
                                help_text=_("The 18-character ID number may end in X or x; spaces and full-width "

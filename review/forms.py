@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Level, Specialty, TitleSeries
+from portal.forms import translated_name_fields
 from portal.models import Committee, Organization, Region
 from portal.uploads import file_input_attrs
 from review.models import CommitteeSanction, DefenceSession, DefenceSlot, RecognitionAssessment, Verdict
@@ -37,10 +38,7 @@ MOBILES_HELP = _("One mobile number per line; each person needs a real-name acco
 class CommitteeFileForm(forms.Form):
     name = forms.CharField(label=_("Name of the committee"), max_length=128,
                            help_text=_("The official name, in Chinese."))
-    name_ug = forms.CharField(label=_("Uyghur name"), max_length=128, required=False,
-                              help_text=_("Optional: shown to people reading the portal in Uyghur."))
-    name_en = forms.CharField(label=_("English name"), max_length=128, required=False,
-                              help_text=_("Optional: shown to people reading the portal in English."))
+    name_ug, name_en = translated_name_fields()
     kind = forms.ChoiceField(label=_("Kind (R2.2)"), choices=Committee.Kind.choices)
     organizer = forms.ModelChoiceField(label=_("Organizer"),
                                        queryset=Organization.objects.filter(status="active").order_by("kind", "name"))
