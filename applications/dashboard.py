@@ -24,6 +24,7 @@ from django.utils.translation import get_language, gettext, ngettext, pgettext
 from applications import selectors
 from applications.models import ApplicationStatus
 from portal.models import name_in_language
+from portal.templatetags.bidi import bdi
 from portal.views_helpers import link_prefix
 
 #: Per language: the labels of the page, translated once per process (as base.html's frame).
@@ -74,10 +75,9 @@ def links() -> tuple[str, str, str]:
 
 
 def _date(value: dt.datetime) -> SafeString:
-    """``value|date:"Y-m-d H:i"|bdi`` in the current time zone."""
+    """``value|date:"Y-m-d H:i"|bdi`` in the current time zone (the same filter: one line, isolated)."""
     value = timezone.localtime(value)
-    return format_html("<bdi>{}</bdi>", f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
-                                        f"{value.hour:02d}:{value.minute:02d}")
+    return bdi(f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}")
 
 
 # --- _deadline.html -----------------------------------------------------------------------------
