@@ -52,6 +52,7 @@ from applications.serializers import (
     SeriesOutput,
     SubmitInput,
     TimelineOutput,
+    TranslatedNamesInput,
     WithdrawInput,
     application_output,
 )
@@ -220,6 +221,22 @@ class CallListApi(ListAPIView):
                              entrusted_by_id=region.pk if region else None, entrustment_note=d["entrustment_note"],
                              pass_rate_ceiling=d["pass_rate_ceiling"])
         return Response(CallOutput(call).data, status=status.HTTP_201_CREATED)
+
+
+class CallDetailApi(APIView):
+    """A call's English and Uyghur names, given later by who opens its calls (its committee's
+    secretary; the bureau's officer for a bureau's call)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Give a call its English and Uyghur names (its secretary or bureau officer); "
+                           "the official Chinese name stays",
+                   request=TranslatedNamesInput, responses={200: CallOutput})
+    def patch(self, request, pk: int):
+        data = TranslatedNamesInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        call = svc.call_rename_translations(actor=request.user, call_id=pk, **data.validated_data)
+        return Response(CallOutput(selectors.call_with_names(pk=call.pk)).data)
 
 
 class ApplicationListCreateApi(ListAPIView):

@@ -354,6 +354,50 @@ def call_check_open(*, call: Call, level: str, specialty, pathway: str, region, 
                       employer=employer)
 
 
+#: The longest English or Uyghur name of a call or a committee (the columns' length).
+TRANSLATED_NAME_MAX = 128
+
+
+def may_open_call_for(actor: User | None, *, committee_id: int | None = None, bureau_id: int | None = None) -> bool:
+    """Who opens (and names) a committee's or a bureau's call: an active secretary of the committee;
+    an active officer of the bureau (one query). The bureau's kind and status are checked by the caller."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    if committee_id is not None:
+        return CommitteeMember.objects.filter(committee_id=committee_id, user=actor, is_active=True,
+                                              role=CommitteeMember.Role.SECRETARY).exists()
+    if bureau_id is not None:
+        return Membership.objects.filter(user=actor, organization_id=bureau_id, is_active=True,
+                                         role=Membership.OrgRole.OFFICER).exists()
+    return False
+
+
+def clean_translated_names(*, name_en: str | None, name_ug: str | None) -> dict[str, str | None]:
+    """The English and Uyghur names of a call or a committee, stripped; blank allowed, 128 characters at
+    most; None (a name not given) stays None: the name kept as it is."""
+    names = {"name_en": None if name_en is None else str(name_en).strip(),
+             "name_ug": None if name_ug is None else str(name_ug).strip()}
+    for field, label in (("name_ug", _("Uyghur name")), ("name_en", _("English name"))):
+        if names[field] is not None and len(names[field]) > TRANSLATED_NAME_MAX:
+            raise InvalidInput(_("%(label)s: at most %(n)d characters (this one has %(have)d).")
+                               % {"label": label, "n": TRANSLATED_NAME_MAX, "have": len(names[field])}, field=field)
+    return names
+
+
+def translated_names_set(obj, names: dict[str, str | None]) -> tuple[dict, dict]:
+    """Set the names given (``clean_translated_names``) on a call or a committee: (before, after)."""
+    before = snapshot(obj, ("name_en", "name_ug"))
+    for field, value in names.items():
+        if value is not None:
+            setattr(obj, field, value)
+    try:  # the two fields only: a row filed before a rule was added is not refused for it here
+        obj.full_clean(exclude=[f.name for f in obj._meta.fields if f.name not in names], validate_unique=False,
+                       validate_constraints=False)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages))
+    return before, snapshot(obj, ("name_en", "name_ug"))
+
+
 def call_open(*, actor: User, name: str, series_id: int, levels: list[str], year: int, opens_at: dt.datetime,
               closes_at: dt.datetime, methods: list[str], pathways: list[str] | None = None,
               committee_id: int | None = None, bureau_id: int | None = None, specialty_ids: list[int] | None = None,
@@ -396,9 +440,7 @@ def call_open(*, actor: User, name: str, series_id: int, levels: list[str], year
         committee = Committee.objects.filter(pk=committee_id).first()
         if committee is None:
             raise InvalidInput(_("Choose a committee."), field="committee")
-        is_secretary = CommitteeMember.objects.filter(committee=committee, user=actor, is_active=True,
-                                                      role=CommitteeMember.Role.SECRETARY).exists()
-        if not is_secretary:
+        if not may_open_call_for(actor, committee_id=committee.pk):
             raise NotAllowed()
         if committee.series_id != series.pk:
             raise RuleViolation(_("A committee works in the one series it was filed for (R2.1)."), rule="R2.1",
@@ -423,8 +465,7 @@ def call_open(*, actor: User, name: str, series_id: int, levels: list[str], year
     elif bureau_id:
         bureau = Organization.objects.filter(pk=bureau_id, kind=Organization.Kind.HR_BUREAU,
                                              status=Organization.Status.ACTIVE).first()
-        if bureau is None or not Membership.objects.filter(user=actor, organization=bureau, is_active=True,
-                                                           role=Membership.OrgRole.OFFICER).exists():
+        if bureau is None or not may_open_call_for(actor, bureau_id=bureau.pk):
             raise NotAllowed()
     else:
         raise InvalidInput(_("A call belongs to a committee or a bureau."), field="committee")
@@ -448,6 +489,27 @@ def call_open(*, actor: User, name: str, series_id: int, levels: list[str], year
         audit_record(actor=actor, action="call.open", obj=call, after={
             "series": series.code, "levels": levels, "year": year, "committee": committee_id, "bureau": bureau_id,
             "opens_at": opens_at, "closes_at": closes_at, "methods": methods, "pathways": pathways})
+    return call
+
+
+def call_rename_translations(*, actor: User, call_id: int, name_en: str | None = None,
+                             name_ug: str | None = None) -> Call:
+    """Give an existing call its English and Uyghur names (``name`` the official Chinese one never
+    changes here): who may open a call of its committee or bureau (``may_open_call_for``). Audited with
+    the two names before and after; nothing written when they are unchanged. The save renews the open
+    calls each process keeps (``applications.open_calls``: a new calls version on commit). A name given as
+    None stays as it is (the API's PATCH)."""
+    names = clean_translated_names(name_en=name_en, name_ug=name_ug)
+    with transaction.atomic():
+        call = Call.objects.select_for_update(of=("self",)).filter(pk=call_id).first()
+        if call is None or not may_open_call_for(actor, committee_id=call.committee_id,
+                                                 bureau_id=None if call.committee_id else call.bureau_id):
+            raise NotFound()
+        before, after = translated_names_set(call, names)
+        if before == after:
+            return call
+        call.save(update_fields=["name_en", "name_ug"])
+        audit_record(actor=actor, action="call.rename_translations", obj=call, before=before, after=after)
     return call
 
 

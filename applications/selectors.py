@@ -359,6 +359,12 @@ def open_calls_list(*, now: dt.datetime | None = None, limit: int) -> list[dict]
             for pk, name, _opens_at, closes_at, name_en, name_ug, *series in rows]
 
 
+def call_with_names(*, pk: int) -> Call:
+    """One call as the API gives it (``CallOutput``), after its names were changed by who may."""
+    return (Call.objects.select_related("series", "committee", "bureau", "entrusted_by")
+            .prefetch_related("specialties").get(pk=pk))
+
+
 def open_calls(*, now: dt.datetime | None = None) -> QuerySet[Call]:
     now = now or timezone.now()
     return (Call.objects.filter(opens_at__lte=now, closes_at__gte=now)

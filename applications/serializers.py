@@ -346,6 +346,26 @@ class ProfileRecordInput(serializers.Serializer):
 STATUS_CHOICES = ApplicationStatus.choices
 
 
+class TranslatedNamesInput(serializers.Serializer):
+    """The English and Uyghur names of an existing call or committee (PATCH): only these two; a name left
+    out stays as it is, a blank one is removed. The official Chinese ``name`` is not changed here."""
+
+    name_en = serializers.CharField(max_length=128, required=False, allow_blank=True, trim_whitespace=True,
+                                    help_text="The English name; blank: none.")
+    name_ug = serializers.CharField(max_length=128, required=False, allow_blank=True, trim_whitespace=True,
+                                    help_text="The Uyghur name (Arabic script); blank: none.")
+
+    def validate(self, attrs):
+        unknown = sorted(set(getattr(self, "initial_data", {}) or {}) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {field: [_("Only the English and Uyghur names (name_en, name_ug) can be changed here.")]
+                 for field in unknown})
+        if not attrs:
+            raise serializers.ValidationError(_("Give name_en, name_ug or both."))
+        return attrs
+
+
 class CallOpenInput(serializers.Serializer):
     """A committee's secretary (``committee``) or a bureau officer (``bureau``) opens a call."""
 

@@ -43,6 +43,7 @@ api_patterns = [
     path("catalogue/series/", api.SeriesListApi.as_view(), name="api-series"),
     path("eligibility/check/", api.EligibilityCheckApi.as_view(), name="api-eligibility-check"),
     path("calls/", api.CallListApi.as_view(), name="api-calls"),
+    path("calls/<int:pk>/", api.CallDetailApi.as_view(), name="api-call-detail"),
     path("profile/", api.ProfileApi.as_view(), name="api-profile"),
     path("profile/<slug:kind>/", api.ProfileRecordAddApi.as_view(), name="api-profile-add"),
     path("profile/<slug:kind>/<int:record_id>/", api.ProfileRecordRemoveApi.as_view(), name="api-profile-remove"),

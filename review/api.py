@@ -20,6 +20,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from applications.models import ApplicationStatus
+from applications.serializers import TranslatedNamesInput
 from portal.api import HasRole
 from portal.errors import NotFound
 from portal.models import Role
@@ -73,6 +74,15 @@ class CommitteeDetailApi(APIView):
         if committee is None:
             raise NotFound()
         return Response(s.CommitteeOutput(committee).data)
+
+    @extend_schema(summary="Give a committee its English and Uyghur names (the bureau that filed it); "
+                           "the filed Chinese name stays",
+                   request=TranslatedNamesInput, responses={200: s.CommitteeOutput})
+    def patch(self, request, pk: int):
+        data = TranslatedNamesInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.committee_rename_translations(actor=request.user, committee_id=pk, **data.validated_data)
+        return Response(s.CommitteeOutput(selectors.committee_for_bureau(user=request.user, pk=pk)).data)
 
 
 class CommitteeSanctionApi(APIView):

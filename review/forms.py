@@ -68,6 +68,12 @@ class SanctionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
 
+class TranslatedNamesForm(forms.Form):
+    """The Uyghur and English names of an existing call or committee (its Chinese name stays)."""
+
+    name_ug, name_en = translated_name_fields()
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 

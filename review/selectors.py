@@ -145,8 +145,8 @@ _DASHBOARD_HEADING = CompiledValues(_dashboard_heading_query, user_id=int, pk=in
 
 def call_dashboard_heading(*, user: User, pk: int) -> dict | None:
     """``call_for_secretary`` for the call dashboard: what it heads with and its status counters, in
-    one query compiled once per process (issue 15) — ``{"pk", "name", "display_name", "committee": {"name",
-    "display_name"},
+    one query compiled once per process (issue 15) — ``{"pk", "name", "name_en", "name_ug", "display_name",
+    "committee": {"name", "display_name"},
     "setup": {"blind", "experts_per_application", "rubric": {"name"}}, "status_counts": {status: n}}``,
     ``display_name`` the name in the active language (as ``Call.display_name``), ``setup`` None until the
     call's review set-up is first configured; the counters are those
@@ -163,7 +163,7 @@ def call_dashboard_heading(*, user: User, pk: int) -> dict | None:
                  "experts_per_application": row["review_setup__experts_per_application"],
                  "rubric": {"name": row["review_setup__rubric__name"]}}
     counts = {r["status_counts__status"]: r["status_counts__n"] for r in rows if r["status_counts__status"] is not None}
-    return {"pk": row["pk"], "name": row["name"],
+    return {"pk": row["pk"], "name": row["name"], "name_en": row["name_en"], "name_ug": row["name_ug"],
             "display_name": name_in_language(row["name"], row["name_en"], row["name_ug"]),
             "committee": {"name": row["committee__name"],
                           "display_name": name_in_language(row["committee__name"], row["committee__name_en"],

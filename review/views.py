@@ -30,6 +30,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from applications.application_services import call_rename_translations
 from applications.models import ApplicationStatus, Attachment, Call
 from portal import ratelimit
 from portal.errors import PortalError
@@ -171,10 +172,16 @@ def committee_detail(request, pk: int):
         raise Http404
     sanction_form, reason_form = forms.SanctionForm(), forms.ReasonForm()
     renew_form, member_form = forms.RenewForm(), forms.MemberAddForm()
+    names_form = forms.TranslatedNamesForm(initial={"name_ug": committee.name_ug, "name_en": committee.name_en})
     if request.method == "POST":
         action = request.POST.get("action")
         done = None
-        if action == "sanction":
+        if action == "names":
+            names_form = forms.TranslatedNamesForm(request.POST)
+            if names_form.is_valid():
+                done = run(request, services.committee_rename_translations, form=names_form, actor=request.user,
+                           committee_id=committee.pk, **names_form.cleaned_data)
+        elif action == "sanction":
             sanction_form = forms.SanctionForm(request.POST)
             if sanction_form.is_valid():
                 done = run(request, services.committee_sanction, form=sanction_form, actor=request.user,
@@ -204,11 +211,12 @@ def committee_detail(request, pk: int):
         else:
             raise Http404
         if done:
-            messages.success(request, _("Saved."))
+            messages.success(request, _("The names in other languages are saved.") if action == "names"
+                             else _("Saved."))
             return redirect("review-committee-detail", committee.pk)
     return render(request, "review/committee_detail.html", {
         "committee": committee, "sanction_form": sanction_form, "reason_form": reason_form,
-        "renew_form": renew_form, "member_form": member_form})
+        "renew_form": renew_form, "member_form": member_form, "names_form": names_form})
 
 
 def _fixed(value, places: int) -> str:
@@ -439,10 +447,18 @@ def call_dashboard(request, pk: int):
     setup_form = forms.ReviewSetupForm(initial={"blind": setup["blind"],
                                                 "experts_per_application": setup["experts_per_application"]})
     publicise_form = forms.PubliciseForm(initial={"starts_on": timezone.localdate()})
+    # Whoever sees the dashboard is a secretary of the call's committee: the one who names its calls.
+    names_form = forms.TranslatedNamesForm(initial={"name_ug": call["name_ug"], "name_en": call["name_en"]})
     if request.method == "POST":
         action = request.POST.get("action")
         result = None
-        if action == "setup":
+        if action == "names":
+            names_form = forms.TranslatedNamesForm(request.POST)
+            if names_form.is_valid():
+                result = run(request, call_rename_translations, form=names_form, actor=request.user,
+                             call_id=call["pk"], **names_form.cleaned_data,
+                             success=_("The names in other languages are saved."))
+        elif action == "setup":
             setup_form = forms.ReviewSetupForm(request.POST)
             if setup_form.is_valid():
                 result = run(request, services.review_setup_configure, form=setup_form, actor=request.user,
@@ -487,6 +503,7 @@ def call_dashboard(request, pk: int):
     meetings, periods = selectors.call_meetings_and_periods(call=call["pk"], limit=LIST_CAP)
     return render(request, "review/call_dashboard.html", {
         "call": call, "setup": setup, "setup_form": setup_form, "publicise_form": publicise_form,
+        "names_form": names_form,
         "summary": summary, "rows": rows, "rows_html": rows_html, "status": status,
         "first_url": ("?" + query.rstrip("&")) if after else "",
         "next_url": f"?{query}after={rows[-1]['pk']}" if more else "",

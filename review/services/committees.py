@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.application_services import clean_translated_names, translated_names_set
 from applications.models import Call, Level, Specialty, TitleSeries
 from portal.audit import audit_record, snapshot
 from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound, RuleViolation
@@ -235,6 +236,23 @@ def committee_file(*, actor: User, name: str, kind: str, organizer_id: int, seri
     return committee
 
 
+def committee_rename_translations(*, actor: User, committee_id: int, name_en: str | None = None,
+                                  name_ug: str | None = None) -> Committee:
+    """Give a filed committee its English and Uyghur names (the filed Chinese ``name`` never changes
+    here): the bureau that files, renews and sanctions it (``is_bureau_for_committee``). Audited with the
+    two names before and after; nothing written when they are unchanged. A name given as None stays."""
+    names = clean_translated_names(name_en=name_en, name_ug=name_ug)
+    with transaction.atomic():
+        committee = _lock_committee(committee_id)
+        _require_bureau(actor, committee)
+        before, after = translated_names_set(committee, names)
+        if before == after:
+            return committee
+        committee.save(update_fields=["name_en", "name_ug"])
+        audit_record(actor=actor, action="committee.rename_translations", obj=committee, before=before, after=after)
+    return committee
+
+
 def committee_member_add(*, actor: User, committee_id: int, user_id: int, role: str) -> CommitteeMember:
     if role not in CommitteeMember.Role.values:
         raise InvalidInput(_("Unknown role."), field="role")
@@ -445,6 +463,7 @@ def committee_check_operational(*, committee_id: int) -> Committee:
 __all__ = [
     "AFTER_THE_FACT_KINDS", "committee_check_operational", "committee_fee_record", "committee_file",
     "committee_lapse_expired", "committee_member_add", "committee_member_remove", "committee_reinstate",
+    "committee_rename_translations",
     "committee_renew", "committee_revoke", "committee_sanction", "committee_suspend", "bureau_region_ids",
 ]
 
