@@ -3,7 +3,10 @@ exception handler that turns ``PortalError`` into a 4xx."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -16,7 +19,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal import account_services, selectors, services
-from portal.errors import PortalError
+from portal.errors import InvalidInput, PortalError
 from portal.models import Organization, Region, Role
 from portal.serializers import (
     ApiTokenObtainInput,
@@ -33,10 +36,19 @@ from portal.serializers import (
     UserOutput,
 )
 
+#: Bodies Django refuses to read (``DATA_UPLOAD_MAX_NUMBER_FIELDS`` and its kin): the caller's mistake.
+_REQUEST_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
 
 def exception_handler(exc, context):
     if isinstance(exc, PortalError):
         return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, _REQUEST_TOO_LARGE):
+        # Django would answer its own plain 400 page and log the traceback; an API caller gets the
+        # API's error, in its language, and the security log keeps one line (the same logger).
+        logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
+        return Response(InvalidInput(_("The request has too many fields or files, or is too large.")).as_dict(),
+                        status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
 
 

@@ -224,3 +224,17 @@ def test_contract_the_token_endpoint_answers_a_token_for_mobile_and_password(api
     token = response.json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/me/").json()["user"]["id"] == user.pk
+
+
+@pytest.mark.parametrize("language,word", [("zh-hans", "字段"), ("en", "too many fields")])
+def test_api_answers_a_body_of_too_many_fields_with_its_own_error_in_the_callers_language(api, language, word):
+    """Django refuses a body of more than ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` fields; the API answers
+    that as its other errors (JSON, the caller's language), not with Django's plain 400 page, and
+    nothing is created."""
+    body = "&".join(f"f{i}=x" for i in range(1001)) + "&real_name=张三&mobile=13811112222"
+    response = api.post("/api/v1/accounts/register/", body, content_type="application/x-www-form-urlencoded",
+                        HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "InvalidInput" and word in response.json()["detail"]
+    assert not User.objects.filter(mobile="13811112222").exists()
