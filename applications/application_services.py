@@ -385,16 +385,12 @@ def clean_translated_names(*, name_en: str | None, name_ug: str | None) -> dict[
 
 
 def translated_names_set(obj, names: dict[str, str | None]) -> tuple[dict, dict]:
-    """Set the names given (``clean_translated_names``) on a call or a committee: (before, after)."""
+    """Set the names given, already checked by ``clean_translated_names``, on a call or a committee:
+    (before, after)."""
     before = snapshot(obj, ("name_en", "name_ug"))
     for field, value in names.items():
         if value is not None:
             setattr(obj, field, value)
-    try:  # the two fields only: a row filed before a rule was added is not refused for it here
-        obj.full_clean(exclude=[f.name for f in obj._meta.fields if f.name not in names], validate_unique=False,
-                       validate_constraints=False)
-    except ValidationError as error:
-        raise InvalidInput(" ".join(error.messages))
     return before, snapshot(obj, ("name_en", "name_ug"))
 
 
