@@ -346,6 +346,15 @@ class ProfileRecordInput(serializers.Serializer):
 STATUS_CHOICES = ApplicationStatus.choices
 
 
+def translated_name_inputs() -> tuple[serializers.CharField, serializers.CharField]:
+    """The optional English and Uyghur names beside an official Chinese ``name`` when a call is opened or
+    a committee filed: ``name_en, name_ug = translated_name_inputs()``."""
+    return (serializers.CharField(max_length=128, required=False, allow_blank=True, default="",
+                                  help_text="Optional English name, shown on English pages."),
+            serializers.CharField(max_length=128, required=False, allow_blank=True, default="",
+                                  help_text="Optional Uyghur name (Arabic script), shown on Uyghur pages."))
+
+
 class TranslatedNamesInput(serializers.Serializer):
     """The English and Uyghur names of an existing call or committee (PATCH): only these two; a name left
     out stays as it is, a blank one is removed. The official Chinese ``name`` is not changed here."""
@@ -372,10 +381,7 @@ class CallOpenInput(serializers.Serializer):
     committee = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
     bureau = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
     name = serializers.CharField(max_length=128, help_text="The official (Chinese) name.")
-    name_en = serializers.CharField(max_length=128, required=False, allow_blank=True, default="",
-                                    help_text="Optional English name, shown on English pages.")
-    name_ug = serializers.CharField(max_length=128, required=False, allow_blank=True, default="",
-                                    help_text="Optional Uyghur name (Arabic script), shown on Uyghur pages.")
+    name_en, name_ug = translated_name_inputs()
     series = serializers.SlugRelatedField(slug_field="code", queryset=TitleSeries.objects.filter(is_active=True))
     levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), min_length=1)
     specialties = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from applications.models import Level
+from applications.serializers import translated_name_inputs
 from portal.models import Committee, CommitteeMember
 from review.models import (
     Assignment,
@@ -42,10 +43,7 @@ def _codes(choices) -> str:
 
 class CommitteeFileInput(serializers.Serializer):
     name = serializers.CharField(max_length=128, help_text="The filed (Chinese) name.")
-    name_en = serializers.CharField(max_length=128, required=False, allow_blank=True, default="",
-                                    help_text="Optional English name, shown on English pages.")
-    name_ug = serializers.CharField(max_length=128, required=False, allow_blank=True, default="",
-                                    help_text="Optional Uyghur name (Arabic script), shown on Uyghur pages.")
+    name_en, name_ug = translated_name_inputs()
     kind = serializers.CharField(max_length=16, help_text=_codes(Committee.Kind.choices) + " (R2.2)")
     organizer_id = serializers.IntegerField(**PK)
     series_id = serializers.IntegerField(**PK)
