@@ -85,10 +85,11 @@ def test_R5_4_staff_export_keeps_a_typed_title_and_never_starts_a_formula(client
 
 
 @pytest.mark.parametrize("language", ["ug", "en"])
-def test_R6_4_duplicate_export_speaks_the_readers_language(client, officer, bypassed, language):
+def test_R6_4_duplicate_export_speaks_the_readers_language(client, officer, request, language):
+    person = request.getfixturevalue("bypassed")
     officer.language = language
     officer.save(update_fields=["language"])
-    series = bypassed.applications.first().series
+    series = person.applications.first().series
     client.force_login(officer)
     response = client.get(reverse("supervision-duplicates-export"))
     assert response.status_code == 200
