@@ -344,7 +344,6 @@ class CallOpenForm(forms.Form):
     owner = forms.ChoiceField(label=_("Opened by"))
     # The three names are one group on the page ("Name of the call"), each labelled by its language.
     name = forms.CharField(label=_("Official name (Chinese)"), max_length=128,
-                           help_text=_("The official name, in Chinese."),
                            widget=forms.TextInput(attrs={"lang": "zh-Hans"}))
     name_ug, name_en = translated_name_fields()
     series = forms.ModelChoiceField(label=_("Series"), queryset=TitleSeries.objects.filter(is_active=True),
