@@ -342,8 +342,9 @@ class CallOpenForm(forms.Form):
     """A committee's secretary or a bureau officer opens a call (R2.1, R2.3, R4.1)."""
 
     owner = forms.ChoiceField(label=_("Opened by"))
-    name = forms.CharField(label=_("Name of the call"), max_length=128,
-                           help_text=_("The official name, in Chinese."))
+    # The three names are one group on the page ("Name of the call"), each labelled by its language.
+    name = forms.CharField(label=_("Official name (Chinese)"), max_length=128,
+                           widget=forms.TextInput(attrs={"lang": "zh-Hans"}))
     name_ug, name_en = translated_name_fields()
     series = forms.ModelChoiceField(label=_("Series"), queryset=TitleSeries.objects.filter(is_active=True),
                                     help_text=_("A committee's call is in the series it was filed for (R2.1)."))

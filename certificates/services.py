@@ -868,15 +868,12 @@ def _read_candidates(upload, *, max_rows: int) -> list[tuple[int, str, str]]:
     return rows
 
 
-def _excel_safe(value: str) -> str:
-    """Text echoed into a spreadsheet never starts a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def certificate_bulk_verify(*, actor: User, organization: Organization, upload) -> tuple[bytes, dict]:
     """An enterprise checks its candidates' certificates in one upload
     (column A number, column B name); the answer is a workbook (audited)."""
     from openpyxl import Workbook
+
+    from portal.spreadsheets import excel_safe
 
     if not organization or not actor.has_perm("portal.work_organization", organization):
         raise NotAllowed()
@@ -916,10 +913,13 @@ def certificate_bulk_verify(*, actor: User, organization: Organization, upload) 
     labels = {"valid": _("Valid"), "revoked": _("Revoked"), "superseded": _("Superseded"),
               "not_found": _("Not found")}
     for index, number, name, result in results:
-        row = [index, _excel_safe(number), _excel_safe(name), str(labels[result.status])]
+        row = [index, excel_safe(number), excel_safe(name), str(labels[result.status])]
         if result.found:
             c = result.certificate
-            row += [c.title_name, c.series_name, c.specialty_name, str(c.get_level_display()), c.granting_body_name,
+            # The title, series and specialty in the reader's language where the catalogue has them
+            # (as on the certificate's page); the granting body as printed on the certificate.
+            row += [c.title_display, c.series_display, c.specialty_display, str(c.get_level_display()),
+                    excel_safe(c.granting_body_name),
                     c.date_granted.isoformat(), c.date_issued.isoformat(),
                     _("yes") if result.signature_valid else _("NO")]
             note = ""

@@ -140,7 +140,8 @@ def publicity_entry_for_report(entry_id) -> PublicityEntry:
     except (TypeError, ValueError):
         raise InvalidInput(_("Choose a result from the publicity list."), field="entry")
     entry = (PublicityEntry.objects.filter(pk=entry_id, status=PublicityEntry.Status.LISTED)
-             .select_related("application", "application__applicant", "application__specialty", "period").first())
+             .select_related("application", "application__applicant", "application__specialty", "period",
+                             "period__call").first())
     if entry is None:
         raise InvalidInput(_("This result is not in the publicity list."), field="entry")
     return entry

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal import account_services, selectors, services
-from portal.errors import InvalidInput, PortalError
+from portal.errors import PortalError, request_refusal
 from portal.models import Organization, Region, Role
 from portal.serializers import (
     ApiTokenObtainInput,
@@ -47,8 +47,7 @@ def exception_handler(exc, context):
         # Django would answer its own plain 400 page and log the traceback; an API caller gets the
         # API's error, in its language, and the security log keeps one line (the same logger).
         logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
-        return Response(InvalidInput(_("The request has too many fields or files, or is too large.")).as_dict(),
-                        status=status.HTTP_400_BAD_REQUEST)
+        return Response(request_refusal(exc).as_dict(), status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
 
 

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from portal import audit_labels, selectors
 from portal.audit import audit_record, chain_backlog
 from portal.models import Role
+from portal.spreadsheets import excel_safe, sheet_title
 from portal.views_helpers import role_required
 
 PAGE = 50
@@ -136,15 +137,17 @@ def audit_export(request):
     """The filtered events as Excel; the export itself is audited."""
     _form, filters = _filtered(request)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Audit trail"))
+    sheet = workbook.create_sheet(sheet_title(_("Audit trail")))
     sheet.append([_("Sequence"), _("Time"), _("Actor"), _("Action"), _("Object type"), _("Object id"),
                   _("Object"), _("Before"), _("After"), _("Reason"), _("Address"), _("Hash")])
     count = 0
     qs = selectors.audit_events(**filters)[:EXPORT_LIMIT]
     for event in qs.iterator(chunk_size=2000):
-        sheet.append([event.seq, timezone.localtime(event.created_at).replace(tzinfo=None), event.actor_label,
-                      event.action, event.object_type, event.object_id, event.object_label, _json(event.before),
-                      _json(event.after), event.reason, event.ip_address or "", event.hash])
+        # Kept as recorded (the Chinese names of the record); typed text never starts a formula.
+        sheet.append([event.seq, timezone.localtime(event.created_at).replace(tzinfo=None),
+                      excel_safe(event.actor_label), event.action, event.object_type, excel_safe(event.object_id),
+                      excel_safe(event.object_label), _json(event.before), _json(event.after),
+                      excel_safe(event.reason), event.ip_address or "", event.hash])
         count += 1
     buffer = BytesIO()
     workbook.save(buffer)

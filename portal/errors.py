@@ -68,3 +68,15 @@ class Conflict(PortalError):
 
     status_code = 409
     default_message = _("This has already been done or the record changed meanwhile.")
+
+
+def request_refusal(exc: BaseException) -> InvalidInput:
+    """The caller's mistake Django refuses before (or while) a view reads the request: too many
+    fields or files, a body too large (``DATA_UPLOAD_MAX_*``), a malformed multipart body, a Host
+    not served, any other ``SuspiciousOperation`` or ``BadRequest``. One translatable message per
+    kind, never the exception's own English text (it may quote what was sent)."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        return InvalidInput(_("The request has too many fields or files, or is too large."))
+    return InvalidInput(_("The request could not be understood. Check what you typed and try again."))

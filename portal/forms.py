@@ -27,10 +27,14 @@ USERNAME_MAX_LENGTH = 40
 def translated_name_fields() -> tuple[forms.CharField, forms.CharField]:
     """The optional Uyghur and English names beside an official Chinese ``name`` (a call, a
     committee: ``name_ug``, ``name_en``), in that order: ``name_ug, name_en = translated_name_fields()``."""
+    # Typed in their own script and direction, whatever the page's (a Uyghur name right to left on
+    # a Chinese page, an English one left to right on a Uyghur page).
     return (forms.CharField(label=_("Uyghur name"), max_length=128, required=False,
-                            help_text=_("Optional: shown to people reading the portal in Uyghur.")),
+                            help_text=_("Optional: shown to people reading the portal in Uyghur."),
+                            widget=forms.TextInput(attrs={"lang": "ug", "dir": "rtl"})),
             forms.CharField(label=_("English name"), max_length=128, required=False,
-                            help_text=_("Optional: shown to people reading the portal in English.")))
+                            help_text=_("Optional: shown to people reading the portal in English."),
+                            widget=forms.TextInput(attrs={"lang": "en", "dir": "ltr"})))
 
 
 class LoginForm(AuthenticationForm):

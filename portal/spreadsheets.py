@@ -35,6 +35,30 @@ from django.utils.translation import gettext as _
 from portal.errors import InvalidInput
 from portal.uploads import sizes_text
 
+#: What makes a spreadsheet read a cell as a formula (openpyxl writes a text starting with ``=`` as one;
+#: Excel and LibreOffice also evaluate ``+``, ``-`` and ``@``, and a leading tab or CR hides it).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe(value):
+    """Text a person typed (a name, a position, a certificate number), written into a workbook we
+    make, never starts a formula: it gets a leading apostrophe, which shows it is text. Anything
+    not text (numbers, dates, None) is returned as it is."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def sheet_title(text) -> str:
+    """A sheet's name as Excel opens it: none of ``[]:*?/\\``, at most 31 characters (Excel refuses a
+    file with a longer one), cut at a word's end when a translation is longer."""
+    text = re.sub(r"[\[\]:*?/\\]", " ", str(text)).strip()
+    if len(text) > 31:
+        cut = text[:31]
+        text = (cut.rsplit(" ", 1)[0] if " " in cut else cut).strip()
+    return text
+
+
 #: Control characters never kept from a cell (tab, newline and carriage return are).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 XLSX_MAGIC = b"PK\x03\x04"

@@ -13,6 +13,9 @@ from review import urls as review_urls
 from stats import urls as stats_urls
 from supervision import urls as supervision_urls
 
+# Django's refusals before a view (too many fields, a bad Host, a malformed body): JSON under /api/.
+handler400 = views.bad_request
+
 api_v1 = [
     *applications_urls.api_patterns,  # the autosave's first: the busiest (issue 15)
     path("regions/", api.RegionListApi.as_view(), name="api-regions"),

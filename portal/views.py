@@ -565,3 +565,39 @@ def healthz(request):
     return JsonResponse({"status": "ok" if healthy else "error", **state}, status=200 if healthy else 503)
 
 
+
+
+def bad_request(request, exception=None):
+    """``handler400``: what Django refuses before or outside a view (a query string or body of more
+    than ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` fields, a body too large, a malformed multipart body, a
+    Host not served, any other ``SuspiciousOperation`` or ``BadRequest``), wherever it is raised: a
+    middleware reading ``request.GET`` first, the CSRF check reading ``request.POST``, or a view.
+    An ``/api/`` path answers the API's own error (``InvalidInput``, JSON, as ``portal.api``'s
+    handler does); a page answers the HTML 400. Both in the caller's language, also when the
+    refusal came before the language middleware. What a person can type is logged in one line,
+    without a traceback (Django would log one at ERROR)."""
+    import logging
+
+    from django.core.exceptions import SuspiciousOperation
+    from django.utils import translation
+
+    from portal.errors import request_refusal
+
+    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language_from_request(
+        request, check_path=False)
+    refusal = request_refusal(exception) if exception is not None else InvalidInput(
+        _("The request could not be understood. Check what you typed and try again."))
+    with translation.override(language):
+        if request.path_info.startswith("/api/"):
+            response = JsonResponse(refusal.as_dict(), status=400)
+        else:
+            response = render(request, "400.html", {"message": str(refusal.message)}, status=400)
+    if exception is not None:
+        name = type(exception).__name__
+        if isinstance(exception, SuspiciousOperation):
+            logging.getLogger(f"django.security.{name}").error("%s: %s", name, request.path)
+        else:
+            logging.getLogger("django.request").warning("Bad request (%s): %s", name, request.path)
+        # Django's ``log_response`` would log the same refusal again, with the traceback.
+        response._has_been_logged = True
+    return response

@@ -24,6 +24,25 @@ from portal.personal_data import EncryptedContact
 USER = settings.AUTH_USER_MODEL
 
 
+# --- Titles written from a call's name ------------------------------------------------------------
+# A meeting or a publicity period the secretary did not name is named after its call. The stored
+# ``title`` keeps the Chinese text (the record: the audit trail, the admin, the API's ``title``);
+# ``title_generated`` says so, and pages, notifications and the public publicity list derive the
+# title in the reader's language from the call's ``display_name`` (``title_display``). A title an
+# officer typed is shown as typed.
+
+def generated_meeting_title(call_name: str) -> str:
+    """A meeting named after its call: the call's name (in the language it is given)."""
+    return call_name[:128]
+
+
+def generated_publicity_title(call_name: str) -> str:
+    """A publicity period named after its call, in the active language."""
+    from django.utils.translation import gettext
+
+    return (gettext("Results of %(call)s") % {"call": call_name})[:200]
+
+
 # --- Committees: sanctions (R6.8) and fees (R6.9) ------------------------------
 
 class CommitteeSanction(models.Model):
@@ -416,6 +435,9 @@ class Meeting(models.Model):
     committee = models.ForeignKey("portal.Committee", on_delete=models.PROTECT, related_name="meetings")
     call = models.ForeignKey("applications.Call", on_delete=models.PROTECT, related_name="meetings")
     title = models.CharField(_("name of the meeting"), max_length=128)
+    title_generated = models.BooleanField(
+        _("named after the call"), default=False, editable=False,
+        help_text=_("The title was written from the call's name: pages show it in the reader's language."))
     scheduled_at = models.DateTimeField(_("scheduled for"))
     location = models.CharField(_("place or link"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
@@ -444,6 +466,12 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_display(self) -> str:
+        """The title in the reader's language when it was written from the call's name (the call
+        is read: select it with the meeting in lists); a typed title as typed."""
+        return generated_meeting_title(self.call.display_name) if self.title_generated else self.title
 
 
 class MeetingAttendance(models.Model):
@@ -602,6 +630,9 @@ class PublicityPeriod(models.Model):
         CLOSED = "closed", _("Publicity over")
 
     title = models.CharField(pgettext_lazy("publicity", "title"), max_length=200)
+    title_generated = models.BooleanField(
+        _("named after the call"), default=False, editable=False,
+        help_text=_("The title was written from the call's name: pages show it in the reader's language."))
     call = models.ForeignKey("applications.Call", on_delete=models.PROTECT, related_name="publicity_periods")
     committee = models.ForeignKey("portal.Committee", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="publicity_periods")
@@ -629,6 +660,12 @@ class PublicityPeriod(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_display(self) -> str:
+        """As ``Meeting.title_display``: "Results of <call>" in the reader's language when written
+        from the call's name; a typed title as typed."""
+        return generated_publicity_title(self.call.display_name) if self.title_generated else self.title
 
 
 class PublicityEntry(models.Model):

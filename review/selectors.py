@@ -33,6 +33,8 @@ from review.models import (
     Score,
     Verdict,
     VoteMarker,
+    generated_meeting_title,
+    generated_publicity_title,
 )
 from review.services._common import RECOGNITION_PATHWAYS, bureau_region_ids, secretary_committee_ids
 
@@ -256,19 +258,37 @@ def expert_progress(*, call: Call | int) -> list[dict]:
                 for uid, assigned, submitted, drafts, recused, name in cursor.fetchall()]
 
 
-def call_meetings_and_periods(*, call: Call | int, limit: int) -> tuple[list[dict], list[dict]]:
+def call_meetings_and_periods(*, call: Call | int, limit: int,
+                              names: tuple[str, str, str] | None = None) -> tuple[list[dict], list[dict]]:
     """The call dashboard's side lists, newest first and ``limit`` each: its meetings (id, title,
     status) and its result publicity periods (id, title, dates, status). In SQL for the reason
     given at ``call_summary``."""
+    # A title written from the call's name is given in the reader's language (``title_display``).
+    names = names or _call_names(call)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, title, status FROM {_quoted(Meeting)} WHERE call_id = %s "  # noqa: S608
-                       f"ORDER BY scheduled_at DESC, id DESC LIMIT %s", [_call_id(call), limit])
-        meetings = [{"pk": pk, "title": title, "status": status} for pk, title, status in cursor.fetchall()]
-        cursor.execute(f"SELECT id, title, starts_on, ends_on, status FROM {_quoted(PublicityPeriod)} "  # noqa: S608
+        cursor.execute(f"SELECT id, title, title_generated, status FROM {_quoted(Meeting)} "  # noqa: S608
+                       f"WHERE call_id = %s ORDER BY scheduled_at DESC, id DESC LIMIT %s", [_call_id(call), limit])
+        meetings = [{"pk": pk, "title": _title(title, generated, names, generated_meeting_title), "status": status}
+                    for pk, title, generated, status in cursor.fetchall()]
+        cursor.execute(f"SELECT id, title, title_generated, starts_on, ends_on, status "  # noqa: S608
+                       f"FROM {_quoted(PublicityPeriod)} "
                        f"WHERE call_id = %s ORDER BY starts_on DESC, id DESC LIMIT %s", [_call_id(call), limit])
-        periods = [{"pk": pk, "title": title, "starts_on": _date(starts), "ends_on": _date(ends), "status": status}
-                   for pk, title, starts, ends, status in cursor.fetchall()]
+        periods = [{"pk": pk, "title": _title(title, generated, names, generated_publicity_title),
+                    "starts_on": _date(starts), "ends_on": _date(ends), "status": status}
+                   for pk, title, generated, starts, ends, status in cursor.fetchall()]
     return meetings, periods
+
+
+def _call_names(call: Call | int) -> tuple[str, str, str]:
+    """The call's three names, from the object when given (no query), else read once."""
+    if isinstance(call, Call):
+        return call.name, call.name_en, call.name_ug
+    return Call.objects.values_list("name", "name_en", "name_ug").get(pk=call)
+
+
+def _title(title: str, generated, names, generate) -> str:
+    """A meeting's or period's title as ``title_display`` gives it, from a row read in SQL."""
+    return generate(name_in_language(*names)) if generated else title
 
 
 def _date(value):
@@ -650,11 +670,13 @@ def secretary_todo(*, user: User) -> dict:
                     & ~Q(applications__pathway__in=RECOGNITION_PATHWAYS))
     calls = list(Call.objects.filter(committee__in=committees).annotate(n_evaluating=evaluating, n_ready=waiting)
                  .filter(Q(n_evaluating__gt=0) | Q(n_ready__gt=0)).order_by("-opens_at", "-pk")[:5])
+    # The call joined: a title written from its name is shown in the reader's language (title_display).
     meetings = list(Meeting.objects.filter(committee__in=committees, status__in=["planned", "open", "counted"])
-                    .order_by("scheduled_at", "pk")[:5])
+                    .select_related("call").order_by("scheduled_at", "pk")[:5])
     unanswered = Count("entries__objections", filter=Q(entries__objections__answered_at__isnull=True))
     objections = (PublicityPeriod.objects.filter(committee__in=committees, status=PublicityPeriod.Status.OPEN)
-                  .annotate(n_open=unanswered).filter(n_open__gt=0).order_by("ends_on", "pk")[:5])
+                  .select_related("call").annotate(n_open=unanswered).filter(n_open__gt=0)
+                  .order_by("ends_on", "pk")[:5])
     return {"calls": calls, "meetings": meetings, "periods": list(objections),
             "reconsiderations": pending_reconsiderations(user=user).count()}
 
@@ -663,16 +685,21 @@ def meeting_votes_for_member(*, user: User) -> list[dict]:
     """The open meetings the user attends, as ``pk`` and ``title`` only (the expert's dashboard
     links each to its vote)."""
     # Written in SQL for the reason given at expert_workload (ids and a title: nothing to convert).
-    meeting, attendance = _quoted(Meeting), _quoted(MeetingAttendance)
+    # The title in the reader's language when written from the call's name (``Meeting.title_display``).
+    meeting, attendance, call = _quoted(Meeting), _quoted(MeetingAttendance), _quoted(Call)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT m.id, m.title FROM {meeting} m INNER JOIN {attendance} a ON a.meeting_id = m.id "  # noqa: S608
+        cursor.execute(f"SELECT m.id, m.title, m.title_generated, c.name, c.name_en, c.name_ug "  # noqa: S608
+                       f"FROM {meeting} m INNER JOIN {attendance} a ON a.meeting_id = m.id "
+                       f"INNER JOIN {call} c ON c.id = m.call_id "
                        f"WHERE m.status = %s AND a.member_id = %s ORDER BY m.opened_at DESC",
                        [Meeting.Status.OPEN.value, user.pk])
-        return [{"pk": pk, "title": title} for pk, title in cursor.fetchall()]
+        return [{"pk": pk, "title": _title(title, generated, names, generated_meeting_title)}
+                for pk, title, generated, *names in cursor.fetchall()]
 
 
 def meetings_for_member(*, user: User) -> QuerySet[Meeting]:
-    return (Meeting.objects.filter(status=Meeting.Status.OPEN, attendance__member=user).select_related("committee")
+    return (Meeting.objects.filter(status=Meeting.Status.OPEN, attendance__member=user)
+            .select_related("committee", "call")
             .order_by("-opened_at"))
 
 
@@ -727,7 +754,8 @@ def publicity_public(*, query: str = "") -> QuerySet[PublicityEntry]:
     title or specialty by its Chinese published name or by its English or Uyghur catalogue name,
     whatever the page's language (a Uyghur reader may type the Chinese name, and the reverse)."""
     qs = (PublicityEntry.objects.filter(status=PublicityEntry.Status.LISTED, period__status=PublicityPeriod.Status.OPEN)
-          .select_related("period", "period__committee", "period__bureau").order_by("-period__starts_on", "pk")
+          .select_related("period", "period__call", "period__committee", "period__bureau")
+          .order_by("-period__starts_on", "pk")
           .annotate(**ENTRY_NAMES))
     query = (query or "").strip()[:64]
     if query:

@@ -500,7 +500,8 @@ def call_dashboard(request, pk: int):
     rows_html = _dashboard_rows_html(rows, call["pk"])
     query = f"status={status}&" if status else ""
     experts = summary["experts"]
-    meetings, periods = selectors.call_meetings_and_periods(call=call["pk"], limit=LIST_CAP)
+    meetings, periods = selectors.call_meetings_and_periods(
+        call=call["pk"], limit=LIST_CAP, names=(call["name"], call["name_en"], call["name_ug"]))
     return render(request, "review/call_dashboard.html", {
         "call": call, "setup": setup, "setup_form": setup_form, "publicise_form": publicise_form,
         "names_form": names_form,
@@ -607,7 +608,7 @@ def meeting_new(request, pk: int):
     call = _secretary_call(request, pk)
     readiness = services.vote_readiness(call=call)
     ready = [r.application.pk for r in readiness if r.ready]
-    form = forms.MeetingForm(request.POST or None, initial={"title": call.name[:128]})
+    form = forms.MeetingForm(request.POST or None, initial={"title": call.display_name[:128]})
     if request.method == "POST" and form.is_valid():
         chosen = [i for i in (_int(v) for v in request.POST.getlist("applications")) if i in ready]
         if not chosen:

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from portal.spreadsheets import excel_safe, sheet_title
+
 
 def columns() -> list[tuple[str, str]]:
     return [("applications", _("Applications")), ("passed", _("Passes")), ("failed", _("Not passed")),
@@ -22,7 +24,7 @@ def table_workbook(*, title: str, dimension_label: str, rows: list[dict], total:
                    as_of: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _("Statistics")[:31]
+    sheet.title = sheet_title(_("Statistics"))
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([_("Scope"), scope])
@@ -35,7 +37,7 @@ def table_workbook(*, title: str, dimension_label: str, rows: list[dict], total:
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([row["label"]] + [row[key] for key, _label in columns()])
+        sheet.append([excel_safe(str(row["label"]))] + [row[key] for key, _label in columns()])
     sheet.append([_("Total")] + [total[key] for key, _label in columns()])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)

@@ -332,7 +332,8 @@ def enterprise_staff(*, organization: Organization, name: str = "", series_id: i
     titles = TitleHeld.objects.filter(match).select_related("series").order_by("-granted_on", "-pk")
     apps = (Application.objects.filter(match, employer=organization, status__in=IN_PROGRESS_STATUSES)
             .select_related("series", "specialty", "call").order_by("-submitted_at", "-pk"))
-    certs = Certificate.objects.filter(match).order_by("-date_issued", "-pk")
+    # The series (and specialty) joined: the export names them in the reader's language (``series_display``).
+    certs = Certificate.objects.filter(match).select_related("series", "specialty").order_by("-date_issued", "-pk")
     qs = (Employment.objects.filter(employer=organization, status=Employment.Status.CONFIRMED)
           .select_related("user"))
     if name:

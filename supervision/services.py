@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from applications.models import Level
@@ -23,6 +24,7 @@ from portal.audit import audit_record
 from portal.errors import InvalidInput, NotAllowed, NotFound
 from portal.models import Committee, PolicySettings, Role, User
 from portal.notifications import notification_send
+from portal.spreadsheets import excel_safe, sheet_title
 from review.services.meetings import allowed_passes
 from supervision import selectors
 from supervision import workflow as wf
@@ -158,7 +160,7 @@ def duplicate_report_export(*, actor: User, full: bool = False) -> bytes:
         raise NotAllowed(_("Your role may export masked personal data only."))
     groups = selectors.duplicate_evaluations(user=actor)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Duplicate evaluation"))
+    sheet = workbook.create_sheet(sheet_title(_("Duplicate evaluation")))
     sheet.append([_("Name"), _("ID number"), _("Mobile"), _("Series"), _("Year"), _("Finding"), _("Application"),
                   _("Call"), _("Committee"), _("Level"), _("Status"), _("Submitted")])
     rows = 0
@@ -167,9 +169,10 @@ def duplicate_report_export(*, actor: User, full: bool = False) -> bytes:
         finding = "; ".join(f for f, on in ((str(_("several committees")), g["multi_committee"]),
                                             (str(_("several live applications")), g["multi_live"])) if on)
         for a in g["applications"]:
-            sheet.append([person.real_name, person.id_number if full else person.id_number_masked,
-                          person.mobile if full else person.mobile_masked, g["series"].name, g["year"], finding,
-                          a.pk, a.call.display_name, a.call.committee.display_name if a.call.committee else "",
+            sheet.append([excel_safe(person.real_name), person.id_number if full else person.id_number_masked,
+                          person.mobile if full else person.mobile_masked, g["series"].display_name, g["year"],
+                          finding, a.pk, excel_safe(a.call.display_name),
+                          excel_safe(a.call.committee.display_name) if a.call.committee else "",
                           a.get_level_display(), a.get_status_display(), _local(a.submitted_at)])
             rows += 1
     data = _workbook_bytes(workbook)
@@ -191,27 +194,31 @@ def enterprise_staff_export(*, actor: User, organization_id: int, name: str = ""
     staff = list(selectors.enterprise_staff(organization=organization, name=name, series_id=series_id, level=level))
     workbook = Workbook(write_only=True)
     person = [_("Name"), _("ID number"), _("Position")]
-    titles = workbook.create_sheet(_("Titles held"))
+    titles = workbook.create_sheet(sheet_title(_("Titles held")))
     titles.append([*person, _("Series"), _("Level"), _("Title"), _("Date granted"), _("Certificate number"),
                    _("Granting body")])
-    apps = workbook.create_sheet(_("Applications in progress"))
+    apps = workbook.create_sheet(sheet_title(pgettext("spreadsheet tab", "Applications in progress")))
     apps.append([*person, _("Series"), _("Level"), _("Target title"), _("Call"), _("Status"), _("Submitted")])
-    certs = workbook.create_sheet(_("Certificates"))
+    certs = workbook.create_sheet(sheet_title(_("Certificates")))
     certs.append([*person, _("Certificate number"), _("Series"), _("Level"), _("Title"), _("Date granted"),
                   _("Status")])
     counts = {"titles": 0, "applications": 0, "certificates": 0}
     for e in staff:
-        who = [e.user.real_name, e.user.id_number_masked, e.position]
+        # Catalogue names (series, titles as the catalogue names them) in the reader's language; what
+        # a person typed (names, positions, a title not in the catalogue, numbers) as typed, never
+        # starting a formula.
+        who = [excel_safe(e.user.real_name), e.user.id_number_masked, excel_safe(e.position)]
         for t in e.user.titles:
-            titles.append([*who, t.series.name, t.get_level_display(), t.title_name, t.granted_on,
-                           t.certificate_number, t.granting_body])
+            titles.append([*who, t.series.display_name, t.get_level_display(), excel_safe(t.title_display),
+                           t.granted_on, excel_safe(t.certificate_number), excel_safe(t.granting_body)])
             counts["titles"] += 1
         for a in e.user.open_applications:
-            apps.append([*who, a.series.name, a.get_level_display(), a.title_name, a.call.display_name,
+            apps.append([*who, a.series.display_name, a.get_level_display(), a.title_display,
+                         excel_safe(a.call.display_name),
                          a.get_status_display(), _local(a.submitted_at)])
             counts["applications"] += 1
         for c in e.user.certificate_list:
-            certs.append([*who, c.number, c.series_name, c.get_level_display(), c.title_name, c.date_granted,
+            certs.append([*who, c.number, c.series_display, c.get_level_display(), c.title_display, c.date_granted,
                           c.get_status_display()])
             counts["certificates"] += 1
     data = _workbook_bytes(workbook)

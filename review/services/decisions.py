@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applications.application_services import application_advance
@@ -29,6 +29,7 @@ from review.models import (
     Reconsideration,
     ResultFiling,
     ResultRecord,
+    generated_publicity_title,
 )
 from review.services._common import (
     RECOGNITION_PATHWAYS,
@@ -165,9 +166,15 @@ def result_publicise(*, actor: User, call_id: int, starts_on: dt.date | None = N
         apps = list(qs.select_for_update(of=("self",)).order_by("pk"))
         if not apps:
             raise InvalidInput(_("No passed result awaits publicity."))
+        typed = (title or "").strip()[:200]
+        if not typed:
+            # Named after the call: the record keeps the Chinese title, whatever the officer's own
+            # language; pages show it in each reader's (``PublicityPeriod.title_display``).
+            with translation.override("zh-hans"):
+                typed = generated_publicity_title(call.name)
         period = PublicityPeriod.objects.create(
-            title=(title or "").strip()[:200] or _("Results of %(call)s") % {"call": call.name},
-            call=call, committee=call.committee if role == wf.SECRETARY else None,
+            title=typed, title_generated=not (title or "").strip(), call=call,
+            committee=call.committee if role == wf.SECRETARY else None,
             bureau=bureau if role == wf.BUREAU else None, starts_on=starts_on,
             ends_on=calendar.add_working_days(starts_on, days), working_days=days, created_by=actor)
         entries = []
@@ -300,7 +307,7 @@ def _close(period: PublicityPeriod, actor: User | None, roles: set[str]) -> None
                  after={"status": period.status, "ends_on": period.ends_on})
     region = period.committee.filed_by.region if period.committee_id else period.bureau.region
     notification_send(recipients=list(portal_selectors.bureau_officers_for_region(region=region)),
-                      subject=lambda: _("Results await filing: %(title)s") % {"title": period.title},
+                      subject=lambda: _("Results await filing: %(title)s") % {"title": period.title_display},
                       body=lambda: _("The publicity has ended. Check the results and file them; filing issues the "
                                      "certificates."),
                       url=reverse("review-filing-detail", args=[period.pk]))
@@ -314,7 +321,7 @@ def publicity_close_due(*, on: dt.date | None = None) -> int:
             "pk", flat=True):
         with transaction.atomic():
             period = (PublicityPeriod.objects.select_for_update(of=("self",))
-                      .select_related("committee__filed_by__region", "bureau__region").filter(pk=pk).first())
+                      .select_related("call", "committee__filed_by__region", "bureau__region").filter(pk=pk).first())
             if period is None or period.status != PublicityPeriod.Status.OPEN or period.ends_on >= on:
                 continue
             _close(period, None, {wf.SYSTEM})

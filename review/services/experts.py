@@ -260,7 +260,7 @@ def _parse_row(row: dict, committee: Committee, specialties_by_key: dict, policy
         specialty = specialties_by_key.get(part) or specialties_by_key.get(part.lower())
         if specialty is None:
             error("specialties", _("“%(value)s” is not a specialty of %(series)s (R2.6).")
-                  % {"value": part, "series": committee.series.name})
+                  % {"value": part, "series": committee.series.display_name})
         else:
             specialties.append(specialty)
     if not specialties and not any(e.column == "specialties" for e in errors[start:]):

@@ -55,6 +55,7 @@ from review.models import (
     ResultRecord,
     Score,
     VoteMarker,
+    generated_meeting_title,
 )
 from review.services._common import (
     RECOGNITION_PATHWAYS,
@@ -213,7 +214,8 @@ def _readiness_queryset(call: Call) -> QuerySet[Application]:
                           entry__application=OuterRef("pk"), answered_at__isnull=True)
                           .values("entry__period_id")[:1]),
                       before_meeting=Subquery(undecided.values("meeting_id")[:1]),
-                      before_meeting_title=Subquery(undecided.values("meeting__title")[:1]))
+                      before_meeting_title=Subquery(undecided.values("meeting__title")[:1]),
+                      before_meeting_title_generated=Subquery(undecided.values("meeting__title_generated")[:1]))
             .order_by("pk"))
 
 
@@ -224,7 +226,8 @@ def _lacks(app: Application, call: Call) -> list[Lack]:
     defences = reverse("review-defences", args=[call.pk])
     if app.before_meeting:
         lacks.append(Lack("meeting", _("already a candidate of the meeting “%(title)s”, not yet closed")
-                          % {"title": app.before_meeting_title},
+                          % {"title": generated_meeting_title(call.display_name)
+                             if app.before_meeting_title_generated else app.before_meeting_title},
                           reverse("review-meeting-console", args=[app.before_meeting]), _("Go to that meeting")))
     n_experts, n_submitted = app.n_experts or 0, app.n_submitted or 0
     if not n_experts:
@@ -309,9 +312,15 @@ def meeting_create(*, actor: User, call_id: int, title: str, scheduled_at: dt.da
                 raise InvalidInput(_("No application can be put to the vote yet: %(list)s.")
                                    % {"list": _describe(lacking)}, field="application_ids")
             raise InvalidInput(_("No application of this call is in evaluation."), field="application_ids")
+        typed = (title or "").strip()[:128]
+        # Left empty, or left as the form gave it (the call's name in any of its languages): named
+        # after the call, shown in each reader's language; the record keeps the Chinese name.
+        generated = not typed or typed in {generated_meeting_title(n) for n in (call.name, call.name_en,
+                                                                                  call.name_ug) if n}
         meeting = Meeting.objects.create(committee=call.committee, call=call,
-                                         title=(title or "").strip()[:128] or call.name[:128],
-                                         scheduled_at=scheduled_at, location=(location or "").strip()[:300],
+                                         title=generated_meeting_title(call.name) if generated else typed,
+                                         title_generated=generated, scheduled_at=scheduled_at,
+                                         location=(location or "").strip()[:300],
                                          created_by=actor)
         MeetingCandidate.objects.bulk_create([MeetingCandidate(meeting=meeting, application=a) for a in ready])
         audit_record(actor=actor, action="meeting.create", obj=meeting,
@@ -375,7 +384,7 @@ def meeting_open(*, actor: User, meeting_id: int) -> Meeting:
         audit_record(actor=actor, action="meeting.open", obj=meeting, before={"status": "planned"},
                      after={"status": meeting.status, "members": len(members), "present": len(present)})
         notification_send(recipients=list(User.objects.filter(pk__in=present)),
-                          subject=lambda: _("The meeting is open: %(title)s") % {"title": meeting.title},
+                          subject=lambda: _("The meeting is open: %(title)s") % {"title": meeting.title_display},
                           body=lambda: _("Cast your secret vote on each candidate on the meeting's page (R6.5)."),
                           url=reverse("review-meeting-vote", args=[meeting.pk]))
     return meeting
@@ -602,7 +611,7 @@ def meeting_notice_send(*, actor: User, meeting_id: int) -> int:
         when = timezone.localtime(meeting.scheduled_at).strftime("%Y-%m-%d %H:%M")
         notification_send(recipients=members,
                           subject=lambda: _("Review meeting on %(when)s: %(title)s")
-                          % {"when": when, "title": meeting.title},
+                          % {"when": when, "title": meeting.title_display},
                           body=lambda: _("%(committee)s meets on %(when)s at %(place)s. At least %(needed)d of the "
                                          "%(members)d members must be present (R6.5). Please tell the committee "
                                          "office if you cannot attend.")

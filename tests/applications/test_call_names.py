@@ -114,6 +114,30 @@ def test_call_open_form_saves_the_english_and_uyghur_names(client, world):
     assert Call.objects.filter(name="没有译名的批次", name_en="", name_ug="").exists()
 
 
+def test_call_open_form_shows_the_three_names_as_one_group_each_in_its_own_script(client, world):
+    """At 1280 px the English name wrapped alone to the next row: the three names are one fieldset
+    ("Name of the call"), one row of three from md up, stacked on a phone; each input is typed in its
+    own language and direction."""
+    import re
+
+    from django.contrib.auth.models import Group
+
+    from tests.applications.test_views import login
+
+    secretary = world.committee.members.get(role="secretary").user
+    secretary.groups.add(Group.objects.get(name="committee_secretary"))
+    login(client, secretary)
+    html = client.get(reverse("call-open")).content.decode()
+    group = re.search(r'<fieldset[^>]*data-testid="call-names".*?</fieldset>', html, re.S).group(0)
+    assert "<legend" in group and "Name of the call" in group
+    assert group.count('class="col-md-4"') == 3
+    inputs = {n: re.search(rf'<input[^>]*name="{n}"[^>]*>', group).group(0) for n in ("name", "name_ug", "name_en")}
+    assert 'lang="zh-Hans"' in inputs["name"]
+    assert 'lang="ug"' in inputs["name_ug"] and 'dir="rtl"' in inputs["name_ug"]
+    assert 'lang="en"' in inputs["name_en"] and 'dir="ltr"' in inputs["name_en"]
+    assert html.count('name="name_en"') == 1  # not also in the rest of the form
+
+
 def test_api_gives_the_calls_english_and_uyghur_names_beside_the_official_one(world):
     from rest_framework.test import APIClient
 

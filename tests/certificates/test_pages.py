@@ -136,7 +136,9 @@ def test_R5_4_the_enterprise_verifies_a_list_of_candidates_excel_in_excel_out(is
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("Row", "Certificate number", "Name", "Result")
     results = {r[0]: r for r in rows[1:]}
-    assert results[2][3] == "Valid" and results[2][4] == "工程师" and results[2][11] == "yes"
+    # The title, series and specialty in the reader's language (English here), as on the certificate's page.
+    assert results[2][3] == "Valid" and results[2][4] == "Engineer" and results[2][11] == "yes"
+    assert results[2][5] == valid.series.name_en and results[2][6] == valid.specialty.name_en
     assert results[3][3] == "Revoked" and "Fraud" in results[3][12]
     assert results[4][3] == "Not found"
     assert results[5][3] == "Not found" and "check character" in results[5][12]
@@ -145,6 +147,25 @@ def test_R5_4_the_enterprise_verifies_a_list_of_candidates_excel_in_excel_out(is
     event = AuditEvent.objects.get(action="certificate.bulk_verify")
     assert event.actor_id == hr.pk and event.after["rows"] == 5 and event.after["valid"] == 1
     assert set(VerificationEvent.objects.values_list("channel", "verifier_organization")) == {("bulk", organization.pk)}
+
+
+def test_R5_4_bulk_verification_answers_in_the_readers_language_uyghur(issue, client):
+    """Headers, result words and the catalogue's names (title, series, specialty) in Uyghur for a
+    Uyghur reader; the granting body stays as printed on the certificate."""
+    from django.utils import translation
+
+    organization = EnterpriseFactory()
+    valid = issue()
+    client.force_login(hr_admin_of(organization, language="ug"))
+    response = client.post(reverse("enterprise-certificates", args=[organization.pk]),
+                           {"file": xlsx([["证书编号", "姓名"], [valid.number, "张三丰"]])})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    with translation.override("ug"):
+        assert rows[0][:4] == tuple(translation.gettext(w) for w in ("Row", "Certificate number", "Name", "Result"))
+        assert rows[1][3] == translation.gettext("Valid")
+        assert rows[1][4] == valid.title_display and rows[1][4] != "工程师"
+    assert rows[1][5] == valid.series.name_ug and rows[1][6] == valid.specialty.name_ug
+    assert rows[1][8] == valid.granting_body_name
 
 
 @pytest.mark.parametrize("upload", [

@@ -382,3 +382,14 @@ def test_contract_fraud_cases_match_the_schema_open_and_decided(client, grant, s
     decided = assert_matches_schema(done, "/api/v1/integrity/cases/{id}/decide/", "post")
     assert decided["integrity_record_ends_on"] and decided["sanction"] is None
     assert assert_matches_schema(client.get(f"/api/v1/integrity/cases/{case.pk}/"), detail_path)["status"] == "upheld"
+
+
+@pytest.mark.parametrize("language, words", [("ug", "گۇۋاھنامىگە بېسىلغىنى بويىچە"),
+                                             ("zh-hans", "按证书上印制的编号填写"),
+                                             ("en", "As printed on the certificate")])
+def test_report_form_example_number_is_one_unbreakable_left_to_right_piece(client, language, words):
+    """The help text's example certificate number wrapped at a hyphen on a 390 px phone in Uyghur: it
+    is an isolated, left-to-right, no-wrap piece in every language, inside the translated sentence."""
+    html = client.get(reverse("integrity-report"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert '<bdi dir="ltr" class="text-nowrap">650100-2026-GCS-000123-X</bdi>' in html
+    assert words in html and "%(example)s" not in html

@@ -98,6 +98,16 @@ def test_R6_2_export_is_excel_and_is_itself_audited(client):
     assert AuditEvent.objects.filter(action="audit.export").exists()
 
 
+def test_R6_2_export_keeps_the_record_but_typed_text_never_starts_a_formula(client):
+    audit_record(actor=None, action="gamma.step", object_type="test.thing", object_id="=1+1", reason="=HYPERLINK(1)")
+    audit_chain_seal()
+    login(client, UserFactory(roles=[Role.AUDITOR]))
+    workbook = load_workbook(BytesIO(client.get(reverse("audit-export"), {"action": "gamma"}).content))
+    row = list(workbook.active.iter_rows(values_only=True))[1]
+    assert row[5] == "'=1+1" and row[9] == "'=HYPERLINK(1)"
+    assert not [c for r in workbook.active.iter_rows() for c in r if c.data_type == "f"]
+
+
 def test_R6_2_nightly_check_alerts_supervisors_on_a_break():
     supervisor = UserFactory(roles=[Role.SUPERVISOR])
     events(3)

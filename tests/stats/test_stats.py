@@ -307,6 +307,24 @@ def test_excel_has_the_same_numbers_and_is_audited(client, refreshed, regional, 
     assert event.actor == regional and event.object_id == table
 
 
+def test_excel_speaks_the_readers_language_uyghur(client, refreshed, regional):
+    """Headers and the series' names in Uyghur for a Uyghur reader (the labels are the catalogue's)."""
+    from django.utils import translation
+
+    from applications.models import TitleSeries
+
+    regional.language = "ug"
+    regional.save(update_fields=["language"])
+    workbook = load_workbook(BytesIO(login(client, regional).get("/stats/export/series.xlsx").content))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    with translation.override("ug"):
+        assert workbook.active.title == translation.gettext("Statistics")
+        assert any(r[1] == translation.gettext("Applications") for r in rows)
+    labels = {r[0] for r in rows}
+    ug_names = {s.name_ug for s in TitleSeries.objects.all()}
+    assert labels & ug_names and not labels & {s.name for s in TitleSeries.objects.all()}
+
+
 def test_excel_contains_no_personal_data(client, refreshed, regional):
     from applications.models import Application
 
