@@ -340,6 +340,15 @@ def _check_call_scope(*, call: Call, level: str, specialty: Specialty, pathway: 
                             rule="R1.1", field="call")
 
 
+def call_closing_moment(closes_at: dt.datetime) -> dt.datetime:
+    """A deadline given to the minute — 23:59, as the form takes it and every page shows it — closes
+    at the end of that minute (23:59:59): at 23:59:30 Beijing time the page says 23:59 and the call
+    still takes the application. A deadline given to the second is kept as it is."""
+    if closes_at.second == 0 and closes_at.microsecond == 0:
+        return closes_at + dt.timedelta(seconds=59)
+    return closes_at
+
+
 def call_is_open(call: Call, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     return call.opens_at <= now <= call.closes_at
@@ -421,6 +430,7 @@ def call_open(*, actor: User, name: str, series_id: int, levels: list[str], year
         raise InvalidInput(_("Unknown pathway."), field="pathways")
     if closes_at <= opens_at:
         raise InvalidInput(_("The call must close after it opens."), field="closes_at")
+    closes_at = call_closing_moment(closes_at)
     try:
         ceiling = Decimal(str(pass_rate_ceiling))
     except (InvalidOperation, ValueError):
@@ -916,7 +926,7 @@ def _facts(application: Application, first_time: bool | None = None):
     return profile_facts(user=application.applicant, series=application.series, level=application.level,
                          pathway=application.pathway, private_enterprise=application.private_enterprise,
                          first_time=application.first_time if first_time is None else first_time,
-                         recommendations=recommendations)
+                         recommendations=recommendations, call_year=application.year)
 
 
 def application_eligibility(application: Application) -> eligibility.EligibilityResult:
