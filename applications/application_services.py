@@ -257,7 +257,9 @@ def resolve_channel(*, applicant: User, channel: str, sponsor: Organization | No
     if channel == Channel.DISPATCH:
         if employment is None or employment.dispatch_region is None or employment.dispatch_start is None:
             raise RuleViolation(_("No confirmed dispatch is recorded for you (R1.8)."), rule="R1.8", field="channel")
-        if (today - employment.dispatch_start).days <= 365 * policy.dispatch_min_years:
+        # More than N years: the N years counted from the first day (as R6.3 counts) are behind, also
+        # across a 29 February (``365 * N`` days let a leap year in a day early, or kept others a day late).
+        if today <= calendar.period_last_day(starts_on=employment.dispatch_start, years=policy.dispatch_min_years):
             raise RuleViolation(_("You may apply where you are dispatched after more than %(n)d continuous year(s) "
                                   "there (R1.8).") % {"n": policy.dispatch_min_years}, rule="R1.8", field="channel")
         return {"region": employment.dispatch_region, "employer": employment.employer,
@@ -266,7 +268,8 @@ def resolve_channel(*, applicant: User, channel: str, sponsor: Organization | No
         if employment is None or employment.original_unit is None or employment.leave_start is None:
             raise RuleViolation(_("No approved leave for entrepreneurship is recorded for you (R1.7)."),
                                 rule="R1.7", field="channel")
-        if (today - employment.leave_start).days > 365 * policy.leave_for_entrepreneurship_years:
+        if today > calendar.period_last_day(starts_on=employment.leave_start,
+                                            years=policy.leave_for_entrepreneurship_years):
             raise RuleViolation(_("More than %(n)d years have passed since you left your original unit (R1.7).")
                                 % {"n": policy.leave_for_entrepreneurship_years}, rule="R1.7", field="channel")
         unit = employment.original_unit

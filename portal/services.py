@@ -650,11 +650,9 @@ def integrity_bar_last_day(*, starts_on: dt.date, years: int) -> dt.date:
     1 March and bars through 28 February (2028-02-29 for 3 years: through
     2031-02-28). ``IntegrityRecord.ends_on`` holds this last barred day.
     """
-    try:
-        free_on = starts_on.replace(year=starts_on.year + years)
-    except ValueError:  # 29 February in a year that has none
-        free_on = dt.date(starts_on.year + years, 3, 1)
-    return free_on - dt.timedelta(days=1)
+    from portal.calendar import period_last_day
+
+    return period_last_day(starts_on=starts_on, years=years)
 
 
 def integrity_record_create(*, actor: User, user: User, reason: str, starts_on: dt.date | None = None,
