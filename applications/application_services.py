@@ -713,7 +713,8 @@ def correction_targets(application: Application) -> list[tuple[str, list[tuple[s
         with_justification=application.pathway == Pathway.GREEN_CHANNEL or bool(application.justification))
 
 
-def _achievement_values(*, kind: str, title: str, role: str, number: str, economic_benefit) -> dict:
+def _achievement_values(*, kind: str, title: str, role: str, number: str, economic_benefit,
+                        achieved_on: dt.date | None = None) -> dict:
     if kind not in Achievement.Kind.values:
         raise InvalidInput(_("Choose the kind of achievement."), field="kind")
     title, number, role = (title or "").strip(), (number or "").strip(), role or ""
@@ -731,10 +732,15 @@ def _achievement_values(*, kind: str, title: str, role: str, number: str, econom
             economic_benefit = Decimal(str(economic_benefit))
         except (InvalidOperation, ValueError):
             raise InvalidInput(_("Enter the economic benefit as a number."), field="economic_benefit")
-        if not economic_benefit.is_finite() or economic_benefit < 0:
+        if not economic_benefit.is_finite():
             raise InvalidInput(_("Enter the economic benefit as a number."), field="economic_benefit")
+        if economic_benefit < 0:
+            raise InvalidInput(_("The economic benefit cannot be negative."), field="economic_benefit")
     else:
         economic_benefit = None
+    if isinstance(achieved_on, dt.date) and achieved_on > timezone.localdate():
+        # A patent granted or a standard published in the future is a slip of the date picker.
+        raise InvalidInput(_("The date cannot be in the future."), field="achieved_on")
     if kind == Achievement.Kind.TRANSFORMATION and economic_benefit is None:
         raise InvalidInput(_("An achievement transformation needs its economic figures (R3.2)."),
                            field="economic_benefit")
@@ -761,7 +767,7 @@ def achievement_add(*, actor: User, application_id: int, kind: str, title: str, 
         if unlocked is not None and "achievements" not in unlocked:
             raise RuleViolation(_("Only the parts named in the return may change."), field="achievements")
         values = _achievement_values(kind=kind, title=title, role=role, number=number,
-                                     economic_benefit=economic_benefit)
+                                     economic_benefit=economic_benefit, achieved_on=achieved_on)
         achievement = Achievement(application=application, achieved_on=achieved_on,
                                   description=(description or "")[:20000], **values)
         _clean_and_save(achievement)
@@ -784,7 +790,7 @@ def achievement_update(*, actor: User, application_id: int, achievement_id: int,
         fields = ("kind", "title", "role", "number", "achieved_on", "economic_benefit", "description")
         before = snapshot(achievement, fields)
         values = _achievement_values(kind=kind, title=title, role=role, number=number,
-                                     economic_benefit=economic_benefit)
+                                     economic_benefit=economic_benefit, achieved_on=achieved_on)
         for name, value in {**values, "achieved_on": achieved_on, "description": (description or "")[:20000]}.items():
             setattr(achievement, name, value)
         _clean_and_save(achievement)
