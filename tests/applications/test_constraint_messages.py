@@ -36,7 +36,9 @@ def test_a_work_period_ending_before_it_starts_is_refused_in_words(client, langu
         "work-employer_name": "某公司", "work-position": "技术员", "work-started_on": "2020-01-01",
         "work-ended_on": "2019-01-01"}, HTTP_ACCEPT_LANGUAGE=language)
     html = response.content.decode()
-    assert response.status_code == 400 and words in html
+    assert response.status_code == 400 and words in html and html.count(words) == 1
+    form = next(section["form"] for section in response.context["sections"] if section["kind"] == "work")
+    assert list(form.errors) == ["ended_on"]  # at the field people correct
     assert "work_record_period_valid" not in html and not WorkRecord.objects.filter(user=user).exists()
 
 
@@ -48,6 +50,9 @@ def test_negative_hours_of_continuing_education_are_refused_in_words(client):
             "continuing-education-year": "2025", "continuing-education-hours": "-5"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     html = response.content.decode()
     assert response.status_code == 400 and "学时不能为负数" in html
+    form = next(section["form"] for section in response.context["sections"]
+                if section["kind"] == "continuing-education")
+    assert list(form.errors) == ["hours"]
     assert "continuing_education_hours_not_negative" not in html
     assert not ContinuingEducation.objects.filter(user=user).exists()
 
