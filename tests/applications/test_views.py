@@ -111,6 +111,9 @@ def test_R5_1_what_people_typed_on_their_profile_keeps_its_own_direction_on_a_uy
     html = client.get(reverse("applicant-profile"), HTTP_ACCEPT_LANGUAGE="ug").content.decode()
     for typed in ("XJ201700003", "乌鲁木齐市人力资源和社会保障局", "新疆天山智能装备有限公司", "工程师", "新疆大学"):
         assert f"<bdi>{typed}</bdi>" in html, typed
+    # "2025: 96.0" has no letter to take a direction from: it read "96.0 :2025" right to left.
+    hours = world.applicant.continuing_education.get()
+    assert f'<bdi dir="ltr">{hours.year}: {hours.hours}</bdi>' in html
 
 
 def test_R5_1_profile_bad_input_is_a_400_not_a_500(client, world):
