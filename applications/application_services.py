@@ -257,7 +257,9 @@ def resolve_channel(*, applicant: User, channel: str, sponsor: Organization | No
     if channel == Channel.DISPATCH:
         if employment is None or employment.dispatch_region is None or employment.dispatch_start is None:
             raise RuleViolation(_("No confirmed dispatch is recorded for you (R1.8)."), rule="R1.8", field="channel")
-        if (today - employment.dispatch_start).days <= 365 * policy.dispatch_min_years:
+        # More than N years: the N years counted from the first day (as R6.3 counts) are behind, also
+        # across a 29 February (``365 * N`` days let a leap year in a day early, or kept others a day late).
+        if today <= calendar.period_last_day(starts_on=employment.dispatch_start, years=policy.dispatch_min_years):
             raise RuleViolation(_("You may apply where you are dispatched after more than %(n)d continuous year(s) "
                                   "there (R1.8).") % {"n": policy.dispatch_min_years}, rule="R1.8", field="channel")
         return {"region": employment.dispatch_region, "employer": employment.employer,
@@ -266,7 +268,8 @@ def resolve_channel(*, applicant: User, channel: str, sponsor: Organization | No
         if employment is None or employment.original_unit is None or employment.leave_start is None:
             raise RuleViolation(_("No approved leave for entrepreneurship is recorded for you (R1.7)."),
                                 rule="R1.7", field="channel")
-        if (today - employment.leave_start).days > 365 * policy.leave_for_entrepreneurship_years:
+        if today > calendar.period_last_day(starts_on=employment.leave_start,
+                                            years=policy.leave_for_entrepreneurship_years):
             raise RuleViolation(_("More than %(n)d years have passed since you left your original unit (R1.7).")
                                 % {"n": policy.leave_for_entrepreneurship_years}, rule="R1.7", field="channel")
         unit = employment.original_unit
@@ -338,6 +341,15 @@ def _check_call_scope(*, call: Call, level: str, specialty: Specialty, pathway: 
     elif call.bureau_id is not None and call.bureau.region_id not in regions:
         raise RuleViolation(_("This bureau's call is for another region; apply in your own region (R1.1)."),
                             rule="R1.1", field="call")
+
+
+def call_closing_moment(closes_at: dt.datetime) -> dt.datetime:
+    """A deadline given to the minute — 23:59, as the form takes it and every page shows it — closes
+    at the end of that minute (23:59:59): at 23:59:30 Beijing time the page says 23:59 and the call
+    still takes the application. A deadline given to the second is kept as it is."""
+    if closes_at.second == 0 and closes_at.microsecond == 0:
+        return closes_at + dt.timedelta(seconds=59)
+    return closes_at
 
 
 def call_is_open(call: Call, now: dt.datetime | None = None) -> bool:
@@ -421,6 +433,7 @@ def call_open(*, actor: User, name: str, series_id: int, levels: list[str], year
         raise InvalidInput(_("Unknown pathway."), field="pathways")
     if closes_at <= opens_at:
         raise InvalidInput(_("The call must close after it opens."), field="closes_at")
+    closes_at = call_closing_moment(closes_at)
     try:
         ceiling = Decimal(str(pass_rate_ceiling))
     except (InvalidOperation, ValueError):
@@ -700,7 +713,8 @@ def correction_targets(application: Application) -> list[tuple[str, list[tuple[s
         with_justification=application.pathway == Pathway.GREEN_CHANNEL or bool(application.justification))
 
 
-def _achievement_values(*, kind: str, title: str, role: str, number: str, economic_benefit) -> dict:
+def _achievement_values(*, kind: str, title: str, role: str, number: str, economic_benefit,
+                        achieved_on: dt.date | None = None) -> dict:
     if kind not in Achievement.Kind.values:
         raise InvalidInput(_("Choose the kind of achievement."), field="kind")
     title, number, role = (title or "").strip(), (number or "").strip(), role or ""
@@ -718,10 +732,15 @@ def _achievement_values(*, kind: str, title: str, role: str, number: str, econom
             economic_benefit = Decimal(str(economic_benefit))
         except (InvalidOperation, ValueError):
             raise InvalidInput(_("Enter the economic benefit as a number."), field="economic_benefit")
-        if not economic_benefit.is_finite() or economic_benefit < 0:
+        if not economic_benefit.is_finite():
             raise InvalidInput(_("Enter the economic benefit as a number."), field="economic_benefit")
+        if economic_benefit < 0:
+            raise InvalidInput(_("The economic benefit cannot be negative."), field="economic_benefit")
     else:
         economic_benefit = None
+    if isinstance(achieved_on, dt.date) and achieved_on > timezone.localdate():
+        # A patent granted or a standard published in the future is a slip of the date picker.
+        raise InvalidInput(_("The date cannot be in the future."), field="achieved_on")
     if kind == Achievement.Kind.TRANSFORMATION and economic_benefit is None:
         raise InvalidInput(_("An achievement transformation needs its economic figures (R3.2)."),
                            field="economic_benefit")
@@ -748,7 +767,7 @@ def achievement_add(*, actor: User, application_id: int, kind: str, title: str, 
         if unlocked is not None and "achievements" not in unlocked:
             raise RuleViolation(_("Only the parts named in the return may change."), field="achievements")
         values = _achievement_values(kind=kind, title=title, role=role, number=number,
-                                     economic_benefit=economic_benefit)
+                                     economic_benefit=economic_benefit, achieved_on=achieved_on)
         achievement = Achievement(application=application, achieved_on=achieved_on,
                                   description=(description or "")[:20000], **values)
         _clean_and_save(achievement)
@@ -771,7 +790,7 @@ def achievement_update(*, actor: User, application_id: int, achievement_id: int,
         fields = ("kind", "title", "role", "number", "achieved_on", "economic_benefit", "description")
         before = snapshot(achievement, fields)
         values = _achievement_values(kind=kind, title=title, role=role, number=number,
-                                     economic_benefit=economic_benefit)
+                                     economic_benefit=economic_benefit, achieved_on=achieved_on)
         for name, value in {**values, "achieved_on": achieved_on, "description": (description or "")[:20000]}.items():
             setattr(achievement, name, value)
         _clean_and_save(achievement)
@@ -916,7 +935,7 @@ def _facts(application: Application, first_time: bool | None = None):
     return profile_facts(user=application.applicant, series=application.series, level=application.level,
                          pathway=application.pathway, private_enterprise=application.private_enterprise,
                          first_time=application.first_time if first_time is None else first_time,
-                         recommendations=recommendations)
+                         recommendations=recommendations, call_year=application.year)
 
 
 def application_eligibility(application: Application) -> eligibility.EligibilityResult:

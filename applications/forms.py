@@ -93,6 +93,14 @@ class WorkForm(_DatesModelForm):
         fields = ["employer_name", "position", "started_on", "ended_on", "duties"]
         widgets = {"duties": forms.Textarea(attrs={"rows": 2})}
 
+    def clean(self):
+        data = super().clean()
+        started, ended = data.get("started_on"), data.get("ended_on")
+        if started and ended and ended < started:
+            # At the field people correct (the database constraint says the same, below the form).
+            self.add_error("ended_on", _("The end date cannot be before the start date."))
+        return data
+
 
 class TitleHeldForm(_DatesModelForm):
     class Meta:
@@ -126,6 +134,12 @@ class ContinuingEducationForm(forms.ModelForm):
     class Meta:
         model = ContinuingEducation
         fields = ["year", "hours"]
+
+    def clean_hours(self):
+        hours = self.cleaned_data.get("hours")
+        if hours is not None and hours < 0:
+            raise forms.ValidationError(_("The hours cannot be negative."))
+        return hours
 
 
 PROFILE_FORMS = {

@@ -174,7 +174,8 @@ class WorkRecord(models.Model):
         verbose_name_plural = _("work history")
         constraints = [models.CheckConstraint(
             condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-            name="work_record_period_valid")]
+            name="work_record_period_valid",
+            violation_error_message=_("The end date cannot be before the start date."))]
 
     def __str__(self) -> str:
         return self.employer_name
@@ -252,7 +253,8 @@ class ContinuingEducation(models.Model):
         verbose_name_plural = _("continuing education")
         constraints = [
             models.UniqueConstraint(fields=["user", "year"], name="continuing_education_one_per_year"),
-            models.CheckConstraint(condition=Q(hours__gte=0), name="continuing_education_hours_not_negative"),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="continuing_education_hours_not_negative",
+                                   violation_error_message=_("The hours cannot be negative.")),
         ]
 
     def __str__(self) -> str:

@@ -32,9 +32,14 @@ def _years(since: dt.date | None, today: dt.date) -> Decimal:
 
 def profile_facts(*, user: User, series: TitleSeries, level: str, pathway: str = Pathway.REGULAR,
                   private_enterprise: bool = False, first_time: bool = False, recommendations: int = 0,
-                  today: dt.date | None = None) -> EligibilityInput:
-    """The eligibility input for ``user`` applying for ``level`` in ``series``."""
+                  today: dt.date | None = None, call_year: int | None = None) -> EligibilityInput:
+    """The eligibility input for ``user`` applying for ``level`` in ``series``.
+
+    Continuing education counts the hours of the year before ``call_year`` (the call's 年度): a call
+    of 2026 that closes in January 2027 still counts 2025 on 1 January, so its applicants do not turn
+    ineligible at midnight. Without a call (the self-check), the year before today's."""
     today = today or timezone.localdate()
+    education_year = (call_year or today.year) - 1
     educations = list(EducationRecord.objects.filter(user=user))
     best = max(educations, key=lambda e: (Education.rank(e.level), -e.graduated_on.toordinal()), default=None)
     first_graduation = (min((e.graduated_on for e in educations if e.level == best.level), default=None)
@@ -49,7 +54,7 @@ def profile_facts(*, user: User, series: TitleSeries, level: str, pathway: str =
     if qualification and Level.rank(qualification.qualification.level) > Level.rank(current_level):
         # R4.7: a qualification counts as the matching title level when it ranks higher.
         current_level, level_since = None, qualification.obtained_on
-    hours = (ContinuingEducation.objects.filter(user=user, year=today.year - 1).values_list("hours", flat=True)
+    hours = (ContinuingEducation.objects.filter(user=user, year=education_year).values_list("hours", flat=True)
              .first() or Decimal(0))
     return EligibilityInput(
         series=series.code, level=level, pathway=pathway,

@@ -55,3 +55,16 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         if is_working_day(current, overrides):
             count += 1
     return count
+
+
+def period_last_day(*, starts_on: dt.date, years: int) -> dt.date:
+    """The last day of a period of ``years`` years that counts ``starts_on`` as its first day: the
+    day before the same date ``years`` later (from 2026-12-03, 3 years run through 2029-12-02). A
+    period from 29 February ends on 28 February (the same date does not exist). The one way the
+    portal counts years of a rule: the integrity bar (R6.3), leave for entrepreneurship (R1.7),
+    dispatch (R1.8)."""
+    try:
+        after = starts_on.replace(year=starts_on.year + years)
+    except ValueError:  # 29 February in a year that has none
+        after = dt.date(starts_on.year + years, 3, 1)
+    return after - dt.timedelta(days=1)

@@ -81,8 +81,9 @@ class SignUpForm(forms.Form):
     real_name = forms.CharField(label=_("Real name"), max_length=64,
                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
     id_number = forms.CharField(label=_("Resident ID number"), max_length=40,
-                                help_text=_("18 characters; the last may be X. Stored encrypted; shown masked "
-                                            "everywhere."),
+                                help_text=_("18 characters; the last may be X. Residence permits of Hong Kong, Macao "
+                                            "and Taiwan residents and foreigners' permanent residence ID cards "
+                                            "are accepted too. Stored encrypted; shown masked everywhere."),
                                 widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}))
     mobile = forms.CharField(label=_("Mobile number"), max_length=20,
                              help_text=_("We send a code to this number to confirm it."),

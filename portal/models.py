@@ -422,7 +422,8 @@ class Employment(models.Model):
         verbose_name_plural = _("employments")
         constraints = [
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
-                                   name="employment_end_after_start"),
+                                   name="employment_end_after_start",
+                                   violation_error_message=_("The end date cannot be before the start date.")),
             models.CheckConstraint(condition=Q(status__in=["pending", "confirmed", "rejected", "ended"]),
                                    name="employment_status_valid"),
             # One open (pending or confirmed) employment per person and employer.

@@ -2,7 +2,8 @@
 
 Uyghur, Kazakh and other names written in Chinese characters separate their parts with a middle
 dot: 买买提·艾力. People type it in many forms — · U+00B7, • U+2022, ・ U+30FB, ． U+FF0E, ‧ U+2027,
-･ U+FF65, ⋅ U+22C5, ∙ U+2219, . and spaces — and all of them are one name: for signing up and
+･ U+FF65, ⋅ U+22C5, ∙ U+2219, ⸱ U+2E31, ꞏ U+A78F, ᐧ U+1427, the ideographic full stop 。 of a Chinese
+keyboard, . and spaces — and all of them are one name: for signing up and
 logging in, for searching, for duplicate checks (R6.4), and for public verification of a
 certificate.
 
@@ -19,7 +20,9 @@ import re
 import unicodedata
 
 #: Every character people use as the dot of a transliterated name.
-DOTS = "·•・．‧･⋅∙.\u0387\u2027\u30fb\u00b7"
+DOTS = "·•・．‧･⋅∙.\u0387\u2027\u30fb\u00b7\u2e31\u2e33\ua78f\u1427\u16eb\u318d\u3002\uff61"
+#: The dots added on 2026-12-05 (names stored before then are cleaned again by migration 0022).
+DOTS_ADDED_2026_12 = "\u2e31\u2e33\ua78f\u1427\u16eb\u318d\u3002\uff61"
 #: Dots and spaces (of any width): what separates the parts of a name.
 SEPARATORS = frozenset(DOTS + " \u3000\u00a0\t")
 _DOT_RUN = re.compile(r"\s*[" + re.escape(DOTS) + r"]+\s*")

@@ -93,8 +93,39 @@ def district_known(code: str) -> bool:
     return sum(len(prefix) for prefix, _props in parts) == 6 and bool(parts[-1][1].get("county"))
 
 
+#: Residence permits of Hong Kong, Macao and Taiwan residents (港澳台居民居住证, since 2018): 18 characters
+#: with the check character of GB 11643, their first six digits 810000, 820000 or 830000 — codes GB/T
+#: 2260 does not list as districts (830000 is in no edition at all).
+RESIDENCE_PERMIT_PREFIXES = frozenset({"810000", "820000", "830000"})
+
+
+def province_known(code: str) -> bool:
+    """Whether a two-digit ``code`` is a province-level division of GB/T 2260 (65 Xinjiang, 11 Beijing…)."""
+    if not (len(code) == 2 and code.isdigit()):
+        return False
+    parts = numdb.get("cn/loc").info(code + "0000")
+    return bool(parts and parts[0][0] == code and parts[0][1].get("province"))
+
+
+def id_issuer_known(number: str) -> bool:
+    """Whether the first six digits of an 18-character ID number name a known issuer: a GB/T 2260
+    district (``district_known``), a residence permit of Hong Kong, Macao or Taiwan residents, or a
+    foreigner's permanent residence ID card of the 2023 edition (``9``, the two-digit province of
+    the place of issue, a three-digit nationality code; same birth date and check character)."""
+    head = number[:6]
+    if head in RESIDENCE_PERMIT_PREFIXES:
+        return True
+    if head[:1] == "9" and head.isdigit():
+        return province_known(head[1:3])
+    return district_known(head)
+
+
 def normalize_id_number(value: str) -> str:
     """Validate a resident ID number (GB 11643) and return it compact, upper-case.
+
+    Residence permits of Hong Kong, Macao and Taiwan residents and foreigners' permanent residence
+    ID cards (2023 edition) are numbers of the same form and check character: accepted alike
+    (``id_issuer_known``).
 
     Accepts what people type: a trailing ``x``, full-width digits and letters, spaces and hyphens.
     python-stdnum checks the check character and the birth date; the district code is accepted if
@@ -121,7 +152,7 @@ def normalize_id_number(value: str) -> str:
                                 "check it.") % {"year": _OLDEST_BIRTH_YEAR}, code="id_birth_date")
     if ric.calc_check_digit(number) != number[17]:
         raise ValidationError(_("The ID number's check digit is wrong; please check it."), code="id_checksum")
-    if not district_known(number[:6]):
+    if not id_issuer_known(number):
         raise ValidationError(_("The first six digits of the ID number are not a region code of GB/T 2260."),
                               code="id_district")
     return number
@@ -141,11 +172,16 @@ def normalize_uscc(value: str) -> str:
         raise ValidationError(_("Enter a valid 18-character unified social credit code."), code="uscc_invalid")
 
 
+#: Brackets people put around the country code or the first group: ``(+86) 138…``, ``（+86）138…``
+#: (NFKC makes the full-width ones plain).
+_BRACKETS = re.compile(r"[()\[\]]")
+
+
 def normalize_mobile(value: str) -> str:
     """A mainland mobile number as stored: 11 digits, from what people type (full-width digits,
-    spaces, hyphens, a ``+86`` or ``0086`` prefix)."""
-    value = fold_typed(value)
-    for prefix in ("+86", "0086"):
+    spaces, hyphens, brackets, a ``+86``, ``(+86)``, ``0086`` or ``86`` prefix)."""
+    value = _BRACKETS.sub("", fold_typed(value))
+    for prefix in ("+86", "0086", "86"):
         if value.startswith(prefix) and len(value) == len(prefix) + 11:
             value = value[len(prefix):]
     if not MOBILE_RE.match(value):

@@ -509,6 +509,16 @@ def employment_declare(*, user: User, employer: Organization, start_date: dt.dat
         raise InvalidInput(_("The start date cannot be in the future."), field="start_date")
     if dispatch_region and not dispatch_start:
         raise InvalidInput(_("Please enter since when you are dispatched."), field="dispatch_start")
+    if dispatch_start and not dispatch_region:
+        raise InvalidInput(_("Choose the region you are dispatched to, or leave the dispatch date empty."),
+                           field="dispatch_region")
+    if dispatch_region and dispatch_region.pk == employer.region_id:
+        raise RuleViolation(_("A dispatch is to another region than the employer's (R1.8); leave it empty if you "
+                              "work where the enterprise is."), rule="R1.8", field="dispatch_region")
+    if dispatch_start and dispatch_start > timezone.localdate():
+        raise InvalidInput(_("The dispatch date cannot be in the future."), field="dispatch_start")
+    if dispatch_start and dispatch_start < start_date:
+        raise InvalidInput(_("The dispatch cannot start before the employment does."), field="dispatch_start")
     if Employment.objects.filter(user=user, employer=employer,
                                  status__in=[Employment.Status.PENDING, Employment.Status.CONFIRMED]).exists():
         raise InvalidInput(_("You already have an employment record with this enterprise."), field="employer")
@@ -650,11 +660,9 @@ def integrity_bar_last_day(*, starts_on: dt.date, years: int) -> dt.date:
     1 March and bars through 28 February (2028-02-29 for 3 years: through
     2031-02-28). ``IntegrityRecord.ends_on`` holds this last barred day.
     """
-    try:
-        free_on = starts_on.replace(year=starts_on.year + years)
-    except ValueError:  # 29 February in a year that has none
-        free_on = dt.date(starts_on.year + years, 3, 1)
-    return free_on - dt.timedelta(days=1)
+    from portal.calendar import period_last_day
+
+    return period_last_day(starts_on=starts_on, years=years)
 
 
 def integrity_record_create(*, actor: User, user: User, reason: str, starts_on: dt.date | None = None,

@@ -271,6 +271,9 @@ UPLOAD_MESSAGES = {
                           "them."),
     "ready": gettext_lazy("{name} · {size} · ready to send"),
     "sending": gettext_lazy("Sending {size}… keep this page open until it is done."),
+    # The server's own words for a HEIC photo (``_check_basics``), said before anything is sent.
+    "heic": gettext_lazy("HEIC photos are not accepted. Set the phone's camera to “Most compatible” (JPEG), or "
+                         "save the photo as JPEG, and choose it again."),
 }
 
 

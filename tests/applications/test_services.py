@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applications import application_services as svc
 from applications import workflow
@@ -349,6 +349,29 @@ def test_R3_2_achievement_missing_its_fields_is_refused(world, kwargs, field):
         svc.achievement_add(actor=world.applicant, application_id=application.pk, **kwargs)
     assert error.value.field == field
     assert not application.achievements.exists()
+
+
+def test_R3_2_an_achievement_dated_in_the_future_or_worth_less_than_nothing_is_refused_in_words(world):
+    """A patent dated 2099 (a slip of the date picker) was stored; a negative benefit was told to
+    'enter it as a number'. Both are refused at their field with what is wrong, nothing stored."""
+    application = world.create()
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as error:
+        svc.achievement_add(actor=world.applicant, application_id=application.pk, kind="patent", title="专利",
+                            role="lead", number="ZL1", achieved_on=tomorrow)
+    assert error.value.field == "achieved_on" and "不能晚于今天" in str(error.value)
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as error:
+        svc.achievement_add(actor=world.applicant, application_id=application.pk, kind="transformation",
+                            title="转化", economic_benefit="-100")
+    assert error.value.field == "economic_benefit" and "不能为负数" in str(error.value)
+    assert not application.achievements.exists()
+    patent = svc.achievement_add(actor=world.applicant, application_id=application.pk, kind="patent", title="专利",
+                                 role="lead", number="ZL1", achieved_on=timezone.localdate())
+    with pytest.raises(InvalidInput):
+        svc.achievement_update(actor=world.applicant, application_id=application.pk, achievement_id=patent.pk,
+                               kind="patent", title="专利", role="lead", number="ZL1", achieved_on=tomorrow)
+    patent.refresh_from_db()
+    assert patent.achieved_on == timezone.localdate()
 
 
 def test_R3_2_each_achievement_needs_evidence_to_submit(world):

@@ -96,6 +96,26 @@ def test_R5_1_profile_rows_added_and_removed(client, world):
     assert not EducationRecord.objects.filter(user=user).exists()
 
 
+def test_R5_1_what_people_typed_on_their_profile_keeps_its_own_direction_on_a_uyghur_page(client, world):
+    """A title's certificate number and granting body (XJ201700003 乌鲁木齐市人力资源和社会保障局) ran
+    together with the date into one left-to-right run on a Uyghur page, its words reordered and split."""
+    from applications.models import TitleHeld, WorkRecord
+
+    TitleHeld.objects.filter(user=world.applicant).update(certificate_number="XJ201700003",
+                                                          granting_body="乌鲁木齐市人力资源和社会保障局")
+    WorkRecord.objects.create(user=world.applicant, employer_name="新疆天山智能装备有限公司", position="工程师",
+                              started_on=dt.date(2016, 3, 1))
+    world.applicant.language = "ug"
+    world.applicant.save(update_fields=["language"])
+    client.force_login(world.applicant)
+    html = client.get(reverse("applicant-profile"), HTTP_ACCEPT_LANGUAGE="ug").content.decode()
+    for typed in ("XJ201700003", "乌鲁木齐市人力资源和社会保障局", "新疆天山智能装备有限公司", "工程师", "新疆大学"):
+        assert f"<bdi>{typed}</bdi>" in html, typed
+    # "2025: 96.0" has no letter to take a direction from: it read "96.0 :2025" right to left.
+    hours = world.applicant.continuing_education.get()
+    assert f'<bdi dir="ltr">{hours.year}: {hours.hours}</bdi>' in html
+
+
 def test_R5_1_profile_bad_input_is_a_400_not_a_500(client, world):
     login(client, UserFactory())
     response = client.post(reverse("profile-add", args=["education"]), {"education-level": "phd!",

@@ -127,3 +127,25 @@ def test_a_return_picked_from_lists_answered_and_compared_in_the_browser(page, w
     assert "原件已盖章" in text and _zh("Applicant's answer:") in text
     assert "achievement:" not in text and "attachment:" not in text
     shot(page, "corrections-officer-comparison")
+
+
+def test_an_iphone_heic_photo_gets_the_advice_to_switch_to_jpeg_before_sending(page, world, tmp_path):  # noqa: F811
+    """An iPhone's photo (HEIC) was answered in the browser with the general "not a PDF, JPEG or PNG"
+    message; the server's own advice (set the camera to Most compatible) now comes before sending."""
+    application = world.create()
+    login(page, world.applicant.mobile)
+    page.goto(f"/applications/{application.pk}/edit/materials/")
+    posts = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    form = page.locator("[data-testid=upload-form]")
+    photo = tmp_path / "IMG_0042.HEIC"
+    photo.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 3000)
+    form.locator("input[type=file]").set_input_files(str(photo))
+    form.locator(".invalid-feedback").wait_for()
+    message = form.locator(".invalid-feedback").inner_text()
+    assert message == _zh("HEIC photos are not accepted. Set the phone's camera to “Most compatible” (JPEG), or "
+                          "save the photo as JPEG, and choose it again.")
+    assert "JPEG" in message and "兼容" in message
+    form.locator("button[type=submit]").click()
+    page.wait_for_timeout(300)
+    assert not posts and not Attachment.objects.exists()

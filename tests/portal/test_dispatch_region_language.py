@@ -34,3 +34,42 @@ def test_R1_8_the_region_dispatched_to_is_named_in_the_page_s_language(client, l
         assert shown in html, url
         if language != "zh-hans":
             assert kashgar.name not in html, url
+
+
+def _declare(client, language, **fields):
+    enterprise = EnterpriseFactory(region=region("650100"), status=Organization.Status.ACTIVE)
+    employee = UserFactory()
+    client.force_login(employee, backend="portal.backends.MobileOrIdNumberBackend")
+    data = {"employer_uscc": enterprise.uscc, "start_date": "2020-03-01", **fields}
+    response = client.post(reverse("my-employment"), data, HTTP_ACCEPT_LANGUAGE=language)
+    return response, employee
+
+
+@pytest.mark.parametrize("fields, words", [
+    ({"dispatch_start": "2021-01-01"}, "请选择派驻地区"),                                   # a date, no region
+    ({"dispatch_start": "2019-01-01", "dispatch_region": "kashgar"}, "不能早于劳动关系开始日期"),  # before the job
+    ({"dispatch_start": "2099-01-01", "dispatch_region": "kashgar"}, "不能晚于今天"),
+    ({"dispatch_start": "2021-01-01", "dispatch_region": "urumqi"}, "用人单位所在地区以外"),      # the employer's own
+], ids=["no-region", "before-employment", "future", "own-region"])
+def test_R1_8_a_dispatch_declared_wrongly_is_refused_at_its_field_and_nothing_is_stored(client, fields, words):
+    codes = {"kashgar": "653100", "urumqi": "650100"}
+    if "dispatch_region" in fields:
+        fields = {**fields, "dispatch_region": str(Region.objects.get(code=codes[fields["dispatch_region"]]).pk)}
+    response, employee = _declare(client, "zh-hans", **fields)
+    html = response.content.decode()
+    assert response.status_code == 200 and words in html
+    assert not Employment.objects.filter(user=employee).exists()
+
+
+@pytest.mark.parametrize("language, words", [("ug", "ئەۋەتىلگەن رايوننى تاللاڭ"), ("en", "Choose the region")])
+def test_R1_8_the_refusal_is_in_the_page_s_language(client, language, words):
+    response, employee = _declare(client, language, dispatch_start="2021-01-01")
+    assert words in response.content.decode()
+
+
+def test_R1_8_a_dispatch_to_another_region_after_the_start_is_declared(client):
+    kashgar = Region.objects.get(code="653100")
+    response, employee = _declare(client, "zh-hans", dispatch_start="2021-01-01", dispatch_region=str(kashgar.pk))
+    assert response.status_code == 302
+    employment = Employment.objects.get(user=employee)
+    assert employment.dispatch_region == kashgar and employment.dispatch_start == dt.date(2021, 1, 1)

@@ -164,3 +164,61 @@ def test_the_admin_takes_an_id_number_as_people_type_it(client):
         "password1": "Admin#Pass2026", "password2": "Admin#Pass2026", "usable_password": "true"})
     assert response.status_code == 200 and "GB/T 2260" in response.content.decode()
     assert not User.objects.filter(mobile="13700007778").exists()
+
+
+@pytest.mark.parametrize("prefix", ["810000", "820000", "830000"], ids=["hong-kong", "macao", "taiwan"])
+def test_residence_permits_of_hong_kong_macao_and_taiwan_residents_are_accepted(prefix):
+    """港澳台居民居住证 (since 2018) carry 810000/820000/830000 and the GB 11643 check character;
+    830000 is in no edition of GB/T 2260, and Taiwan residents could not sign up at all."""
+    number = ending_in_x(prefix, "19580716")
+    assert normalize_id_number(number.lower()) == number
+    assert normalize_id_number(id_number(prefix, "19900101")) == id_number(prefix, "19900101")
+
+
+def test_foreigners_permanent_residence_id_cards_of_2023_are_accepted():
+    """The 2023 edition: ``9``, the province of issue (65 Xinjiang, 11 Beijing), a three-digit
+    nationality code (398 Kazakhstan, 417 Kyrgyzstan), the birth date, order and check character."""
+    for head in ("965398", "965417", "911840"):
+        number = id_number(head, "19720304")
+        assert normalize_id_number(f"{number[:6]} {number[6:14]} {number[14:]}") == number
+
+
+@pytest.mark.parametrize("head", ["900398", "916398", "999398", "800000", "840000"])
+def test_permanent_residence_and_permit_lookalikes_are_still_refused(head):
+    with pytest.raises(ValidationError) as error:
+        normalize_id_number(id_number(head, "19720304"))
+    assert error.value.code == "id_district"
+
+
+def test_signup_with_a_taiwan_residence_permit_and_log_in_with_it(client, deliver):
+    """A Taiwan resident signs up with the permit's number (lower-case x, a mobile typed ``(+86)…``),
+    confirms the code and logs in later with the number."""
+    from django.urls import reverse
+
+    from portal.models import User
+    from tests.factories import last_code
+
+    number = ending_in_x("830000", "19560101")
+    response = deliver(client.post, reverse("signup"), {
+        "real_name": "林美玲", "id_number": number.lower(), "mobile": "(+86) 139 0000 7001", "email": "",
+        "password1": "Taiwan#Pass2026", "password2": "Taiwan#Pass2026"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    response = client.post(reverse("signup-confirm"), {"code": last_code("13900007001")})
+    assert response.status_code == 302
+    user = User.objects.get(mobile="13900007001")
+    assert user.id_number == number and User.objects.get_by_login(number.lower()) == user
+    client.logout()
+    response = client.post(reverse("login"), {"username": number.lower(), "password": "Taiwan#Pass2026"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("typed", ["(+86)13900000011", "（+86）139 0000 0011", "86 139 0000 0011",
+                                   "+86 (139) 0000-0011", "[+86] 13900000011"])
+def test_mobile_numbers_typed_with_brackets_or_86_are_understood(typed):
+    assert normalize_mobile(typed) == "13900000011"
+
+
+@pytest.mark.parametrize("bad", ["86 139 0000 001", "8613900000011 1", "(+1) 13900000011", "861 3900000011 00"])
+def test_mobile_lookalikes_are_still_refused(bad):
+    with pytest.raises(ValidationError):
+        normalize_mobile(bad)

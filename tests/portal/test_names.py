@@ -70,3 +70,42 @@ def test_an_expert_import_finds_the_account_whatever_form_of_the_dot(form):
     errors = []
     assert _resolve_user({"mobile": user.mobile, "id_number": "", "name": "买买提·艾山"}, errors, 2) == (None, False)
     assert len(errors) == 1
+
+
+#: Dots found by typing names on phones and Chinese keyboards that were first stored as typed.
+MORE_FORMS = ["买买提⸱艾力", "买买提ꞏ艾力", "买买提ᐧ艾力", "买买提。艾力", "买买提｡艾力", "买买提⸳艾力",
+              "买买提 ⸱ 艾力"]
+
+
+@pytest.mark.parametrize("form", MORE_FORMS)
+def test_word_separator_and_other_dots_are_the_one_middle_dot(form):
+    """⸱ U+2E31 (word separator middle dot), ꞏ U+A78F (sinological dot), ᐧ U+1427, 。 of a Chinese
+    keyboard: one name with 买买提·艾力, stored once and found by every spelling."""
+    assert name_clean(form) == CANONICAL
+    assert same_name(form, CANONICAL)
+    user = UserFactory(real_name=form)
+    user.refresh_from_db()
+    assert user.real_name == CANONICAL and user.name_key == name_key(CANONICAL)
+
+
+def test_names_stored_with_a_new_dot_are_cleaned_again_by_migration_0022():
+    import importlib
+
+    from django.apps import apps
+
+    from portal.models import User
+
+    user = UserFactory(real_name="买买提·艾力")
+    User.objects.filter(pk=user.pk).update(real_name="买买提⸱艾力", name_key="买买提⸱艾力")
+    other = UserFactory(real_name="张三")
+    migration = importlib.import_module("portal.migrations.0022_names_with_more_forms_of_the_dot")
+    migration.clean_names(apps, None)
+    user.refresh_from_db()
+    other.refresh_from_db()
+    assert (user.real_name, user.name_key) == (CANONICAL, name_key(CANONICAL))
+    assert other.real_name == "张三"
+
+
+def test_a_name_in_uyghur_script_keeps_its_letters_and_spaces():
+    assert name_clean(" ئابدۇرېھىم   ئەلى ") == "ئابدۇرېھىم ئەلى"
+    assert same_name("ئابدۇرېھىم ئەلى", "ئابدۇرېھىم  ئەلى")

@@ -13,6 +13,14 @@
     xlsx: [[0x50, 0x4b, 0x03, 0x04]]
   };
 
+  // HEIC/HEIF (an iPhone's photos) and AVIF: an ISO box "ftyp" at byte 4 and an image brand.
+  var HEIC_BRANDS = ["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1", "avif", "avis"];
+  var isHeic = function (bytes) {
+    if (bytes.length < 12) { return false; }
+    var text = String.fromCharCode.apply(null, Array.prototype.slice.call(bytes, 4, 12));
+    return text.slice(0, 4) === "ftyp" && HEIC_BRANDS.indexOf(text.slice(4)) !== -1;
+  };
+
   var formatSize = function (bytes) {
     if (bytes >= 1024 * 1024) { return (bytes / (1024 * 1024)).toFixed(1) + " MB"; }
     if (bytes >= 1024) { return Math.round(bytes / 1024) + " KB"; }
@@ -26,7 +34,7 @@
   };
 
   var head = function (file) {
-    var slice = file.slice(0, 8);
+    var slice = file.slice(0, 12);
     if (slice.arrayBuffer) { return slice.arrayBuffer(); }
     return new Promise(function (resolve, reject) {
       var reader = new FileReader();
@@ -100,12 +108,18 @@
     input.uploadChecking = true;
     return Promise.all(files.map(function (file) {
       return head(file).then(function (buffer) {
-        return {file: file, ok: !types.length || matches(new Uint8Array(buffer), types)};
+        var bytes = new Uint8Array(buffer);
+        return {file: file, ok: !types.length || matches(bytes, types), heic: isHeic(bytes)};
       }, function () { return {file: file, ok: true}; });  // unreadable here: the server decides
     })).then(function (results) {
       input.uploadChecking = false;
       var bad = results.filter(function (r) { return !r.ok; })[0];
-      if (bad) { show(input, true, fill(data.msgBadType, {name: bad.file.name})); return false; }
+      if (bad) {
+        // A phone's HEIC photo gets the server's own advice (switch the camera to JPEG), not the general one.
+        var message = bad.heic && data.msgHeic ? data.msgHeic : data.msgBadType;
+        show(input, true, fill(message, {name: bad.file.name}));
+        return false;
+      }
       show(input, false, files.map(function (file) {
         return fill(data.msgReady, {name: file.name, size: formatSize(file.size)});
       }).join("; "));
