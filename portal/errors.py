@@ -26,7 +26,13 @@ class PortalError(Exception):
         super().__init__(str(self.message))
 
     def as_text(self) -> str:
-        return f"[{self.rule}] {self.message}" if self.rule else str(self.message)
+        """The message as a page shows it: the words, then the rule they come from, once. Most
+        messages already end with their rule number (``… (R1.1).``), which the translations keep;
+        the others get it appended in the reader's punctuation."""
+        text = str(self.message)
+        if not self.rule or self.rule in text:
+            return text
+        return _("%(message)s (%(rule)s)") % {"message": text, "rule": self.rule}
 
     def as_dict(self) -> dict:
         data = {"detail": str(self.message), "code": self.code}
