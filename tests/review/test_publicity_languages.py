@@ -111,3 +111,18 @@ def test_publicity_names_and_titles_carry_the_classes_that_keep_words_whole(clie
     css = (Path(settings.BASE_DIR) / "static/portal/css/access.css").read_text(encoding="utf-8")
     assert re.search(r"main td\.masked, main td \.masked, main \.keep-words \{[^}]*word-break: keep-all", css)
     assert "main td.masked:not(.text-break), main span.masked:not(.text-break) { white-space: nowrap; }" in css
+
+
+#: The button that opens the objection form, in each language: a verb ("raise an objection"), never the
+#: audit table's noun "Object" (操作对象 / ئوبيېكت) that the button once shared its message with.
+OBJECT_BUTTON = {"zh-hans": "提出异议", "ug": "ئېتىراز بىلدۈرۈش", "en": "Raise an objection"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ug", "en"])
+def test_R6_10_public_publicity_list_offers_to_raise_an_objection_in_words(client, committee, secretary, call,
+                                                                           language):
+    period = publicise(call, secretary, n=1)
+    html = page(client, None, reverse("review-publicity"), language)
+    assert cell(html, "object") == [OBJECT_BUTTON[language]]
+    assert "操作对象" not in html and "ئوبيېكت" not in html and ">Object<" not in html
+    assert reverse("review-objection", args=[period.entries.get().pk]) in html
