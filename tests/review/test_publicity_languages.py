@@ -126,3 +126,19 @@ def test_R6_10_public_publicity_list_offers_to_raise_an_objection_in_words(clien
     assert cell(html, "object") == [OBJECT_BUTTON[language]]
     assert "操作对象" not in html and "ئوبيېكت" not in html and ">Object<" not in html
     assert reverse("review-objection", args=[period.entries.get().pk]) in html
+
+
+#: The bureau's button that files a committee or a period's results: the verb (备案), never the noun
+#: "File" (文件, a document) that the button once shared its message with.
+FILE_BUTTON = {"zh-hans": "备案", "ug": "ئەنگە ئېلىش", "en": "File"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ug", "en"])
+def test_R2_1_R2_4_the_bureau_s_file_buttons_say_to_file_not_a_document(client, officer, committee, secretary,
+                                                                       call, language):
+    period = publicise(call, secretary, n=1)
+    filing = page(client, officer, reverse("review-filing-detail", args=[period.pk]), language)
+    new = page(client, officer, reverse("review-committee-new"), language)
+    assert cell(filing, "file-results") == [FILE_BUTTON[language]]
+    assert cell(new, "file-committee") == [FILE_BUTTON[language]]
+    assert ">文件<" not in filing + new and ">ھۆججەت<" not in filing + new
