@@ -597,7 +597,7 @@ def defences(request, pk: int):
             raise Http404
     sessions = selectors.defence_sessions_for_secretary(call=call)
     return render(request, "review/defences.html", {"call": call, "sessions": sessions,
-                                                    "session_form": session_form})
+                                                    "session_form": session_form, "now": timezone.now()})
 
 
 @login_required

@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from portal.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from portal.models import AuditEvent
@@ -114,3 +116,64 @@ def test_defence_sessions_slots_attendance_and_score(committee, secretary, call)
     with pytest.raises(NotFound):
         services.defence_result_record(actor=UserFactory(), slot_id=slot.pk, attendance="absent")
     assert DefenceSession.objects.get(pk=session.pk).slots.count() == 1
+
+
+def _session_with_slot(secretary, call, *, starts: dt.datetime):
+    application = make_application(call)
+    session = services.defence_session_create(actor=secretary, call_id=call.pk, name="现场答辩", mode="on_site",
+                                              starts_at=starts, location="乌鲁木齐市人社局三楼")
+    slot = services.defence_slot_add(actor=secretary, session_id=session.pk, application_id=application.pk,
+                                     starts_at=starts, ends_at=starts + dt.timedelta(minutes=20))
+    return session, slot
+
+
+def test_defence_slot_before_its_session_starts_is_refused_and_nothing_is_added(client, committee, secretary,
+                                                                                call):
+    starts = timezone.now() + dt.timedelta(days=3)
+    session, _slot = _session_with_slot(secretary, call, starts=starts)
+    other = make_application(call)
+    with pytest.raises(InvalidInput) as error:
+        services.defence_slot_add(actor=secretary, session_id=session.pk, application_id=other.pk,
+                                  starts_at=starts - dt.timedelta(days=1),
+                                  ends_at=starts - dt.timedelta(days=1) + dt.timedelta(minutes=20))
+    assert error.value.field == "starts_at"
+    # In the page: the secretary's message in their language, with the session's start in Beijing time.
+    client.force_login(secretary)
+    before = timezone.localtime(starts - dt.timedelta(days=1))
+    response = client.post(reverse("review-defences", args=[call.pk]), {
+        "action": "slot", "session": session.pk, "application": other.pk,
+        "starts_at": before.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (before + dt.timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M")}, follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"答辩时段不得早于所在答辩场次的开始时间：本场次开始于{timezone.localtime(starts):%Y-%m-%d %H:%M}" in html
+    assert session.slots.count() == 1 and not other.defence_slots.exists()
+
+
+def test_defence_result_before_the_slot_starts_is_refused_and_changes_nothing(client, committee, secretary, call):
+    starts = timezone.now() + dt.timedelta(days=5)
+    _session, slot = _session_with_slot(secretary, call, starts=starts)
+    with pytest.raises(InvalidInput) as error:
+        services.defence_result_record(actor=secretary, slot_id=slot.pk, attendance="present", score=90)
+    assert error.value.field == "attendance"
+    slot.refresh_from_db()
+    assert slot.attendance == "pending" and slot.score is None
+    assert not AuditEvent.objects.filter(action="defence.result").exists()
+    # The page offers no form for it yet, and says when it can be recorded; a forged post changes nothing.
+    client.force_login(secretary)
+    url = reverse("review-defences", args=[call.pk])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-testid="slot-ahead"' in html and "答辩开始后登记。" in html
+    assert 'name="action" value="result"' not in html
+    response = client.post(url, {"action": "result", "slot": slot.pk, "attendance": "present", "score": "90"},
+                           follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200 and "该答辩尚未开始" in response.content.decode()
+    slot.refresh_from_db()
+    assert slot.attendance == "pending" and slot.score is None
+
+
+def test_defence_result_once_the_slot_has_started_is_recorded(committee, secretary, call):
+    _session, slot = _session_with_slot(secretary, call, starts=timezone.now() - dt.timedelta(minutes=5))
+    slot = services.defence_result_record(actor=secretary, slot_id=slot.pk, attendance="present", score="88")
+    assert slot.attendance == "present" and slot.score == Decimal("88")
