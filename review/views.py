@@ -336,9 +336,18 @@ def filing_detail(request, pk: int):
             messages.success(request, _("Filed: %(n)d title(s) granted; certificates are being issued.")
                              % {"n": filing.items.count()})
             return redirect("review-filing-queue")
-    entries = period.entries.annotate(**selectors.ENTRY_NAMES).prefetch_related("objections").order_by("pk")
+    entries = list(period.entries.annotate(**selectors.ENTRY_NAMES).prefetch_related("objections").order_by("pk"))
+    filing = getattr(period, "filing", None)
+    # What still stands in the way of filing, said before the officer fills in the form and meets it as
+    # an error (the service checks the same, under the period's lock).
+    waiting = []
+    if filing is None and period.status != PublicityPeriod.Status.CLOSED:
+        waiting.append(_("The publicity runs until %(date)s; results are filed after it closes (R5.6).")
+                       % {"date": period.ends_on.isoformat()})
+    if filing is None and any(o.answered_at is None for e in entries for o in e.objections.all()):
+        waiting.append(_("Every objection is answered before the results are filed (R6.10)."))
     return render(request, "review/filing_detail.html", {
-        "period": period, "entries": entries, "form": form, "filing": getattr(period, "filing", None)})
+        "period": period, "entries": entries, "form": form, "filing": filing, "waiting": waiting})
 
 
 @login_required

@@ -135,8 +135,17 @@ FILE_BUTTON = {"zh-hans": "备案", "ug": "ئەنگە ئېلىش", "en": "File"}
 
 @pytest.mark.parametrize("language", ["zh-hans", "ug", "en"])
 def test_R2_1_R2_4_the_bureau_s_file_buttons_say_to_file_not_a_document(client, officer, committee, secretary,
-                                                                       call, language):
+                                                                       call, language, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from review.tasks import close_due_publicity
+
     period = publicise(call, secretary, n=1)
+    later = period.ends_on + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: later)
+    close_due_publicity()  # the form is offered once the publicity has closed
     filing = page(client, officer, reverse("review-filing-detail", args=[period.pk]), language)
     new = page(client, officer, reverse("review-committee-new"), language)
     assert cell(filing, "file-results") == [FILE_BUTTON[language]]
