@@ -794,6 +794,8 @@ def expert_assignment(request, pk: int):
         initial[f"c_{c['code']}"] = (score.values.get(c["code"]) if score else None)
     form = forms.ScoreForm(request.POST or None, criteria=criteria, initial=initial)
     locked = score is not None and score.status == Score.Status.SUBMITTED
+    # A suspended, revoked or lapsed committee scores nothing: said before the form, not after it.
+    halted = "" if locked else services.scoring_halted_reason(committee=application.call.committee)
     if request.method == "POST" and not locked and form.is_valid():
         fn = services.score_submit if request.POST.get("action") == "submit" else services.score_save
         saved = run(request, fn, form=form, actor=request.user, assignment_id=assignment.pk, values=form.values(),
@@ -805,7 +807,7 @@ def expert_assignment(request, pk: int):
     templates = CommentTemplate.objects.filter(rubric=setup.rubric).order_by("verdict", "order")
     return render(request, "review/expert_assignment.html", {
         "assignment": assignment, "application": application, "blind": setup.blind, "form": form,
-        "criteria": criteria, "score": score, "locked": locked, "templates": templates,
+        "criteria": criteria, "score": score, "locked": locked, "halted": halted, "templates": templates,
         "achievements": application.achievements.all(), "attachments": application.attachments.all(),
         "version": score.version if score else 0})
 

@@ -177,3 +177,21 @@ def test_defence_result_once_the_slot_has_started_is_recorded(committee, secreta
     _session, slot = _session_with_slot(secretary, call, starts=timezone.now() - dt.timedelta(minutes=5))
     slot = services.defence_result_record(actor=secretary, slot_id=slot.pk, attendance="present", score="88")
     assert slot.attendance == "present" and slot.score == Decimal("88")
+
+
+def test_R6_8_a_suspended_committee_s_expert_is_told_before_scoring_and_nothing_is_saved(client, assignment,
+                                                                                          committee, officer):
+    """The scoring page of a suspended committee says so in place of the form (the expert does not fill
+    it in only to be refused), in words that do not call a suspension an expired filing; a forged post
+    saves nothing. Reinstated, the form is back."""
+    services.committee_sanction(actor=officer, committee_id=committee.pk, kind="suspension", reason="暂停评审")
+    client.force_login(assignment.expert_user)
+    url = reverse("review-expert-assignment", args=[assignment.pk])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-testid="scoring-halted"' in html and 'data-testid="score-form"' not in html
+    assert "评分已暂停" in html and "目前不具效力" in html and "不在有效期内" not in html
+    response = client.post(url, {"action": "save", "c_ability": "20"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200 and not Score.objects.filter(assignment=assignment).exists()
+    services.committee_reinstate(actor=officer, committee_id=committee.pk, reason="整改完成")
+    html = client.get(url).content.decode()
+    assert 'data-testid="score-form"' in html and 'data-testid="scoring-halted"' not in html
