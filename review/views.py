@@ -372,7 +372,9 @@ def recognition_detail(request, pk: int):
     conditions = (application.frozen_conditions or {}).get("conditions", [])
     return render(request, "review/recognition_detail.html", {
         "application": application, "form": form, "conditions": conditions,
-        "achievements": application.achievements.all(), "decisions": RecognitionAssessment.Decision})
+        "achievements": application.achievements.all(), "decisions": RecognitionAssessment.Decision,
+        # The evidence the decision rests on (degree, grant, qualification certificate …), openable here.
+        "attachments": application.attachments.order_by("pk")})
 
 
 # --- Secretary ----------------------------------------------------------------------------------
