@@ -240,7 +240,10 @@ def _lacks(app: Application, call: Call) -> list[Lack]:
                 # In first-strong isolates (U+2068 … U+2069): the date and time keep their order inside
                 # right-to-left (Uyghur) text, here and wherever the text is joined into a message.
                 "when": "\u2068" + timezone.localtime(app.defence_pending_at).strftime("%Y-%m-%d %H:%M") + "\u2069"}
-            lacks.append(Lack("defence_result", text, defences, _("Record the defence"), rule="R4.3"))
+            # A slot still ahead cannot be recorded yet (defence_result_record): the link then only shows it.
+            lacks.append(Lack("defence_result", text, defences,
+                              _("Record the defence") if app.defence_pending_at <= timezone.now()
+                              else _("See the defence schedule"), rule="R4.3"))
         elif app.defence_absent:
             lacks.append(Lack("defence_absent", _("defence not held: absent from the slot; give another slot"),
                               defences, _("Schedule a defence"), rule="R4.3"))

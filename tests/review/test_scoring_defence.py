@@ -195,3 +195,18 @@ def test_R6_8_a_suspended_committee_s_expert_is_told_before_scoring_and_nothing_
     services.committee_reinstate(actor=officer, committee_id=committee.pk, reason="整改完成")
     html = client.get(url).content.decode()
     assert 'data-testid="score-form"' in html and 'data-testid="scoring-halted"' not in html
+
+
+def test_vote_readiness_links_a_defence_still_ahead_to_its_schedule_not_to_recording_it(committee, secretary, call):
+    """A slot still ahead cannot be recorded (above): the readiness list says "see the schedule" for it,
+    and "record the defence" once it has started."""
+    from applications.models import Call
+
+    Call.objects.filter(pk=call.pk).update(methods=["review", "defence"])
+    call.refresh_from_db()
+    _session, ahead = _session_with_slot(secretary, call, starts=timezone.now() + dt.timedelta(days=2))
+    _session, held = _session_with_slot(secretary, call, starts=timezone.now() - dt.timedelta(hours=1))
+    links = {r.application.pk: {lack.code: lack.link for lack in r.lacks}
+             for r in services.vote_readiness(call=call)}
+    assert links[ahead.application_id]["defence_result"] == "See the defence schedule"
+    assert links[held.application_id]["defence_result"] == "Record the defence"
