@@ -151,3 +151,13 @@ def test_R2_1_R2_4_the_bureau_s_file_buttons_say_to_file_not_a_document(client, 
     assert cell(filing, "file-results") == [FILE_BUTTON[language]]
     assert cell(new, "file-committee") == [FILE_BUTTON[language]]
     assert ">文件<" not in filing + new and ">ھۆججەت<" not in filing + new
+
+
+def test_officers_publicity_tables_head_the_entries_status_column_status(client, officer, committee, secretary,
+                                                                         call):
+    """The entries' status column is headed 状态, not 公示中 (the English "Listed" read as one of its values)."""
+    period = publicise(call, secretary, n=1)
+    for user, name in ((secretary, "review-publicity-manage"), (officer, "review-filing-detail")):
+        html = page(client, user, reverse(name, args=[period.pk]), "zh-hans")
+        head = re.search(r'data-testid="entries">\s*<thead>(.*?)</thead>', html, re.S).group(1)
+        assert "<th>状态</th>" in head and "公示中" not in head, name
