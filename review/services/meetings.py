@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -312,6 +312,16 @@ def meeting_create(*, actor: User, call_id: int, title: str, scheduled_at: dt.da
                 raise InvalidInput(_("No application can be put to the vote yet: %(list)s.")
                                    % {"list": _describe(lacking)}, field="application_ids")
             raise InvalidInput(_("No application of this call is in evaluation."), field="application_ids")
+        # The vote follows the candidates' defences: a meeting dated before the last defence held is a
+        # wrong date (a typo of year or month), refused at the field with that defence's time.
+        last_defence = (DefenceSlot.objects.filter(application__in=ready,
+                                                   attendance=DefenceSlot.Attendance.PRESENT)
+                        .aggregate(last=Max("starts_at"))["last"])
+        if last_defence is not None and scheduled_at < last_defence:
+            raise InvalidInput(_("The meeting votes after its candidates' defences: the last one began at %(when)s "
+                                 "(Beijing time). Choose a later time.")
+                               % {"when": timezone.localtime(last_defence).strftime("%Y-%m-%d %H:%M")},
+                               field="scheduled_at")
         meeting = Meeting.objects.create(committee=call.committee, call=call,
                                          title=(title or "").strip()[:128] or call.name[:128],
                                          scheduled_at=scheduled_at, location=(location or "").strip()[:300],

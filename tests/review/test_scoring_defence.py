@@ -210,3 +210,34 @@ def test_vote_readiness_links_a_defence_still_ahead_to_its_schedule_not_to_recor
              for r in services.vote_readiness(call=call)}
     assert links[ahead.application_id]["defence_result"] == "See the defence schedule"
     assert links[held.application_id]["defence_result"] == "Record the defence"
+
+
+def test_R4_3_a_meeting_dated_before_its_candidates_defence_is_refused_at_the_field(client, committee, secretary):
+    """The vote follows the defence: a meeting dated before a candidate's defence (a wrong year or month)
+    is refused at the "When" field with the defence's time in Beijing time, and nothing is planned."""
+    from review.models import Meeting
+    from tests.review.conftest import make_call
+
+    call = make_call(committee, pathways=("regular", "green_channel"))
+    green = make_application(call, pathway="green_channel", scored=True)
+    defended_at = timezone.now() - dt.timedelta(days=1)
+    session = services.defence_session_create(actor=secretary, call_id=call.pk, name="答辩", mode="on_site",
+                                              starts_at=defended_at, location="乌鲁木齐市人社局三楼")
+    slot = services.defence_slot_add(actor=secretary, session_id=session.pk, application_id=green.pk,
+                                     starts_at=defended_at, ends_at=defended_at + dt.timedelta(minutes=30))
+    services.defence_result_record(actor=secretary, slot_id=slot.pk, attendance="present", score=90)
+    with pytest.raises(InvalidInput) as error:
+        services.meeting_create(actor=secretary, call_id=call.pk, title="评审会", application_ids=[green.pk],
+                                scheduled_at=defended_at - dt.timedelta(days=365))
+    assert error.value.field == "scheduled_at"
+    client.force_login(secretary)
+    response = client.post(reverse("review-meeting-new", args=[call.pk]), {
+        "title": "评审会", "scheduled_at": "2025-01-10T09:00", "location": "人社局五楼", "applications": [green.pk]},
+        HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"最后一场答辩开始于{timezone.localtime(defended_at):%Y-%m-%d %H:%M}（北京时间）" in html
+    assert not Meeting.objects.filter(call=call).exists()
+    meeting = services.meeting_create(actor=secretary, call_id=call.pk, title="评审会", application_ids=[green.pk],
+                                      scheduled_at=timezone.now())
+    assert meeting.candidates.get().application == green
