@@ -161,3 +161,12 @@ def test_officers_publicity_tables_head_the_entries_status_column_status(client,
         html = page(client, user, reverse(name, args=[period.pk]), "zh-hans")
         head = re.search(r'data-testid="entries">\s*<thead>(.*?)</thead>', html, re.S).group(1)
         assert "<th>状态</th>" in head and "公示中" not in head, name
+
+
+@pytest.mark.parametrize(("language", "label"), [("zh-hans", "答复"), ("ug", "جاۋاب بېرىش"), ("en", "Answer")])
+def test_R6_10_the_secretary_s_answer_button_is_a_verb(client, committee, secretary, call, language, label):
+    """The button that answers an objection says "answer" as a verb (ug جاۋاب بېرىش), not the noun جاۋاب."""
+    period = publicise(call, secretary, n=1)
+    services.objection_create(entry_id=period.entries.get().pk, reason="需要核查的问题。", contact="13800138000")
+    html = page(client, secretary, reverse("review-publicity-manage", args=[period.pk]), language)
+    assert cell(html, "answer-objection") == [label]
