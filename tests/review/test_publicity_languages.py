@@ -170,3 +170,13 @@ def test_R6_10_the_secretary_s_answer_button_is_a_verb(client, committee, secret
     services.objection_create(entry_id=period.entries.get().pk, reason="需要核查的问题。", contact="13800138000")
     html = page(client, secretary, reverse("review-publicity-manage", args=[period.pk]), language)
     assert cell(html, "answer-objection") == [label]
+
+
+def test_objection_reasons_keep_their_own_direction_on_uyghur_pages(client, officer, committee, secretary, call):
+    """A Chinese objection on a right-to-left page is isolated (dir=auto), so its punctuation stays in place."""
+    period = publicise(call, secretary, n=1)
+    services.objection_create(entry_id=period.entries.get().pk, reason="专利号有误，请核实。", contact="13800138000")
+    manage = page(client, secretary, reverse("review-publicity-manage", args=[period.pk]), "ug")
+    assert '<div dir="auto" data-testid="objection-reason">专利号有误，请核实。</div>' in manage
+    filing = page(client, officer, reverse("review-filing-detail", args=[period.pk]), "ug")
+    assert '<bdi dir="auto">专利号有误，请核实。</bdi>' in filing
