@@ -178,9 +178,16 @@ def _pdf_response(certificate: Certificate) -> FileResponse:
 
 @login_required
 def my_certificate_pdf(request, pk: int):
+    """The holder downloads a valid certificate only: the signed PDF of a revoked or superseded one carries
+    no mark of it, and handing it out again would let it be shown as if it still stood (R6.3). The
+    detail page says why and, for a superseded one, links the certificate that replaces it."""
     certificate = selectors.certificate_for_holder(user=request.user, pk=pk)
     if certificate is None:
         raise Http404
+    if certificate.status != Certificate.Status.VALID:
+        messages.error(request, _("This certificate is no longer valid, so its PDF is no longer offered for "
+                                  "download."))
+        return redirect("my-certificate-detail", certificate.pk)
     return _pdf_response(certificate)
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 USER = settings.AUTH_USER_MODEL
 
@@ -42,7 +43,8 @@ class FraudCase(models.Model):
     """An investigation of one person's title or application."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        # Its own context: the invitation's "Open" reads 待接受 (awaiting acceptance), which a case is not.
+        OPEN = "open", pgettext_lazy("fraud case", "Open")
         INVESTIGATING = "investigating", _("Under investigation")
         UPHELD = "upheld", _("Upheld: fraud established")
         NOT_UPHELD = "not_upheld", _("Not upheld")

@@ -563,7 +563,8 @@ def assignments_for_expert(*, user: User) -> QuerySet[Assignment]:
     """The expert's active assignments only: recused and withdrawn ones vanish (R6.6)."""
     return (Assignment.objects.filter(expert_user=user, status=Assignment.Status.ACTIVE)
             .select_related("application", "application__specialty", "application__applicant",
-                            "application__employer", "application__call", "application__call__review_setup", "score")
+                            "application__employer", "application__call", "application__call__review_setup",
+                            "application__call__committee", "score")
             .order_by("application__call_id", "pk"))
 
 

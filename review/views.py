@@ -336,9 +336,18 @@ def filing_detail(request, pk: int):
             messages.success(request, _("Filed: %(n)d title(s) granted; certificates are being issued.")
                              % {"n": filing.items.count()})
             return redirect("review-filing-queue")
-    entries = period.entries.annotate(**selectors.ENTRY_NAMES).prefetch_related("objections").order_by("pk")
+    entries = list(period.entries.annotate(**selectors.ENTRY_NAMES).prefetch_related("objections").order_by("pk"))
+    filing = getattr(period, "filing", None)
+    # What still stands in the way of filing, said before the officer fills in the form and meets it as
+    # an error (the service checks the same, under the period's lock).
+    waiting = []
+    if filing is None and period.status != PublicityPeriod.Status.CLOSED:
+        waiting.append(_("The publicity runs until %(date)s; results are filed after it closes (R5.6).")
+                       % {"date": period.ends_on.isoformat()})
+    if filing is None and any(o.answered_at is None for e in entries for o in e.objections.all()):
+        waiting.append(_("Every objection is answered before the results are filed (R6.10)."))
     return render(request, "review/filing_detail.html", {
-        "period": period, "entries": entries, "form": form, "filing": getattr(period, "filing", None)})
+        "period": period, "entries": entries, "form": form, "filing": filing, "waiting": waiting})
 
 
 @login_required
@@ -363,7 +372,9 @@ def recognition_detail(request, pk: int):
     conditions = (application.frozen_conditions or {}).get("conditions", [])
     return render(request, "review/recognition_detail.html", {
         "application": application, "form": form, "conditions": conditions,
-        "achievements": application.achievements.all(), "decisions": RecognitionAssessment.Decision})
+        "achievements": application.achievements.all(), "decisions": RecognitionAssessment.Decision,
+        # The evidence the decision rests on (degree, grant, qualification certificate …), openable here.
+        "attachments": application.attachments.order_by("pk")})
 
 
 # --- Secretary ----------------------------------------------------------------------------------
@@ -598,7 +609,7 @@ def defences(request, pk: int):
             raise Http404
     sessions = selectors.defence_sessions_for_secretary(call=call)
     return render(request, "review/defences.html", {"call": call, "sessions": sessions,
-                                                    "session_form": session_form})
+                                                    "session_form": session_form, "now": timezone.now()})
 
 
 @login_required
@@ -786,6 +797,8 @@ def expert_assignment(request, pk: int):
         initial[f"c_{c['code']}"] = (score.values.get(c["code"]) if score else None)
     form = forms.ScoreForm(request.POST or None, criteria=criteria, initial=initial)
     locked = score is not None and score.status == Score.Status.SUBMITTED
+    # A suspended, revoked or lapsed committee scores nothing: said before the form, not after it.
+    halted = "" if locked else services.scoring_halted_reason(committee=application.call.committee)
     if request.method == "POST" and not locked and form.is_valid():
         fn = services.score_submit if request.POST.get("action") == "submit" else services.score_save
         saved = run(request, fn, form=form, actor=request.user, assignment_id=assignment.pk, values=form.values(),
@@ -797,7 +810,7 @@ def expert_assignment(request, pk: int):
     templates = CommentTemplate.objects.filter(rubric=setup.rubric).order_by("verdict", "order")
     return render(request, "review/expert_assignment.html", {
         "assignment": assignment, "application": application, "blind": setup.blind, "form": form,
-        "criteria": criteria, "score": score, "locked": locked, "templates": templates,
+        "criteria": criteria, "score": score, "locked": locked, "halted": halted, "templates": templates,
         "achievements": application.achievements.all(), "attachments": application.attachments.all(),
         "version": score.version if score else 0})
 

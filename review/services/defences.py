@@ -21,6 +21,11 @@ from review.models import DefenceSession, DefenceSlot
 from review.services._common import is_secretary, require_operational
 
 
+def _local(moment: dt.datetime) -> str:
+    """A moment as the secretary reads it: Beijing time, to the minute."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def _call_for_secretary(actor: User, call_id: int) -> Call:
     call = Call.objects.select_related("committee").filter(pk=call_id).first()
     if call is None or call.committee is None or not is_secretary(actor, call.committee_id):
@@ -68,6 +73,9 @@ def defence_slot_add(*, actor: User, session_id: int, application_id: int, start
     require_operational(session.call.committee)
     if not isinstance(starts_at, dt.datetime) or not isinstance(ends_at, dt.datetime) or ends_at <= starts_at:
         raise InvalidInput(_("The slot ends after it starts."), field="ends_at")
+    if starts_at < session.starts_at:
+        raise InvalidInput(_("A slot starts when its session starts or later: this session starts at %(when)s "
+                             "(Beijing time).") % {"when": _local(session.starts_at)}, field="starts_at")
     with transaction.atomic():
         # One answer for an unknown id and for an application not (or no longer) before the
         # committee: the secretary learns nothing of applications not forwarded to it (issue 14.7).
@@ -114,6 +122,10 @@ def defence_result_record(*, actor: User, slot_id: int, attendance: str, score=N
         if not value.is_finite() or not Decimal(0) <= value <= Decimal(100) or value != value.quantize(
                 Decimal("0.01")):
             raise InvalidInput(_("The defence score is a number from 0 to 100."), field="score")
+    if timezone.now() < slot.starts_at:
+        raise InvalidInput(_("This defence has not taken place yet: it starts at %(when)s (Beijing time). Record "
+                             "the attendance and the score once it has started.") % {"when": _local(slot.starts_at)},
+                           field="attendance")
     with transaction.atomic():
         slot = DefenceSlot.objects.select_for_update().get(pk=slot.pk)
         if slot.application.status != ApplicationStatus.IN_EVALUATION:

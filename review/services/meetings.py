@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -243,7 +243,10 @@ def _lacks(app: Application, call: Call) -> list[Lack]:
                 # In first-strong isolates (U+2068 … U+2069): the date and time keep their order inside
                 # right-to-left (Uyghur) text, here and wherever the text is joined into a message.
                 "when": "\u2068" + timezone.localtime(app.defence_pending_at).strftime("%Y-%m-%d %H:%M") + "\u2069"}
-            lacks.append(Lack("defence_result", text, defences, _("Record the defence"), rule="R4.3"))
+            # A slot still ahead cannot be recorded yet (defence_result_record): the link then only shows it.
+            lacks.append(Lack("defence_result", text, defences,
+                              _("Record the defence") if app.defence_pending_at <= timezone.now()
+                              else _("See the defence schedule"), rule="R4.3"))
         elif app.defence_absent:
             lacks.append(Lack("defence_absent", _("defence not held: absent from the slot; give another slot"),
                               defences, _("Schedule a defence"), rule="R4.3"))
@@ -312,6 +315,16 @@ def meeting_create(*, actor: User, call_id: int, title: str, scheduled_at: dt.da
                 raise InvalidInput(_("No application can be put to the vote yet: %(list)s.")
                                    % {"list": _describe(lacking)}, field="application_ids")
             raise InvalidInput(_("No application of this call is in evaluation."), field="application_ids")
+        # The vote follows the candidates' defences: a meeting dated before the last defence held is a
+        # wrong date (a typo of year or month), refused at the field with that defence's time.
+        last_defence = (DefenceSlot.objects.filter(application__in=ready,
+                                                   attendance=DefenceSlot.Attendance.PRESENT)
+                        .aggregate(last=Max("starts_at"))["last"])
+        if last_defence is not None and scheduled_at < last_defence:
+            raise InvalidInput(_("The meeting votes after its candidates' defences: the last one began at %(when)s "
+                                 "(Beijing time). Choose a later time.")
+                               % {"when": timezone.localtime(last_defence).strftime("%Y-%m-%d %H:%M")},
+                               field="scheduled_at")
         typed = (title or "").strip()[:128]
         # Left empty, or left as the form gave it (the call's name in any of its languages): named
         # after the call, shown in each reader's language; the record keeps the Chinese name.

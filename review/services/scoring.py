@@ -168,4 +168,14 @@ def score_submit(*, actor: User, assignment_id: int, values: dict | None = None,
     return score
 
 
-__all__ = ["freeze_rubric", "score_save", "score_submit", "weighted_total"]
+def scoring_halted_reason(*, committee) -> str:
+    """Why the committee's experts may not score now (suspended, revoked, lapsed: R2.3, R6.8), in words,
+    or "" when they may: the scoring page says it before the expert fills in a form it would refuse."""
+    try:
+        require_operational(committee)
+    except RuleViolation as error:
+        return str(error.message)
+    return ""
+
+
+__all__ = ["freeze_rubric", "score_save", "score_submit", "scoring_halted_reason", "weighted_total"]

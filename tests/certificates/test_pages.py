@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from certificates import services
@@ -43,6 +44,31 @@ def test_R5_3_the_holder_lists_their_certificates_with_flat_queries(issue, clien
     assert response.content.count(b'class="masked"') == 5
     api = client.get("/api/v1/certificates/mine/")
     assert api.status_code == 200 and api.json()["count"] == 5
+
+
+@pytest.mark.parametrize("how", ["revoked", "superseded"])
+def test_R6_3_a_certificate_no_longer_valid_is_not_handed_out_again_as_a_pdf(issue, client, how):
+    """The signed PDF carries no mark of a later revocation or correction: the holder is not offered it
+    (list, detail) and the download address leads back to the detail page, which says why."""
+    certificate = issue(render=True)
+    if how == "revoked":
+        services.certificate_revoke(actor=bureau_officer(), certificate_id=certificate.pk,
+                                    reason="证书信息录入错误", reason_category="issued_in_error")
+    else:
+        Certificate.objects.filter(pk=certificate.pk).update(status=how, superseded_at=timezone.now())
+    client.force_login(certificate.holder)
+    url = reverse("my-certificate-pdf", args=[certificate.pk])
+    detail_url = reverse("my-certificate-detail", args=[certificate.pk])
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == detail_url
+    detail = client.get(detail_url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "该证书已失效，其PDF文件不再提供下载。" in detail and 'data-testid="download-pdf"' not in detail
+    assert url not in detail and url not in client.get(reverse("my-certificates")).content.decode()
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404  # someone else's: as before
+    client.force_login(bureau_officer())  # the bureau keeps its copy of what was issued
+    response = client.get(reverse("bureau-certificate-pdf", args=[certificate.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
 
 
 def test_R5_3_only_the_holder_downloads_the_pdf(issue, client):

@@ -3,6 +3,8 @@ query counts, bad input, rate limits, and what the public may see."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -393,3 +395,20 @@ def test_report_form_example_number_is_one_unbreakable_left_to_right_piece(clien
     html = client.get(reverse("integrity-report"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert '<bdi dir="ltr" class="text-nowrap">650100-2026-GCS-000123-X</bdi>' in html
     assert words in html and "%(example)s" not in html
+
+
+#: An open case's status in each language: a case waiting to be handled, never the invitation's
+#: "awaiting acceptance" (待接受) that the plain msgid "Open" means elsewhere.
+OPEN_CASE = {"zh-hans": "待处理", "ug": "بىر تەرەپ قىلىنىشنى ساقلاۋاتىدۇ", "en": "Open"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ug", "en"])
+def test_R6_3_an_open_case_is_named_waiting_to_be_handled_not_awaiting_acceptance(client, grant, supervisor,
+                                                                                  language):
+    from tests.title_names_helpers import page
+
+    case = open_case(grant, supervisor)
+    html = page(client, supervisor, reverse("integrity-case-detail", args=[case.pk]), language)
+    badge = re.search(r'data-testid="case-status" data-status="open">([^<]*)<', html)
+    assert badge and badge.group(1) == OPEN_CASE[language]
+    assert "待接受" not in html

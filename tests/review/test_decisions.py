@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Application
@@ -260,3 +261,29 @@ def test_reconsideration_within_the_configured_period(committee, secretary, call
     with pytest.raises(RuleViolation):
         services.reconsideration_request(actor=application.applicant, application_id=application.pk,
                                          reason="评审未考虑我的专利成果。")
+
+
+def test_R5_6_R6_10_the_filing_page_says_what_still_stands_in_the_way_instead_of_a_form(
+        client, committee, secretary, call, officer, on_day):
+    """The bureau officer reads why the results cannot be filed yet, in words, rather than filling in a
+    form that can only be refused; once nothing stands in the way the form is there."""
+    period, _apps = publicised(committee, secretary, call, on_day)
+    objection = services.objection_create(entry_id=period.entries.first().pk, reason="需要核查的问题。", contact="x")
+    url = reverse("review-filing-detail", args=[period.pk])
+    client.force_login(officer)
+
+    def read():
+        return client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    html = read()
+    assert 'data-testid="filing-waiting"' in html and 'data-testid="file-results"' not in html
+    assert period.ends_on.isoformat() in html
+    assert "R5.6" in html and "R6.10" in html
+    on_day(dt.date(2026, 11, 20))
+    close_due_publicity()
+    html = read()
+    assert "R5.6" not in html and "R6.10" in html and 'data-testid="file-results"' not in html
+    services.objection_answer(actor=secretary, objection_id=objection.pk, answer="经核查不属实。", upheld=False)
+    html = read()
+    assert 'data-testid="filing-waiting"' not in html and 'data-testid="file-results"' in html
+    assert not ResultFiling.objects.exists()

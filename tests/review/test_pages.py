@@ -367,6 +367,34 @@ def test_R4_4_recognition_pages(client, officer):
     assert application.status == "passed"
 
 
+def test_R4_4_R4_5_the_recognition_page_opens_the_evidence_the_decision_rests_on(client, officer):
+    """The bureau decides a recognition (考核认定) on evidence: the page lists the application's files, each
+    opening for the officer, and links the whole application (facts, history). Another region's officer
+    and the applicant open neither."""
+    from django.core.files.base import ContentFile
+
+    from applications.models import Attachment
+
+    call = make_call(None, bureau=bureau_of(), pathways=("postdoc",))
+    application = make_application(call, status="ready", pathway="postdoc")
+    type(application).objects.filter(pk=application.pk).update(submitted_at=timezone.now())  # as submitted
+    grant = Attachment.objects.create(application=application, material="postdoc_evidence",
+                                      file=ContentFile(b"%PDF-1.4 grant", name="grant.pdf"),
+                                      original_name="博士后基金资助证明.pdf", content_type="application/pdf", size=14)
+    url = reverse("review-recognition-detail", args=[application.pk])
+    file_url = reverse("application-file", args=[application.pk, grant.pk])
+    client.force_login(officer)
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "博士后基金资助证明.pdf" in html and file_url in html
+    assert reverse("application-review", args=[application.pk]) in html and "查看完整申报" in html
+    response = client.get(file_url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 grant"
+    assert client.get(reverse("application-review", args=[application.pk])).status_code == 200
+    client.force_login(bureau_officer("650200"))
+    assert client.get(url).status_code == 404 and client.get(file_url).status_code == 404
+    client.force_login(application.applicant)
+    assert client.get(url).status_code in (403, 404)
+
 def test_filing_pages(client, committee, secretary, call, officer, monkeypatch):
     make_application(call, status="passed")
     period = services.result_publicise(actor=secretary, call_id=call.pk)

@@ -111,3 +111,72 @@ def test_publicity_names_and_titles_carry_the_classes_that_keep_words_whole(clie
     css = (Path(settings.BASE_DIR) / "static/portal/css/access.css").read_text(encoding="utf-8")
     assert re.search(r"main td\.masked, main td \.masked, main \.keep-words \{[^}]*word-break: keep-all", css)
     assert "main td.masked:not(.text-break), main span.masked:not(.text-break) { white-space: nowrap; }" in css
+
+
+#: The button that opens the objection form, in each language: a verb ("raise an objection"), never the
+#: audit table's noun "Object" (操作对象 / ئوبيېكت) that the button once shared its message with.
+OBJECT_BUTTON = {"zh-hans": "提出异议", "ug": "ئېتىراز بىلدۈرۈش", "en": "Raise an objection"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ug", "en"])
+def test_R6_10_public_publicity_list_offers_to_raise_an_objection_in_words(client, committee, secretary, call,
+                                                                           language):
+    period = publicise(call, secretary, n=1)
+    html = page(client, None, reverse("review-publicity"), language)
+    assert cell(html, "object") == [OBJECT_BUTTON[language]]
+    assert "操作对象" not in html and "ئوبيېكت" not in html and ">Object<" not in html
+    assert reverse("review-objection", args=[period.entries.get().pk]) in html
+
+
+#: The bureau's button that files a committee or a period's results: the verb (备案), never the noun
+#: "File" (文件, a document) that the button once shared its message with.
+FILE_BUTTON = {"zh-hans": "备案", "ug": "ئەنگە ئېلىش", "en": "File"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ug", "en"])
+def test_R2_1_R2_4_the_bureau_s_file_buttons_say_to_file_not_a_document(client, officer, committee, secretary,
+                                                                       call, language, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from review.tasks import close_due_publicity
+
+    period = publicise(call, secretary, n=1)
+    later = period.ends_on + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: later)
+    close_due_publicity()  # the form is offered once the publicity has closed
+    filing = page(client, officer, reverse("review-filing-detail", args=[period.pk]), language)
+    new = page(client, officer, reverse("review-committee-new"), language)
+    assert cell(filing, "file-results") == [FILE_BUTTON[language]]
+    assert cell(new, "file-committee") == [FILE_BUTTON[language]]
+    assert ">文件<" not in filing + new and ">ھۆججەت<" not in filing + new
+
+
+def test_officers_publicity_tables_head_the_entries_status_column_status(client, officer, committee, secretary,
+                                                                         call):
+    """The entries' status column is headed 状态, not 公示中 (the English "Listed" read as one of its values)."""
+    period = publicise(call, secretary, n=1)
+    for user, name in ((secretary, "review-publicity-manage"), (officer, "review-filing-detail")):
+        html = page(client, user, reverse(name, args=[period.pk]), "zh-hans")
+        head = re.search(r'data-testid="entries">\s*<thead>(.*?)</thead>', html, re.S).group(1)
+        assert "<th>状态</th>" in head and "公示中" not in head, name
+
+
+@pytest.mark.parametrize(("language", "label"), [("zh-hans", "答复"), ("ug", "جاۋاب بېرىش"), ("en", "Answer")])
+def test_R6_10_the_secretary_s_answer_button_is_a_verb(client, committee, secretary, call, language, label):
+    """The button that answers an objection says "answer" as a verb (ug جاۋاب بېرىش), not the noun جاۋاب."""
+    period = publicise(call, secretary, n=1)
+    services.objection_create(entry_id=period.entries.get().pk, reason="需要核查的问题。", contact="13800138000")
+    html = page(client, secretary, reverse("review-publicity-manage", args=[period.pk]), language)
+    assert cell(html, "answer-objection") == [label]
+
+
+def test_objection_reasons_keep_their_own_direction_on_uyghur_pages(client, officer, committee, secretary, call):
+    """A Chinese objection on a right-to-left page is isolated (dir=auto), so its punctuation stays in place."""
+    period = publicise(call, secretary, n=1)
+    services.objection_create(entry_id=period.entries.get().pk, reason="专利号有误，请核实。", contact="13800138000")
+    manage = page(client, secretary, reverse("review-publicity-manage", args=[period.pk]), "ug")
+    assert '<div dir="auto" data-testid="objection-reason">专利号有误，请核实。</div>' in manage
+    filing = page(client, officer, reverse("review-filing-detail", args=[period.pk]), "ug")
+    assert '<bdi dir="auto">专利号有误，请核实。</bdi>' in filing
