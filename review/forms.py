@@ -104,8 +104,10 @@ class ExpertImportForm(forms.Form):
         self.fields["file"].help_text = _(
             "First row, the columns: %(columns)s (the ID number only to open an account for someone new). "
             "Headers in Chinese, Uyghur or English. Specialties by code or by their Chinese, Uyghur or English "
-            "name; several in one cell separated by 、 , ، ; or a new line.") % {
-            "columns": pgettext("list", ", ").join(str(label) for label in COLUMNS.values())}
+            "name; several in one cell separated by %(separators)s or a new line.") % {
+            "columns": pgettext("list", ", ").join(str(label) for label in COLUMNS.values()),
+            # Kept together, left to right, inside a Uyghur sentence too (an isolate).
+            "separators": "\u2066、 , ، ;\u2069"}
 
 
 class ExpertAddForm(forms.Form):
