@@ -257,6 +257,21 @@ def _headers() -> dict[str, str]:
     return headers
 
 
+def _levels() -> dict[str, str]:
+    """Level (as ``_key`` compares it) → code: the code, the Chinese short forms, and each level's
+    name in every language (a Uyghur officer writes the Uyghur one)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    levels = {_key(text): code for text, code in LEVEL_NAMES.items()}
+    levels.update({_key(code): code for code in Level.values})
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for code, label in zip(Level.values, Level.labels, strict=True):
+                levels.setdefault(_key(str(label)), code)
+    return levels
+
+
 def specialty_keys(series) -> dict[str, Specialty]:
     """The series' active specialties by what a sheet may call them: the code, the Chinese, Uyghur
     and English names (as ``_key`` compares them). A code wins over another specialty's name."""
@@ -357,10 +372,11 @@ def _parse_row(row: dict, committee: Committee, specialties_by_key: dict, policy
         except ValidationError:
             error("id_number", _("The ID number is not valid."))
     raw_level = _cell_text(row.get("level"))
-    level = LEVEL_NAMES.get(raw_level, raw_level)
+    level = _levels().get(_key(raw_level), raw_level)
     if level not in Level.values:
-        error("level", _("Unknown level “%(value)s” (正高级, 副高级, 中级, 助理级, 员级 or a level code).")
-              % {"value": raw_level})
+        error("level", _("Unknown level “%(value)s”: write %(levels)s (in Chinese, Uyghur or English) or a level "
+                         "code.") % {"value": f"\u2068{raw_level}\u2069",
+                                     "levels": pgettext("list", ", ").join(str(label) for label in Level.labels)})
     specialties, unknown = specialties_in(_cell_text(row.get("specialties")), specialties_by_key)
     for value in unknown:
         # The name as typed, isolated so that a Chinese or Latin name keeps its place in a Uyghur sentence.

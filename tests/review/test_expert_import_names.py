@@ -155,3 +155,29 @@ def test_R2_6_the_pool_page_reports_the_unknown_specialty_under_the_column_heade
     assert response.status_code == 200
     assert f"<td>{column}</td>" in body and unknown in body and "<td>specialties</td>" not in body
     assert not ExpertProfile.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize(("language", "written", "level"), [
+    ("ug", "مۇئاۋىن ئالىي دەرىجىلىك", "deputy_senior"), ("en", "Senior", "senior"), ("zh-hans", "副高", "deputy_senior"),
+    ("zh-hans", "intermediate", "intermediate"),
+])
+def test_R2_6_import_reads_the_level_in_any_language(committee, secretary, language, written, level):
+    user, row = expert_row("electrical")
+    row = (row[0], row[1], written, *row[3:])
+    with translation.override(language):
+        report = services.expert_import_excel(actor=secretary, committee_id=committee.pk,
+                                              upload=workbook(UG_HEADER, [row]))
+    assert report.ok, report.as_dict()
+    assert ExpertProfile.objects.get(committee=committee, user=user).level == level
+
+
+@pytest.mark.parametrize(("language", "named"), [("zh-hans", "副高级"), ("ug", "مۇئاۋىن ئالىي دەرىجىلىك")])
+def test_R2_6_an_unknown_level_is_answered_with_the_levels_named_in_the_readers_language(
+        committee, secretary, language, named):
+    _user, row = expert_row("electrical")
+    row = (row[0], row[1], "大师级", *row[3:])
+    with translation.override(language):
+        report = services.expert_import_excel(actor=secretary, committee_id=committee.pk,
+                                              upload=workbook(ZH_HEADER, [row]))
+    [error] = report.errors
+    assert error.column == "level" and named in error.message and "\u2068大师级\u2069" in error.message
