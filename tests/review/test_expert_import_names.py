@@ -158,8 +158,8 @@ def test_R2_6_the_pool_page_reports_the_unknown_specialty_under_the_column_heade
 
 
 @pytest.mark.parametrize(("language", "written", "level"), [
-    ("ug", "مۇئاۋىن ئالىي دەرىجىلىك", "deputy_senior"), ("en", "Senior", "senior"), ("zh-hans", "副高", "deputy_senior"),
-    ("zh-hans", "intermediate", "intermediate"),
+    ("ug", "مۇئاۋىن ئالىي دەرىجىلىك", "deputy_senior"), ("en", "Senior", "senior"),
+    ("zh-hans", "副高", "deputy_senior"), ("zh-hans", "intermediate", "intermediate"),
 ])
 def test_R2_6_import_reads_the_level_in_any_language(committee, secretary, language, written, level):
     user, row = expert_row("electrical")
