@@ -29,6 +29,7 @@ from django.db.models import Case, F, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from applications.models import Level, Specialty, TitleSeries
 from certificates import fonts, numbering, records, signing
@@ -873,7 +874,7 @@ def certificate_bulk_verify(*, actor: User, organization: Organization, upload) 
     (column A number, column B name); the answer is a workbook (audited)."""
     from openpyxl import Workbook
 
-    from portal.spreadsheets import excel_safe
+    from portal.spreadsheets import excel_safe, sheet_title
 
     if not organization or not actor.has_perm("portal.work_organization", organization):
         raise NotAllowed()
@@ -906,7 +907,8 @@ def certificate_bulk_verify(*, actor: User, organization: Organization, upload) 
     _record_events(events, channel=VerificationEvent.Channel.BULK, organization=organization)
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="verification")
+    # The tab's name in the reader's language, as Excel accepts it (at most 31 characters).
+    sheet = workbook.create_sheet(title=sheet_title(pgettext("spreadsheet tab", "Verification results")))
     sheet.append([_("Row"), _("Certificate number"), _("Name"), _("Result"), _("Title"), _("Series"),
                   _("Specialty"), _("Level"), _("Granting body"), _("Date granted"), _("Date issued"),
                   _("Signature checks"), _("Note")])

@@ -7,10 +7,11 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -43,6 +44,15 @@ _REQUEST_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 def exception_handler(exc, context):
     if isinstance(exc, PortalError):
         return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, ParseError) and isinstance(exc.__context__, MultiPartParserError):
+        # DRF's own text is English and quotes what was sent ("Multipart form parse error - Invalid
+        # boundary in multipart: ..."); the caller gets the refusal a page gets, in its language.
+        request = context.get("request")
+        logging.getLogger("django.request").warning("Bad request (%s): %s", type(exc.__context__).__name__,
+                                                    request.path if request is not None else "")
+        response = Response(request_refusal(exc.__context__).as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        response._has_been_logged = True  # Django's "Bad Request" line would say the same again
+        return response
     if isinstance(exc, _REQUEST_TOO_LARGE):
         # Django would answer its own plain 400 page and log the traceback; an API caller gets the
         # API's error, in its language, and the security log keeps one line (the same logger).

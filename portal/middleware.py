@@ -168,7 +168,9 @@ def _nul_at(value, where: str = "") -> str | None:
 
 class NulCharacterRefusalMiddleware:
     """Refuse, before any view runs, a request whose text holds a NUL character: the query string, a
-    form (urlencoded or multipart, its text fields) or a JSON body. PostgreSQL cannot store or
+    form (urlencoded or multipart, its text fields) or a JSON body. A form body Django cannot read
+    (malformed multipart, too many fields) is refused as Django refuses it, with the 400 of
+    ``handler400``, not passed on as an empty form. PostgreSQL cannot store or
     compare NUL in text, so it would otherwise reach the database as a 500; no person types one.
     The answer is a 400 in the person's language (JSON under ``/api/``) and nothing is changed.
     Placed after the language middlewares so the message is translated. Django's and DRF's
@@ -200,10 +202,17 @@ class NulCharacterRefusalMiddleware:
             # refuse a NUL themselves.
             return None
         if request.method == "POST" and content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            from django.http import UnreadablePostError
+
             try:
                 return _nul_at(request.POST)
-            except Exception:  # noqa: BLE001 - a malformed body is the view's (or DRF's) 400 to give
+            except UnreadablePostError:  # the client went away mid-body: nobody is left to answer
                 return None
+            # A body Django refuses to read (a malformed multipart body, too many fields or files, too
+            # large) is not swallowed: Django marks a multipart body it failed to parse as empty, so
+            # the view would run as if nothing was sent (and the CSRF check find no token). Raised
+            # here, it is Django's 400: ``handler400`` (``portal.views.bad_request``), in the
+            # reader's language, one log line, before any view or the CSRF check runs.
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             try:
                 body = request.body

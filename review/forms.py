@@ -90,17 +90,24 @@ class MemberAddForm(forms.Form):
 
 
 class ExpertImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel sheet (.xlsx)"),
-                           help_text=_("Columns: name, mobile, ID number (for new accounts), level, title, "
-                                       "specialties, employer, employer USCC, term start, term end, field of work "
-                                       "(headers in Chinese or English)."))
+    file = forms.FileField(label=_("Excel sheet (.xlsx)"))
     dry_run = forms.BooleanField(label=_("Check only, import nothing"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from review.services.experts import MAX_IMPORT_BYTES
+        from django.utils.translation import pgettext
+
+        from review.services.experts import COLUMNS, MAX_IMPORT_BYTES
 
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs.update(file_input_attrs(max_bytes=MAX_IMPORT_BYTES, kind="xlsx"))
+        # The first row's headers as the reader writes them (any language's are accepted).
+        self.fields["file"].help_text = _(
+            "First row, the columns: %(columns)s (the ID number only to open an account for someone new). "
+            "Headers in Chinese, Uyghur or English. Specialties by code or by their Chinese, Uyghur or English "
+            "name; several in one cell separated by %(separators)s or a new line.") % {
+            "columns": pgettext("list", ", ").join(str(label) for label in COLUMNS.values()),
+            # Kept together, left to right, inside a Uyghur sentence too (an isolate).
+            "separators": "\u2066、 , ، ;\u2069"}
 
 
 class ExpertAddForm(forms.Form):

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from applications.models import Level, Specialty, TitleName
 from portal import personal_data, spreadsheets
@@ -31,7 +33,22 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 #: Cells read per row: the known columns and room for others, which are ignored.
 MAX_IMPORT_COLUMNS = 40
 
-#: Spreadsheet headers (Chinese or English) → field.
+#: The sheet's columns and their headers, as the reader writes them: the template's Chinese headers,
+#: and the Uyghur and English ones (each language's header is accepted whatever the reader's language).
+COLUMNS = {
+    "name": pgettext_lazy("expert import column", "Name"),
+    "mobile": pgettext_lazy("expert import column", "Mobile"),
+    "id_number": pgettext_lazy("expert import column", "ID number"),
+    "level": pgettext_lazy("expert import column", "Level"),
+    "title": pgettext_lazy("expert import column", "Title"),
+    "specialties": pgettext_lazy("expert import column", "Specialties"),
+    "employer": pgettext_lazy("expert import column", "Employer"),
+    "employer_uscc": pgettext_lazy("expert import column", "Employer USCC"),
+    "term_start": pgettext_lazy("expert import column", "Term start"),
+    "term_end": pgettext_lazy("expert import column", "Term end"),
+    "field": pgettext_lazy("expert import column", "Field of work"),
+}
+#: Other headers people write (Chinese or English) → column.
 HEADERS = {
     "姓名": "name", "name": "name",
     "手机号": "mobile", "手机号码": "mobile", "mobile": "mobile",
@@ -163,6 +180,11 @@ class ImportError_:
     column: str
     message: str
 
+    @property
+    def label(self) -> str:
+        """The column's header in the reader's language (the column's key stays in ``column``)."""
+        return str(COLUMNS[self.column]) if self.column in COLUMNS else self.column
+
 
 @dataclass
 class ImportReport:
@@ -202,6 +224,105 @@ def _cell_date(value) -> dt.date | None:
         return None
 
 
+#: Marks that come with copied text and are no part of a name: zero-width characters, direction marks
+#: and isolates, the byte-order mark.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+#: What people type between several specialties in one cell: commas (ASCII, full-width, 、 and the
+#: Arabic-script ،), semicolons (ASCII, full-width, Arabic-script ؛) and new lines. Not a space: names
+#: hold spaces ("Electrical Engineering", most Uyghur names).
+SPECIALTY_SEPARATORS = re.compile("[,，、\u060c;；\u061b\r\n]+")
+#: Between words of a cell, when the words are not one name: codes or names typed with spaces or
+#: slashes between them ("electrical electronics").
+WORD_BREAKS = re.compile(r"[\s/]+")
+
+
+def _key(text: str) -> str:
+    """``text`` as it is compared with a header or a catalogue name: Unicode compatibility forms
+    folded (full-width Latin, Arabic presentation forms), invisible marks dropped, spaces collapsed,
+    case ignored."""
+    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text or ""))
+    return " ".join(text.split()).casefold()
+
+
+def _headers() -> dict[str, str]:
+    """Header (as ``_key`` compares it) → column: the aliases, and each column's header in every language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    headers = {_key(text): column for text, column in HEADERS.items()}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for column, label in COLUMNS.items():
+                headers.setdefault(_key(str(label)), column)
+    return headers
+
+
+def _levels() -> dict[str, str]:
+    """Level (as ``_key`` compares it) → code: the code, the Chinese short forms, and each level's
+    name in every language (a Uyghur officer writes the Uyghur one)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    levels = {_key(text): code for text, code in LEVEL_NAMES.items()}
+    levels.update({_key(code): code for code in Level.values})
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for code, label in zip(Level.values, Level.labels, strict=True):
+                levels.setdefault(_key(str(label)), code)
+    return levels
+
+
+def specialty_keys(series) -> dict[str, Specialty]:
+    """The series' active specialties by what a sheet may call them: the code, the Chinese, Uyghur
+    and English names (as ``_key`` compares them). A code wins over another specialty's name."""
+    catalogue = list(Specialty.objects.filter(series=series, is_active=True).order_by("pk"))
+    keys: dict[str, Specialty] = {}
+    for specialty in catalogue:
+        keys.setdefault(_key(specialty.code), specialty)
+    for specialty in catalogue:
+        for text in (specialty.name, specialty.name_ug, specialty.name_en):
+            if text:
+                keys.setdefault(_key(text), specialty)
+    return keys
+
+
+def specialties_in(text: str, keys: dict[str, Specialty]) -> tuple[list[Specialty], list[str]]:
+    """The specialties a cell names (each once, in order), and the names in it that are none, as typed.
+
+    The cell is cut at the separators (``SPECIALTY_SEPARATORS``); a piece is one specialty's code or
+    name, or else several typed with spaces between them, read from the left taking the longest
+    name that matches; the words that match none are one unknown name."""
+    found: list[Specialty] = []
+    unknown: list[str] = []
+    for piece in SPECIALTY_SEPARATORS.split(INVISIBLE.sub("", text or "")):
+        piece = piece.strip()
+        if not piece:
+            continue
+        specialty = keys.get(_key(piece))
+        if specialty is not None:
+            found.append(specialty)
+            continue
+        words = [w for w in WORD_BREAKS.split(piece) if w]
+        start, run = 0, []
+        while start < len(words):
+            for end in range(len(words), start, -1):
+                specialty = keys.get(_key(" ".join(words[start:end])))
+                if specialty is not None:
+                    break
+            if specialty is None:
+                run.append(words[start])
+                start += 1
+                continue
+            if run:
+                unknown.append(" ".join(run))
+                run = []
+            found.append(specialty)
+            start = end
+        if run:
+            unknown.append(" ".join(run))
+    return list(dict.fromkeys(found)), unknown
+
+
 def _read_sheet(upload) -> list[tuple[int, dict]]:
     """The sheet's rows by column name, through the shared guard (size, unpacked
     size and ratio, rows before parsing, NUL removed: ``portal.spreadsheets``)."""
@@ -211,11 +332,13 @@ def _read_sheet(upload) -> list[tuple[int, dict]]:
         header = first[1] if first else None
         if not header or all(_cell_text(h) == "" for h in header):
             raise InvalidInput(_("The sheet is empty."), field="file")
-        columns = [HEADERS.get(_cell_text(h).lower()) or HEADERS.get(_cell_text(h)) for h in header]
+        headers = _headers()
+        columns = [headers.get(_key(_cell_text(h))) for h in header]
         missing = [name for name in REQUIRED if name not in columns]
         if missing:
             raise InvalidInput(_("The first row must name the columns; missing: %(cols)s.")
-                               % {"cols": ", ".join(missing)}, field="file")
+                               % {"cols": pgettext("list", ", ").join(str(COLUMNS[name]) for name in missing)},
+                               field="file")
         result = []
         for number, values in rows:
             data = {}
@@ -249,20 +372,16 @@ def _parse_row(row: dict, committee: Committee, specialties_by_key: dict, policy
         except ValidationError:
             error("id_number", _("The ID number is not valid."))
     raw_level = _cell_text(row.get("level"))
-    level = LEVEL_NAMES.get(raw_level, raw_level)
+    level = _levels().get(_key(raw_level), raw_level)
     if level not in Level.values:
-        error("level", _("Unknown level “%(value)s” (正高级, 副高级, 中级, 助理级, 员级 or a level code).")
-              % {"value": raw_level})
-    specialties = []
-    for part in re.split(r"[,，、;；/\s]+", _cell_text(row.get("specialties"))):
-        if not part:
-            continue
-        specialty = specialties_by_key.get(part) or specialties_by_key.get(part.lower())
-        if specialty is None:
-            error("specialties", _("“%(value)s” is not a specialty of %(series)s (R2.6).")
-                  % {"value": part, "series": committee.series.display_name})
-        else:
-            specialties.append(specialty)
+        error("level", _("Unknown level “%(value)s”: write %(levels)s (in Chinese, Uyghur or English) or a level "
+                         "code.") % {"value": f"\u2068{raw_level}\u2069",
+                                     "levels": pgettext("list", ", ").join(str(label) for label in Level.labels)})
+    specialties, unknown = specialties_in(_cell_text(row.get("specialties")), specialties_by_key)
+    for value in unknown:
+        # The name as typed, isolated so that a Chinese or Latin name keeps its place in a Uyghur sentence.
+        error("specialties", _("“%(value)s” is not a specialty of %(series)s (R2.6).")
+              % {"value": f"\u2068{value}\u2069", "series": committee.series.display_name})
     if not specialties and not any(e.column == "specialties" for e in errors[start:]):
         error("specialties", _("Name at least one specialty."))
     term_start, term_end = _cell_date(row.get("term_start")), _cell_date(row.get("term_end"))
@@ -322,13 +441,7 @@ def expert_import_excel(*, actor: User, committee_id: int, upload, dry_run: bool
     policy = PolicySettings.load()
     rows = _read_sheet(upload)
     report = ImportReport(rows=len(rows))
-    specialties_by_key = {}
-    for specialty in Specialty.objects.filter(series=committee.series, is_active=True):
-        specialties_by_key[specialty.code] = specialty
-        specialties_by_key[specialty.code.lower()] = specialty
-        specialties_by_key[specialty.name] = specialty
-        if specialty.name_en:
-            specialties_by_key[specialty.name_en.lower()] = specialty
+    specialties_by_key = specialty_keys(committee.series)
     seen_mobiles: dict[str, int] = {}
     for number, raw in rows:
         data = _parse_row(raw, committee, specialties_by_key, policy, report.errors, number)

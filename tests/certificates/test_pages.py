@@ -194,6 +194,21 @@ def test_R5_4_bulk_verification_answers_in_the_readers_language_uyghur(issue, cl
     assert rows[1][8] == valid.granting_body_name
 
 
+@pytest.mark.parametrize(("language", "title"), [("zh-hans", "证书查验结果"), ("ug", "گۇۋاھنامە دەلىللەش نەتىجىسى"),
+                                               ("en", "Verification results")])
+def test_R5_4_bulk_verification_sheet_name_is_in_the_readers_language_and_fits_excel(issue, client, language, title):
+    """The answer workbook's tab was named "verification" in every language; Excel refuses a sheet
+    name longer than 31 characters."""
+    organization = EnterpriseFactory()
+    valid = issue()
+    client.force_login(hr_admin_of(organization, language=language))
+    response = client.post(reverse("enterprise-certificates", args=[organization.pk]),
+                           {"file": xlsx([[valid.number, "张三丰"]])})
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == [title]
+    assert len(workbook.sheetnames[0]) <= 31
+
+
 @pytest.mark.parametrize("upload", [
     SimpleUploadedFile("x.xlsx", b"not excel at all"),
     SimpleUploadedFile("x.xlsx", b"PK\x03\x04broken zip"),
