@@ -24,6 +24,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -35,6 +36,7 @@ from applications.models import ApplicationStatus, Attachment, Call
 from portal import ratelimit
 from portal.errors import PortalError
 from portal.models import Committee, CommitteeMember, User
+from portal.templatetags.bidi import bdi
 from portal.views_helpers import link_prefix, run
 from review import forms, selectors, services
 from review.models import (
@@ -342,8 +344,11 @@ def filing_detail(request, pk: int):
     # an error (the service checks the same, under the period's lock).
     waiting = []
     if filing is None and period.status != PublicityPeriod.Status.CLOSED:
-        waiting.append(_("The publicity runs until %(date)s; results are filed after it closes (R5.6).")
-                       % {"date": period.ends_on.isoformat()})
+        # The date isolated (a <bdi>, one line), as every date in a sentence: a Uyghur sentence would
+        # otherwise reorder it. The translation is escaped before the safe date goes in.
+        waiting.append(mark_safe(conditional_escape(  # noqa: S308 - escaped text and an escaped <bdi>
+            _("The publicity runs until %(date)s; results are filed after it closes (R5.6).")) % {
+                "date": bdi(period.ends_on.isoformat())}))
     if filing is None and any(o.answered_at is None for e in entries for o in e.objections.all()):
         waiting.append(_("Every objection is answered before the results are filed (R6.10)."))
     return render(request, "review/filing_detail.html", {
