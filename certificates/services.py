@@ -56,9 +56,10 @@ from portal.storage import unguessable_name
 logger = logging.getLogger(__name__)
 
 AUDIT_FIELDS = ("number", "status", "grant_key", "holder", "series", "specialty", "level", "title_name", "method",
-                "granting_body_name", "granting_body_name_en", "granting_body_name_ug", "granting_body_region",
-                "filing_number", "approval_number", "date_granted", "date_issued", "signing_key",
-                "revocation_category", "replaces", "qr_enabled")
+                "granting_body_name", "granting_body_region", "filing_number", "approval_number", "date_granted",
+                "date_issued", "signing_key", "revocation_category", "replaces", "qr_enabled")
+# Not audited: the granting body's English and Uyghur names, derived from the committee's or region's names
+# at issue (certificates.granting_bodies); the audit trail records the printed name it was derived from.
 MAX_BATCH = 10_000
 
 
