@@ -19,6 +19,7 @@ import datetime as dt
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from applications.demo import ENGINEERING_COMMITTEE
 from applications.models import Specialty, TitleSeries
 from certificates import services
 from certificates.models import Certificate
@@ -58,7 +59,7 @@ def demo_certificates() -> list[tuple[str, str, str]]:
     if officer is None or applicant is None:
         return []
     if not Certificate.objects.filter(grant_key__startswith=GRANT_PREFIX).exists():
-        committee = "乌鲁木齐市工程技术系列中级职称评审委员会"
+        committee = ENGINEERING_COMMITTEE  # the demo committee (applications.demo), named in three languages
         holders = [_holder(*person) for person in HOLDERS]
         specs = [
             _spec("1", applicant, level="junior", title="助理工程师", method="recognition",

@@ -129,6 +129,10 @@ class Certificate(models.Model):
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
 
     granting_body_name = models.CharField(_("granting body"), max_length=128)
+    # Taken at issue beside the Chinese name, for pages in English and Uyghur; neither is signed or
+    # printed (certificates.granting_bodies). Empty: the pages show the Chinese.
+    granting_body_name_en = models.CharField(_("granting body in English"), max_length=200, blank=True)
+    granting_body_name_ug = models.CharField(_("granting body in Uyghur"), max_length=200, blank=True)
     granting_body_region = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+",
                                              verbose_name=_("issuer region"))
     filing_number = models.CharField(_("filing number"), max_length=64)
@@ -224,6 +228,15 @@ class Certificate(models.Model):
         if specialty is not None and specialty.name == self.specialty_name:
             return specialty.display_name
         return self.specialty_name
+
+    @property
+    def granting_body_display(self) -> str:
+        """The granting body in the page's language for pages about the certificate: the English or
+        Uyghur name taken at issue, else the printed (Chinese) ``granting_body_name``, which the PDF,
+        the signed record and the verify API keep."""
+        from portal.models import name_in_language
+
+        return name_in_language(self.granting_body_name, self.granting_body_name_en, self.granting_body_name_ug)
 
     @property
     def pdf_ready(self) -> bool:

@@ -110,10 +110,11 @@ def published_keys(*, algorithms: tuple[str, ...] | None = None) -> QuerySet[Sig
 
 def verification_names(*, certificate_id: int) -> dict:
     """What a Uyghur or English verification page names beside the public columns: the holder's name
-    in Uyghur script (empty when none) and the catalogue's names of the certificate's series and
-    specialty, with the series id for its title (``applications.title_names``). The public
+    in Uyghur script (empty when none), the catalogue's names of the certificate's series and
+    specialty, with the series id for its title (``applications.title_names``), and the granting
+    body's English and Uyghur names taken at issue (``certificates.granting_bodies``). The public
     verification hot path reads only the certificate's public columns, so this is one look-up more,
     on Uyghur and English pages only."""
     return (Certificate.objects.filter(pk=certificate_id)
             .values("holder__name_ug", "series_id", "series__name_en", "series__name_ug", "specialty__name_en",
-                    "specialty__name_ug").first() or {})
+                    "specialty__name_ug", "granting_body_name_en", "granting_body_name_ug").first() or {})

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from applications.models import Level, Specialty, TitleSeries
-from certificates import fonts, numbering, records, signing
+from certificates import fonts, granting_bodies, numbering, records, signing
 from certificates import text as certificate_text
 from certificates.models import (
     Certificate,
@@ -58,6 +58,8 @@ logger = logging.getLogger(__name__)
 AUDIT_FIELDS = ("number", "status", "grant_key", "holder", "series", "specialty", "level", "title_name", "method",
                 "granting_body_name", "granting_body_region", "filing_number", "approval_number", "date_granted",
                 "date_issued", "signing_key", "revocation_category", "replaces", "qr_enabled")
+# Not audited: the granting body's English and Uyghur names, derived from the committee's or region's names
+# at issue (certificates.granting_bodies); the audit trail records the printed name it was derived from.
 MAX_BATCH = 10_000
 
 
@@ -168,10 +170,16 @@ class _Grant:
     filing_number: str
     approval_number: str
     date_granted: dt.date
+    granting_body_name_en: str = ""
+    granting_body_name_ug: str = ""
 
 
 def _clean_grant(*, grant_key, holder, series, specialty, level, title_name, method, granting_body_name,
-                 granting_body_region, filing_number, approval_number, date_granted) -> _Grant:
+                 granting_body_region, filing_number, approval_number, date_granted,
+                 granting_body_names: tuple[str, str] | None = None, names_memo: dict | None = None) -> _Grant:
+    """The grant, checked. ``granting_body_names`` (English, Uyghur) are taken from the committee or
+    bureau printed as ``granting_body_name`` unless given (a reissue keeps the old certificate's);
+    ``names_memo`` keeps them across a chunk (``granting_bodies.names_for``)."""
     grant_key = (grant_key or "").strip()
     if not grant_key or len(grant_key) > 100:
         raise InvalidInput(_("A certificate needs the key of its granted title (at most 100 characters)."),
@@ -207,8 +215,13 @@ def _clean_grant(*, grant_key, holder, series, specialty, level, title_name, met
     if not holder_name or len(holder_name) > certificate_text.MAX_NAME_LENGTH:
         raise InvalidInput(_("The holder's name is missing or too long."), field="holder")
     _check_printable(_("The holder's name"), holder_name, is_name=True)
+    if granting_body_names is None:
+        granting_body_names = granting_bodies.names_for(values["granting_body_name"], granting_body_region,
+                                                        memo=names_memo)
     return _Grant(grant_key=grant_key, holder=holder, series=series, specialty=specialty, level=level,
-                  method=method, granting_body_region=granting_body_region, date_granted=date_granted, **values)
+                  method=method, granting_body_region=granting_body_region, date_granted=date_granted,
+                  granting_body_name_en=granting_body_names[0], granting_body_name_ug=granting_body_names[1],
+                  **values)
 
 
 def _live_for_grant(grant_key: str) -> Certificate | None:
@@ -234,6 +247,7 @@ def _build(grant: _Grant, *, key: SigningKey, serial: int, series_code: str, tod
         series=grant.series, series_name=grant.series.name, specialty=grant.specialty,
         specialty_name=grant.specialty.name if grant.specialty else "", level=grant.level,
         title_name=grant.title_name, method=grant.method, granting_body_name=grant.granting_body_name,
+        granting_body_name_en=grant.granting_body_name_en, granting_body_name_ug=grant.granting_body_name_ug,
         granting_body_region=region, filing_number=grant.filing_number, approval_number=grant.approval_number,
         date_granted=grant.date_granted, date_issued=today, template_version=TEMPLATE_VERSION,
         signing_key=key, replaces=replaces,
@@ -558,13 +572,17 @@ def certificate_reissue(*, actor: User, certificate_id: int, reason: str, title_
     key = _active_signing_key()
     with transaction.atomic():
         old = _lock_for_bureau(actor, certificate_id, "supersede")
+        same_body = not granting_body_name or granting_body_name.strip() == old.granting_body_name
         grant = _clean_grant(
             grant_key=old.grant_key, holder=old.holder, series=old.series,
             specialty=old.specialty if specialty is _UNCHANGED else specialty,
             level=level or old.level, title_name=title_name or old.title_name, method=method or old.method,
             granting_body_name=granting_body_name or old.granting_body_name,
             granting_body_region=old.granting_body_region, filing_number=filing_number or old.filing_number,
-            approval_number=approval_number or old.approval_number, date_granted=date_granted or old.date_granted)
+            approval_number=approval_number or old.approval_number, date_granted=date_granted or old.date_granted,
+            # The same body keeps the names the old certificate was issued with (a later rename of the
+            # committee is not a correction of this certificate); another body is named afresh.
+            granting_body_names=((old.granting_body_name_en, old.granting_body_name_ug) if same_body else None))
         before = snapshot(old, AUDIT_FIELDS)
         old.status = Certificate.Status.SUPERSEDED
         old.superseded_at = timezone.now()
@@ -919,9 +937,9 @@ def certificate_bulk_verify(*, actor: User, organization: Organization, upload) 
         if result.found:
             c = result.certificate
             # The title, series and specialty in the reader's language where the catalogue has them
-            # (as on the certificate's page); the granting body as printed on the certificate.
+            # (as on the certificate's page), and the granting body by the names taken at issue.
             row += [c.title_display, c.series_display, c.specialty_display, str(c.get_level_display()),
-                    excel_safe(c.granting_body_name),
+                    excel_safe(c.granting_body_display),
                     c.date_granted.isoformat(), c.date_issued.isoformat(),
                     _("yes") if result.signature_valid else _("NO")]
             note = ""
@@ -1106,9 +1124,10 @@ def certificate_batch_process_items(*, item_ids: list[int]) -> dict[str, int]:
     errors: dict[int, PortalError] = {}
     grants: dict[int, _Grant] = {}
     holders = User.objects.in_bulk([i.spec.get("holder_id") for i in items if i.spec.get("holder_id")])
+    body_names: dict = {}  # the granting bodies' English and Uyghur names, looked up once per chunk
     for item in items:
         try:
-            grants[item.pk] = _clean_grant(**_spec_objects(item.spec, holders=holders))
+            grants[item.pk] = _clean_grant(**_spec_objects(item.spec, holders=holders), names_memo=body_names)
         except PortalError as error:
             errors[item.pk] = error
     live = {c.grant_key: c for c in Certificate.objects.select_related(*CERTIFICATE_JOINS)

@@ -57,8 +57,9 @@ def verify_code(request, code: str):
 def _in_language(result) -> dict:
     """A verification page in Uyghur or English: the holder's name in Uyghur script on a Uyghur page
     (``holder_name_ug``, masked as public pages mask names), and the title, series and specialty in
-    the page's language (``shown``) from the catalogue; the certificate's own (Chinese) names where
-    the catalogue has none, and on Chinese pages, which read nothing more. The API keeps the Chinese."""
+    the page's language (``shown``) from the catalogue, the granting body from the names taken at
+    issue; the certificate's own (Chinese) names where there are none, and on Chinese pages, which
+    read nothing more. The API keeps the Chinese."""
     from django.utils.translation import get_language, get_language_bidi
 
     from applications.title_names import title_in_language
@@ -75,7 +76,9 @@ def _in_language(result) -> dict:
                                         names.get("series__name_ug") or ""),
              "specialty": certificate.specialty_name and name_in_language(
                  certificate.specialty_name, names.get("specialty__name_en") or "",
-                 names.get("specialty__name_ug") or "")}
+                 names.get("specialty__name_ug") or ""),
+             "granting_body": name_in_language(certificate.granting_body_name, names.get("granting_body_name_en") or "",
+                                               names.get("granting_body_name_ug") or "")}
     holder_name_ug = (names.get("holder__name_ug") or "") if get_language_bidi() else ""
     return {"holder_name_ug": mask_name(holder_name_ug) if holder_name_ug else "", "shown": shown}
 

@@ -177,7 +177,8 @@ def test_R5_4_the_enterprise_verifies_a_list_of_candidates_excel_in_excel_out(is
 
 def test_R5_4_bulk_verification_answers_in_the_readers_language_uyghur(issue, client):
     """Headers, result words and the catalogue's names (title, series, specialty) in Uyghur for a
-    Uyghur reader; the granting body stays as printed on the certificate."""
+    Uyghur reader; a granting body with no Uyghur name taken at issue stays as printed on the
+    certificate (test_granting_body_in_language)."""
     from django.utils import translation
 
     organization = EnterpriseFactory()
