@@ -62,6 +62,8 @@ def test_the_achievement_form_refuses_an_ambiguous_amount_in_the_readers_languag
         assert not form.is_valid()
         message = form.errors["economic_benefit"][0]
         assert AMBIGUOUS[language] in message and "1 200,5" in message and "1,200.5" in message
+        if language == "ug":  # what was typed stays left to right in the Uyghur sentence: 1 200,5, not 200,5 1
+            assert "\u20661 200,5\u2069" in message
 
 
 @pytest.mark.django_db
