@@ -166,3 +166,18 @@ def test_a_decimal_fields_message_reads_in_chinese_on_a_form():
 
     with translation.override("zh-hans"):
         assert list(Form({"amount": "1.234"}).errors["amount"]) == ["请确认小数不超过 2 位。"]
+
+
+def test_drf_messages_in_chinese_use_full_width_punctuation():
+    """The API's own refusals (DRF's catalogue, or ours where we override it) as served in zh-hans."""
+    import gettext as gettext_module
+
+    import rest_framework
+
+    path = Path(rest_framework.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.mo"
+    with path.open("rb") as handle:
+        msgids = [key for key in gettext_module.GNUTranslations(handle)._catalog if isinstance(key, str) and key]
+    assert len(msgids) > 50
+    with translation.override("zh-hans"):
+        found = [(m, translation.gettext(m)) for m in msgids if ascii_punctuation_in_chinese(translation.gettext(m))]
+    assert found == []
