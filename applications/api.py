@@ -58,6 +58,7 @@ from applications.serializers import (
 )
 from portal.api import HasRole
 from portal.models import Role
+from portal.numbers import normalise_api_number
 from portal.parsers import JSONParser
 
 
@@ -88,7 +89,7 @@ class _FiniteFloatField(serializers.FloatField):
     def to_internal_value(self, data):
         if isinstance(data, bool):
             self.fail("invalid")
-        value = super().to_internal_value(data)
+        value = super().to_internal_value(normalise_api_number(data))
         if not math.isfinite(value):
             self.fail("invalid")
         return value

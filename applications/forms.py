@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.eligibility_models import Education, Pathway, SkillLevel
 from applications.models import Level, Qualification, TitleSeries
+from portal.numbers import TypedDecimalField
 from portal.uploads import file_input_attrs, limit_text, max_image_side
 
 
@@ -25,7 +26,7 @@ def _qualification_choices():
 
 
 def _years(label, help_text=""):
-    return forms.DecimalField(label=label, help_text=help_text, required=False, min_value=Decimal(0),
+    return TypedDecimalField(label=label, help_text=help_text, required=False, min_value=Decimal(0),
                               max_value=Decimal(80), decimal_places=2, max_digits=5,
                               widget=forms.NumberInput(attrs={"step": "0.1", "min": "0"}))
 
@@ -49,9 +50,9 @@ class EligibilityCheckForm(forms.Form):
     skill_level = forms.ChoiceField(label=_("Vocational skill level (R4.6)"), required=False,
                                     choices=[("", _("None"))] + SkillLevel.choices)
     skill_years = _years(_("Years since that skill level was obtained"))
-    continuing_education_hours = forms.DecimalField(label=_("Continuing-education hours"), required=False,
-                                                    min_value=Decimal(0), max_value=Decimal(100000),
-                                                    decimal_places=1, max_digits=7)
+    continuing_education_hours = TypedDecimalField(label=_("Continuing-education hours"), required=False,
+                                                   min_value=Decimal(0), max_value=Decimal(100000),
+                                                   decimal_places=1, max_digits=7, grouped=True)
     recommendations = forms.IntegerField(label=_("Recommendations from experts with a senior title"), required=False,
                                          min_value=0, max_value=20,
                                          help_text=_("Needed for an exceptional application (R3.6)."))
@@ -134,6 +135,7 @@ class ContinuingEducationForm(forms.ModelForm):
     class Meta:
         model = ContinuingEducation
         fields = ["year", "hours"]
+        field_classes = {"hours": TypedDecimalField}
 
     def clean_hours(self):
         hours = self.cleaned_data.get("hours")
@@ -234,7 +236,9 @@ class AchievementForm(_DatesModelForm):
     class Meta:
         model = Achievement
         fields = ["kind", "title", "role", "number", "achieved_on", "economic_benefit", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"economic_benefit": TypedDecimalField}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}),  # an amount may be typed 1,200.5
+                   "economic_benefit": forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})}
         help_texts = {"number": _("Patents and standards: the number, and your role (R3.2)."),
                       "economic_benefit": _("Achievement transformation: the economic benefit (R3.2).")}
 
@@ -378,9 +382,9 @@ class CallOpenForm(forms.Form):
     entrusted_by = forms.ModelChoiceField(label=_("Entrusted by region (R1.5)"), required=False,
                                           queryset=Region.objects.order_by("code"))
     entrustment_note = forms.CharField(label=_("Entrustment reference (R1.5)"), max_length=255, required=False)
-    pass_rate_ceiling = forms.DecimalField(label=_("Pass-rate ceiling (R6.7)"), min_value=Decimal("0.01"),
-                                           max_value=Decimal(1), decimal_places=3, max_digits=4,
-                                           initial=Decimal("0.6"))
+    pass_rate_ceiling = TypedDecimalField(label=_("Pass-rate ceiling (R6.7)"), min_value=Decimal("0.01"),
+                                          max_value=Decimal(1), decimal_places=3, max_digits=4,
+                                          initial=Decimal("0.6"))
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)

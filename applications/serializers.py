@@ -43,6 +43,7 @@ from applications.models import (  # noqa: E402
     Correction,
     Level,
 )
+from portal.numbers import TypedDecimalApiField  # noqa: E402
 from portal.personal_data import mask_name  # noqa: E402
 
 
@@ -256,7 +257,7 @@ class AchievementInput(serializers.Serializer):
                                  help_text="One of: " + ", ".join(Achievement.Role.values) + " (patents, standards)")
     number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     achieved_on = serializers.DateField(required=False, allow_null=True, default=None)
-    economic_benefit = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False,
+    economic_benefit = TypedDecimalApiField(max_digits=12, decimal_places=2, min_value=0, required=False,
                                                 allow_null=True, default=None)
     description = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
 
@@ -395,5 +396,5 @@ class CallOpenInput(serializers.Serializer):
     entrusted_by = serializers.CharField(max_length=6, required=False, allow_blank=True, default="",
                                          help_text="Region code of the entrusting region (R1.5)")
     entrustment_note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-    pass_rate_ceiling = serializers.DecimalField(max_digits=4, decimal_places=3, required=False,
-                                                 default="0.600")
+    pass_rate_ceiling = TypedDecimalApiField(max_digits=4, decimal_places=3, required=False,
+                                             default="0.600")

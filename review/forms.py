@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Level, Specialty, TitleSeries
 from portal.forms import translated_name_fields
 from portal.models import Committee, Organization, Region
+from portal.numbers import TypedDecimalField
 from portal.uploads import file_input_attrs
 from review.models import CommitteeSanction, DefenceSession, DefenceSlot, RecognitionAssessment, Verdict
 
@@ -145,7 +146,7 @@ class ScoreForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         for c in self.criteria:
-            self.fields[f"c_{c['code']}"] = forms.DecimalField(
+            self.fields[f"c_{c['code']}"] = TypedDecimalField(
                 label=f"{c['name']} ({c['weight']}%)", min_value=0, max_value=c["max_score"], decimal_places=2,
                 required=False, help_text=_("0 to %(max)d") % {"max": c["max_score"]},
                 widget=forms.NumberInput(attrs={"step": "0.5", "class": "form-control", "data-criterion": c["code"],
@@ -175,7 +176,7 @@ class DefenceResultForm(forms.Form):
     slot = forms.IntegerField(widget=forms.HiddenInput())
     attendance = forms.ChoiceField(label=_("Attendance"), choices=[c for c in DefenceSlot.Attendance.choices
                                                                    if c[0] != "pending"])
-    score = forms.DecimalField(label=_("Defence score (0–100)"), min_value=0, max_value=100, decimal_places=2,
+    score = TypedDecimalField(label=_("Defence score (0–100)"), min_value=0, max_value=100, decimal_places=2,
                                required=False)
     comment = forms.CharField(label=_("Comment"), required=False, max_length=4000)
 

@@ -13,6 +13,7 @@ from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 # One row of the expert's dashboard, built with format_html (every value escaped as the template
 # escaped it) rather than by the template engine, as the call dashboard's rows (issue 15). The
@@ -33,7 +34,7 @@ def expert_rows_html(rows: list[dict], csrf_token: str) -> str:
     if not rows:
         return format_html('<tr><td colspan="6" class="text-secondary">{}</td></tr>', _("Nothing assigned to you."))
     blind = format_html('<span class="text-secondary">{}</span>', _("(blind)"))
-    score_label, view_label = _("Score"), _("View")
+    score_label, view_label = pgettext("button", "Score"), _("View")  # the verb: نومۇر قويۇش, not نومۇر
     declare_label, conflict_label, step_aside_label = (_("Declare a conflict"), _("What is the conflict of interest?"),
                                                         _("Declare and step aside"))
     csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from applications.models import Level
 from applications.serializers import translated_name_inputs
 from portal.models import Committee, CommitteeMember
+from portal.numbers import TypedDecimalApiField
 from review.models import (
     Assignment,
     CommitteeSanction,
@@ -242,7 +243,7 @@ class DefenceSlotInput(serializers.Serializer):
 
 class DefenceResultInput(serializers.Serializer):
     attendance = serializers.ChoiceField(choices=[("present", "present"), ("absent", "absent")])
-    score = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    score = TypedDecimalApiField(max_digits=5, decimal_places=2, required=False, allow_null=True)
     comment = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 
 

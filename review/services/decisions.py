@@ -385,7 +385,9 @@ def result_file(*, actor: User, period_id: int, approval_number: str, granted_on
                 raise RuleViolation(_("Every objection is answered before the results are filed (R6.10)."),
                                     rule="R6.10")
             if granted_on < period.ends_on:
-                raise InvalidInput(_("The date granted is after the publicity."), field="granted_on")
+                raise InvalidInput(_("The date granted cannot be before the last day of the publicity, %(date)s: "
+                                     "enter that day or a later one.") % {"date": period.ends_on.isoformat()},
+                                   field="granted_on")
             entries = list(period.entries.filter(status=PublicityEntry.Status.LISTED)
                            .select_related("application").order_by("pk"))
             filing = ResultFiling.objects.create(

@@ -406,6 +406,16 @@ def test_filing_pages(client, committee, secretary, call, officer, monkeypatch):
     later = period.ends_on + dt.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: later)
     services.publicity_close_due()
+    early = period.ends_on - dt.timedelta(days=1)
+    # what is wrong and what to do, with the day to write (it said "The date granted is after the publicity.")
+    for language, said in (("en", "The date granted cannot be before the last day of the publicity, {}: enter "
+                                  "that day or a later one."),
+                           ("zh-hans", "取得日期不能早于公示期最后一天（{}），请填写该日或之后的日期。")):
+        response = client.post(url, {"approval_number": "乌人社职〔2026〕8号", "granted_on": early.isoformat()},
+                               HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
+        assert said.format(period.ends_on.isoformat()) in response.content.decode()
+    assert not type(period).objects.filter(pk=period.pk, filing__isnull=False).exists()
     response = client.post(url, {"approval_number": "乌人社职〔2026〕8号", "granted_on": later.isoformat()})
     assert response.status_code == 302
     period.refresh_from_db()

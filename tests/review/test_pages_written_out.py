@@ -35,7 +35,8 @@ TOKEN = "tok<&>" + "x" * 58  # a CSRF token as the page's, escaped where it is w
 # templates/review/expert_home.html's rows as they were rendered by the template engine.
 EXPERT_ROWS = (
     '{% load i18n %}'
-    '{% translate "(blind)" as blind_label %}{% translate "Score" as score_label %}{% translate "View" as view_label %}'
+    '{% translate "(blind)" as blind_label %}{% translate "Score" context "button" as score_label %}'
+    '{% translate "View" as view_label %}'
     '{% translate "Declare a conflict" as declare_label %}{% translate "What is the conflict of interest?" as '
     'conflict_label %}{% translate "Declare and step aside" as step_aside_label %}\n'
     '{% for a in rows %}<tr>\n'
@@ -185,3 +186,15 @@ def test_secretarys_application_page_serves_what_its_template_rendered(client, c
     Reconsideration.objects.filter(application=application).update(
         status=Reconsideration.Status.DISMISSED, outcome="维持 <原> & 结果", decided_at=now)
     assert 'value="reconsideration"' not in page(application)
+
+
+def test_the_experts_score_button_is_the_verb_in_uyghur():
+    """The button that opens the scoring form says "to score" (نومۇر قويۇش, docs/glossary-ug.md), not
+    the noun نومۇر that the secretary's column heading "Score" keeps."""
+    row = expert_rows()[:1]
+    with translation.override("ug"):
+        html = page_rows.expert_rows_html(row, TOKEN)
+        assert translation.gettext("Score") == "نومۇر"
+    assert ">نومۇر قويۇش</a>" in html
+    with translation.override("zh-hans"):
+        assert ">评分</a>" in page_rows.expert_rows_html(row, TOKEN)
