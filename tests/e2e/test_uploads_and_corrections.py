@@ -25,16 +25,23 @@ def _zh(text: str) -> str:
         return str(translation.gettext(text))
 
 
+
+def _materials_page(page, scene):
+    """A new draft's materials page, open for its applicant, with every POST the page sends recorded:
+    the draft, the list of POSTs and the upload form."""
+    application = scene.create()
+    login(page, scene.applicant.mobile)
+    page.goto(f"/applications/{application.pk}/edit/materials/")
+    posts = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    return application, posts, page.locator("[data-testid=upload-form]")
+
+
 def test_the_browser_checks_size_and_type_before_sending_and_says_what_to_do(page, world, tmp_path):  # noqa: F811
     policy = PolicySettings.load()
     policy.max_file_mb = 1
     policy.save()
-    application = world.create()
-    login(page, world.applicant.mobile)
-    page.goto(f"/applications/{application.pk}/edit/materials/")
-    posts = []
-    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
-    form = page.locator("[data-testid=upload-form]")
+    application, posts, form = _materials_page(page, world)
     file_input = form.locator("input[type=file]")
     feedback = form.locator(".invalid-feedback, .form-text[role=status]")
 
@@ -132,12 +139,7 @@ def test_a_return_picked_from_lists_answered_and_compared_in_the_browser(page, w
 def test_an_iphone_heic_photo_gets_the_advice_to_switch_to_jpeg_before_sending(page, world, tmp_path):  # noqa: F811
     """An iPhone's photo (HEIC) was answered in the browser with the general "not a PDF, JPEG or PNG"
     message; the server's own advice (set the camera to Most compatible) now comes before sending."""
-    application = world.create()
-    login(page, world.applicant.mobile)
-    page.goto(f"/applications/{application.pk}/edit/materials/")
-    posts = []
-    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
-    form = page.locator("[data-testid=upload-form]")
+    application, posts, form = _materials_page(page, world)
     photo = tmp_path / "IMG_0042.HEIC"
     photo.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 3000)
     form.locator("input[type=file]").set_input_files(str(photo))
