@@ -18,8 +18,10 @@ certificate says. They are in neither the signed record nor the PDF nor the veri
 
 from __future__ import annotations
 
-#: The standard names of an HR bureau (a prefecture-level division's 局, the autonomous region's 厅).
-BUREAU_SUFFIX_ZH = ("人力资源和社会保障局", "人力资源和社会保障厅")
+from certificates.rendering import issuer_name
+
+#: The standard names of an HR bureau in English and Uyghur (a prefecture-level division's 局, the
+#: autonomous region's 厅), as ``rendering.issuer_name`` gives the Chinese one.
 BUREAU_NAMES = {
     "en": ("{region} Human Resources and Social Security Bureau",
            "{region} Department of Human Resources and Social Security"),
@@ -27,11 +29,6 @@ BUREAU_NAMES = {
            "{region} ئادەم كۈچى بايلىقى ۋە ئىجتىمائىي كاپالەت نازارىتى"),
 }
 MAX_LENGTH = 200
-
-
-def bureau_name_zh(region) -> str:
-    """The standard Chinese name of the HR bureau of ``region`` (as ``rendering.issuer_name``)."""
-    return f"{region.name}{BUREAU_SUFFIX_ZH[1 if region.parent_id is None else 0]}"
 
 
 def _fits(text: str) -> str:
@@ -54,7 +51,7 @@ def names_for(name: str, region, *, committees=None, memo: dict | None = None) -
     name = (name or "").strip()
     if not name or region is None:
         return "", ""
-    if name == bureau_name_zh(region):
+    if name == issuer_name(region):
         return bureau_names(region)
     key = (name, region.pk)
     if memo is not None and key in memo:
