@@ -8,6 +8,7 @@ at most ``PolicySettings.expert_term_max_years`` years.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -257,9 +258,11 @@ def _headers() -> dict[str, str]:
     return headers
 
 
+@functools.cache
 def _levels() -> dict[str, str]:
     """Level (as ``_key`` compares it) → code: the code, the Chinese short forms, and each level's
-    name in every language (a Uyghur officer writes the Uyghur one)."""
+    name in every language (a Uyghur officer writes the Uyghur one). Built once per process (the
+    catalogues do not change while it runs), not for every row of a sheet."""
     from django.conf import settings
     from django.utils import translation
 
